@@ -1,0 +1,279 @@
+"""marshmallow schemas for the scenario / slot-query contract (shared by the CLI and the HTTP API).
+
+The schemas check the *shape* of the input and build the domain dataclasses; `solver.validate`
+checks its *meaning* (duplicate ids, overlapping shifts, taken tasks that do not fit...).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
+
+from solver.domain import (
+    DEFAULT_STEP_MINUTES,
+    MAX_DURATION_MINUTES,
+    MAX_STEP_MINUTES,
+    MIN_DURATION_MINUTES,
+    MIN_STEP_MINUTES,
+    InvalidInput,
+    Scenario,
+    Shift,
+    SlotAnswer,
+    SlotQuery,
+    Task,
+    Worker,
+    wall_time_exists,
+)
+from solver.validate import validate_scenario
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class IsoDateTime(fields.Field):
+    """ISO 8601 date-time, with or without an offset (no offset: wall-clock in the scenario's zone)."""
+
+    default_error_messages = {"invalid": "Not a valid ISO 8601 date-time (e.g. 2026-11-23T09:00)."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str) or "T" not in value and " " not in value:
+            raise self.make_error("invalid")
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+
+class StrictDate(fields.Field):
+    default_error_messages = {"invalid": "Not a valid date; expected YYYY-MM-DD."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise self.make_error("invalid")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+
+class StrictInteger(fields.Integer):
+    """An integer that refuses floats like 90.5 and booleans (true is not 1 minute)."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class ShiftSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    start = IsoDateTime(required=True)
+    end = IsoDateTime(required=True)
+
+
+class WorkerSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(required=True, validate=validate.Length(min=1))
+    name = fields.String(load_default=None, allow_none=True)
+    skills = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    shifts = fields.List(fields.Nested(ShiftSchema), load_default=list)
+
+
+class TaskSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(required=True, validate=validate.Length(min=1))
+    start = IsoDateTime(required=True)
+    end = IsoDateTime(required=True)
+    skill = fields.String(load_default=None, allow_none=True)
+    worker_id = fields.String(load_default=None, allow_none=True)
+
+
+class ScenarioSchema(Schema):
+    """The scenario document of the contract; `load` returns a validated `Scenario`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    timezone = fields.String(load_default="UTC")
+    day_start = fields.String(load_default="03:00")
+    workers = fields.List(fields.Nested(WorkerSchema), load_default=list)
+    tasks = fields.List(fields.Nested(TaskSchema), load_default=list)
+
+    @validates("timezone")
+    def _zone(self, value: str, **_: Any) -> None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"Unknown IANA time zone {value!r}.") from exc
+
+    @validates("day_start")
+    def _day_start(self, value: str, **_: Any) -> None:
+        if not _HHMM.match(value):
+            raise ValidationError("Expected HH:MM (00:00 to 23:59).")
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> Scenario:
+        zone = ZoneInfo(data["timezone"])
+        errors: dict[str, Any] = {}
+
+        def aware(value: datetime, where: tuple[str, int, str] | tuple[str, int, str, int, str]) -> datetime:
+            if value.tzinfo is not None:
+                return value
+            local = value.replace(tzinfo=zone)
+            if not wall_time_exists(local):
+                node = errors
+                for key in where[:-1]:
+                    node = node.setdefault(key, {})
+                node[where[-1]] = [
+                    f"{value.isoformat()} does not exist in {zone.key} (clocks skip it); give an offset."
+                ]
+            return local
+
+        workers = []
+        for i, w in enumerate(data["workers"]):
+            shifts = tuple(
+                Shift(aware(s["start"], ("workers", i, "shifts", j, "start")),
+                      aware(s["end"], ("workers", i, "shifts", j, "end")))
+                for j, s in enumerate(w["shifts"])
+            )
+            workers.append(Worker(w["id"], w["name"], frozenset(w["skills"]), shifts))
+        tasks = tuple(
+            Task(t["id"], aware(t["start"], ("tasks", i, "start")), aware(t["end"], ("tasks", i, "end")),
+                 t["skill"], t["worker_id"])
+            for i, t in enumerate(data["tasks"])
+        )
+        if errors:
+            raise ValidationError(errors)
+        hh, mm = (int(x) for x in data["day_start"].split(":"))
+        return Scenario(data["timezone"], time(hh, mm), tuple(workers), tasks)
+
+
+class SlotQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    date = StrictDate(required=True)
+    duration_minutes = StrictInteger(
+        required=True, strict=True,
+        validate=validate.Range(MIN_DURATION_MINUTES, MAX_DURATION_MINUTES),
+    )
+    step_minutes = StrictInteger(
+        load_default=DEFAULT_STEP_MINUTES, strict=True,
+        validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES),
+    )
+    skill = fields.String(load_default=None, allow_none=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> SlotQuery:
+        return SlotQuery(**data)
+
+
+class WhatIfSlotsSchema(SlotQuerySchema):
+    """Body of `POST /api/v1/what-if/slots`: a scenario plus the slot query's fields."""
+
+    scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:  # type: ignore[override]
+        scenario = data.pop("scenario")
+        return scenario, SlotQuery(**data)
+
+
+class SlotSchema(Schema):
+    start = fields.String()
+    end = fields.String()
+
+
+class SlotAnswerSchema(Schema):
+    """The contract's answer object (also used to document the HTTP responses)."""
+
+    date = fields.String()
+    duration_minutes = fields.Integer()
+    step_minutes = fields.Integer()
+    skill = fields.String(allow_none=True)
+    feasible_base = fields.Boolean()
+    uncovered = fields.List(fields.String())
+    slots = fields.List(fields.Nested(SlotSchema))
+    undecided = fields.List(fields.Nested(SlotSchema))
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """marshmallow's nested error dict as (path, message) pairs, e.g. ('tasks[2].end', 'Not a ...')."""
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(flatten_errors(value, path))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        out.append((prefix or "body", " ".join(messages)))
+    elif isinstance(messages, list):
+        for i, m in enumerate(messages):
+            out.extend(flatten_errors(m, f"{prefix}[{i}]"))
+    else:
+        out.append((prefix or "body", str(messages)))
+    return out
+
+
+def _to_invalid(err: ValidationError) -> InvalidInput:
+    pairs = flatten_errors(err.messages)
+    text = "; ".join(f"{path}: {msg}" for path, msg in pairs)
+    return InvalidInput(text, field=pairs[0][0] if pairs else None)
+
+
+def load_scenario(data: Any) -> Scenario:
+    """Parse and validate a scenario document; raises `InvalidInput` naming the field or ids."""
+    if not isinstance(data, dict):
+        raise InvalidInput("scenario must be a JSON object", field="scenario")
+    try:
+        scenario = ScenarioSchema().load(data)
+    except ValidationError as err:
+        raise _to_invalid(err) from err
+    validate_scenario(scenario)
+    return scenario
+
+
+def load_slot_query(data: Any) -> SlotQuery:
+    try:
+        return SlotQuerySchema().load(data)
+    except ValidationError as err:
+        raise _to_invalid(err) from err
+
+
+def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:
+    """The contract's JSON answer; times carry the offset of the scenario's zone."""
+    zone = scenario.zone
+    q = answer.query
+
+    def slot(s: Any) -> dict[str, str]:
+        return {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
+
+    return {
+        "date": q.date.isoformat(),
+        "duration_minutes": q.duration_minutes,
+        "step_minutes": q.step_minutes,
+        "skill": q.skill,
+        "feasible_base": answer.feasible_base,
+        "uncovered": list(answer.uncovered),
+        "slots": [slot(s) for s in answer.slots],
+        "undecided": [slot(s) for s in answer.undecided],
+    }

@@ -1,0 +1,280 @@
+"""Slot probing: which candidate starts can take one more untaken task, decided exactly.
+
+Two engines answer the same question:
+- ``naive``: a fresh CP-SAT model of the whole day per candidate (the reference; slow but simple);
+- ``exact`` (production): the same answers, reached by sound shortcuts before any solver call.
+
+Shortcuts of the exact engine, in the order they are tried, with why each is sound. Let N be the
+new task [S, S + duration) and A a known valid assignment of every untaken task (a *witness*).
+1. Nobody can take N (no eligible worker)          -> not a slot. Any plan needs a worker for N.
+2. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
+   through its eligible workers and the set of tasks it conflicts with (overlaps *and* shares an
+   eligible worker); two candidates with equal such sets give identical models up to N's times.
+3. Certificate: some witness leaves an eligible worker free during N -> slot. The witness plus
+   N on that worker is a valid plan (checked by `solver.checker` when `verify=True`).
+4. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
+   length <= 2) -> slot. The result is again checked to be a valid plan.
+5. Hall condition: every instant tau inside N sees N and the untaken tasks alive at tau; they pairwise
+   overlap, so they need distinct workers. If no matching covers them all, no plan exists -> not
+   a slot. The witness already matches every alive task but N, so one augmenting-path search from
+   N decides it (Berge). Only instants at S or at a task start inside N matter: every maximal clique
+   of an interval graph is the set alive at some start.
+6. CP-SAT on N's conflict component only, hinted with the witness. The other components are
+   untouched by N and already covered by the witness (see `conflict_components`).
+A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from solver.assign import Assignment, move_out
+from solver.checker import assert_feasible
+from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
+from solver.instance import Instance, compile_scenario, conflict_components, epoch
+from solver.model import solve
+from solver.plan import plan_instance
+
+ENGINES = ("exact", "naive")
+NEW_TASK_ID = "__new__"
+POOL_SIZE = 8
+REPAIR_WORKERS = 40  # eligible workers tried for a repair, fewest blockers first
+REPAIR_MAX_BLOCKERS = 3
+
+Progress = Callable[[int, int], None]
+
+
+def find_slots(
+    scenario: Scenario,
+    query: SlotQuery,
+    *,
+    engine: str = "exact",
+    probe_time_limit: float = 10.0,
+    base_time_limit: float = 30.0,
+    witness: dict[str, str] | None = None,
+    verify: bool = False,
+    progress: Progress | None = None,
+    solver_workers: int = 1,
+) -> SlotAnswer:
+    """The contract's slot answer for a validated scenario.
+
+    `witness` (task id -> worker id) is a known assignment of the untaken tasks, e.g. the one the
+    service stored with its last accepted change; it is checked before it is trusted.
+    `verify=True` re-checks every slot's plan with the independent checker (tests, benchmarks).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
+    began = time.perf_counter()
+    stats = ProbeStats()
+    inst = compile_scenario(scenario)
+    starts = query.candidates(scenario)
+    stats.candidates = len(starts)
+    duration = timedelta(minutes=query.duration_minutes)
+
+    # The day without the new task: if it is infeasible already, no candidate can be a slot.
+    if engine == "naive":
+        base = solve(inst, time_limit=base_time_limit, formulation="intervals", workers=solver_workers)
+        base_status, base_assign = base.status, base.assignment
+        stats.solver_calls += 1
+    else:
+        hint = _witness_hint(inst, witness)
+        base_status, base_assign, _, _ = plan_instance(
+            inst, hint=hint, time_limit=base_time_limit, want_uncovered=False, workers=max(solver_workers, 2)
+        )
+    if base_status is not Status.FEASIBLE:
+        uncovered: list[str] = []
+        if base_status is Status.INFEASIBLE:
+            _, _, unc, _ = plan_instance(inst, time_limit=base_time_limit)
+            uncovered = [inst.task_ids[t] for t in unc]
+        stats.seconds = time.perf_counter() - began
+        undecided = [] if base_status is Status.INFEASIBLE else [Slot(s, s + duration) for s in starts]
+        return SlotAnswer(query, False, uncovered, [], undecided, stats)
+
+    if engine == "naive":
+        prober: _Prober = _NaiveProber(inst, probe_time_limit, solver_workers)
+    else:
+        prober = _ExactProber(inst, base_assign, probe_time_limit, solver_workers)
+
+    slots: list[Slot] = []
+    undecided: list[Slot] = []
+    for k, s in enumerate(starts):
+        e = s + duration
+        status, cert = prober.probe(epoch(s), epoch(e), query.skill, stats)
+        if status is Status.FEASIBLE:
+            if verify:
+                _verify(scenario, inst, cert, s, e, query.skill)
+            slots.append(Slot(s, e))
+        elif status is Status.UNKNOWN:
+            stats.undecided += 1
+            undecided.append(Slot(s, e))
+        if progress is not None:
+            progress(k + 1, len(starts))
+    stats.seconds = time.perf_counter() - began
+    return SlotAnswer(query, True, [], slots, undecided, stats)
+
+
+def _witness_hint(inst: Instance, witness: dict[str, str] | None) -> dict[int, int] | None:
+    if not witness:
+        return None
+    widx = {w: i for i, w in enumerate(inst.worker_ids)}
+    return {inst.index[t]: widx[w] for t, w in witness.items() if t in inst.index and w in widx}
+
+
+def _verify(scenario: Scenario, inst: Instance, cert: dict[int, int] | None, s: datetime, e: datetime,
+            skill: str | None) -> None:
+    """Check a slot's plan with the independent checker, on the scenario plus the new task."""
+    from solver.domain import Task
+
+    assert cert is not None, "a slot must come with a plan"
+    new = Task(NEW_TASK_ID, s.astimezone(timezone.utc), e.astimezone(timezone.utc), skill, None)
+    named = {(inst.task_ids[t] if t < inst.n_tasks else NEW_TASK_ID): inst.worker_ids[w] for t, w in cert.items()}
+    assert_feasible(scenario.with_tasks((*scenario.tasks, new)), named)
+
+
+class _Prober:
+    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+        raise NotImplementedError
+
+
+class _NaiveProber(_Prober):
+    """Fresh CP-SAT per candidate, textbook interval model, no hint, no shortcut."""
+
+    def __init__(self, inst: Instance, time_limit: float, workers: int) -> None:
+        self.inst, self.time_limit, self.workers = inst, time_limit, workers
+
+    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+        inst_n = self.inst.with_task(NEW_TASK_ID, s, e, skill)
+        res = solve(inst_n, time_limit=self.time_limit, formulation="intervals", workers=self.workers)
+        stats.solver_calls += 1
+        stats.by_solver += res.status is not Status.UNKNOWN
+        return res.status, res.assignment or None
+
+
+class _ExactProber(_Prober):
+    def __init__(self, inst: Instance, base: dict[int, int], time_limit: float, workers: int) -> None:
+        self.inst = inst
+        self.time_limit = time_limit
+        self.workers = workers
+        self.pool: list[Assignment] = [Assignment(inst, base)]
+        self.cache: dict[tuple, tuple[Status, dict[int, int] | None]] = {}
+        order = sorted(range(inst.n_tasks), key=lambda t: inst.starts[t])
+        self.by_start = order
+        self.sorted_starts = [inst.starts[t] for t in order]
+        self.max_len = max((inst.ends[t] - inst.starts[t] for t in order), default=0)
+        self.components = conflict_components(inst)
+        self.component_of = {t: i for i, comp in enumerate(self.components) for t in comp}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _overlapping(self, s: int, e: int) -> list[int]:
+        lo = bisect.bisect_left(self.sorted_starts, s - self.max_len)
+        hi = bisect.bisect_left(self.sorted_starts, e)
+        ends = self.inst.ends
+        return [t for t in self.by_start[lo:hi] if ends[t] > s]
+
+    def _certificate(self, a: Assignment, n: int, w: int) -> dict[int, int]:
+        cert = dict(a.of)
+        cert[n] = w
+        return cert
+
+    # -- the probe ---------------------------------------------------------------------------
+    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+        inst = self.inst
+        n = inst.n_tasks  # index of the new task in inst + N
+        elig = inst.eligible_for(s, e, skill)
+        if not elig:  # 1. nobody can take it
+            stats.by_necessary_condition += 1
+            return Status.INFEASIBLE, None
+        eligset = set(elig)
+        overl = self._overlapping(s, e)
+        conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
+
+        # 3. a witness with a free eligible worker
+        for a in self.pool:
+            for w in elig:
+                if a.is_free(w, s, e):
+                    stats.by_certificate += 1
+                    return Status.FEASIBLE, self._certificate(a, n, w)
+
+        key = (elig, conflicts)
+        if key in self.cache:  # 2. equivalent to a decided candidate; a plan for it is a plan here too,
+            stats.by_equivalence += 1  # since N clashes with the very same tasks on the same workers
+            return self.cache[key]
+
+        inst_n = inst.with_task(NEW_TASK_ID, s, e, skill)
+
+        # 4. repair: clear one eligible worker by moving its blockers elsewhere
+        for a in self.pool[:2]:
+            a.inst = inst_n
+            ranked = sorted(elig, key=lambda w: len(a.clashes(w, s, e)))[:REPAIR_WORKERS]
+            for w in ranked:
+                blockers = a.clashes(w, s, e)
+                if len(blockers) > REPAIR_MAX_BLOCKERS:
+                    break
+                a.begin()
+                if all(move_out(a, b, {w}, depth=2) for b in blockers):
+                    a.commit()
+                    cert = self._certificate(a, n, w)
+                    self.cache[key] = (Status.FEASIBLE, cert)
+                    self._remember(a)
+                    a.inst = inst
+                    stats.by_repair += 1
+                    return Status.FEASIBLE, cert
+                a.rollback()
+            a.inst = inst
+
+        # 5. Hall condition at the instants inside N
+        if not self._matchable(inst_n, n, s, e, overl):
+            stats.by_necessary_condition += 1
+            self.cache[key] = (Status.INFEASIBLE, None)
+            return Status.INFEASIBLE, None
+
+        # 6. CP-SAT on N's conflict component, hinted with the witness
+        comp_ids = {self.component_of[t] for t in conflicts}
+        tasks = [t for c in comp_ids for t in self.components[c]] + [n]
+        base = self.pool[0]
+        hint = {t: base.of[t] for t in tasks if t in base.of}
+        hint[n] = elig[0]
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=self.workers)
+        stats.solver_calls += 1
+        if res.status is Status.FEASIBLE:
+            stats.by_solver += 1
+            cert = dict(base.of)
+            cert.update(res.assignment)
+            self._remember(Assignment(inst, cert))
+            self.cache[key] = (Status.FEASIBLE, cert)
+            return Status.FEASIBLE, cert
+        if res.status is Status.INFEASIBLE:
+            stats.by_solver += 1
+            self.cache[key] = (Status.INFEASIBLE, None)
+        return res.status, None
+
+    def _remember(self, a: Assignment) -> None:
+        """Keep a new witness (without N) in the pool, so later candidates can reuse it."""
+        clean = Assignment(self.inst, {t: w for t, w in a.of.items() if t < self.inst.n_tasks})
+        self.pool.insert(1, clean)
+        del self.pool[POOL_SIZE:]
+
+    def _matchable(self, inst_n: Instance, n: int, s: int, e: int, overl: list[int]) -> bool:
+        holder_of = self.pool[0].of
+        instants = {s} | {inst_n.starts[t] for t in overl if s < inst_n.starts[t] < e}
+        for tau in instants:
+            alive = [t for t in overl if inst_n.starts[t] <= tau < inst_n.ends[t]]
+            holder = {holder_of[t]: t for t in alive}
+            seen: set[int] = set()
+            stack = list(inst_n.eligible[n])
+            found = False
+            while stack:
+                w = stack.pop()
+                if w in seen:
+                    continue
+                seen.add(w)
+                if w not in holder:
+                    found = True
+                    break
+                stack.extend(x for x in inst_n.eligible[holder[w]] if x not in seen)
+            if not found:
+                return False
+        return True
