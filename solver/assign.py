@@ -137,3 +137,35 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int) -> bool:
         a.remove(t)  # undo: move_out changed nothing on failure
         a.put(t, home)
     return False
+
+
+def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,
+           max_workers: int = 40, max_blockers: int = 3) -> int | None:
+    """Make room for task t ([start, end), eligible `workers`) on one worker by moving the tasks that
+    block it elsewhere (ejection chains of length `depth`). Returns the freed worker, or None with `a`
+    unchanged. Does not put t itself into `a` (the caller decides), so `a` stays valid without t."""
+    ranked = sorted(workers, key=lambda w: len(a.clashes(w, start, end)))[:max_workers]
+    for w in ranked:
+        blockers = a.clashes(w, start, end)
+        if len(blockers) > max_blockers:
+            break  # ranked by blocker count: every later worker has at least as many
+        a.begin()
+        if all(move_out(a, b, {w}, depth) for b in blockers):
+            a.commit()
+            return w
+        a.rollback()
+    return None
+
+
+def heuristic_cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None,
+                    depth: int = 3) -> dict[int, int]:
+    """best_fit, then try to place each task it left out by ejection chains. May still leave some out."""
+    todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
+    a = Assignment(inst, best_fit(inst, todo, seed))
+    for t in todo:
+        if t in a.of:
+            continue
+        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=depth)
+        if w is not None:
+            a.put(t, w)
+    return a.of

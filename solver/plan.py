@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from solver.assign import best_fit, is_valid
+from solver.assign import heuristic_cover, is_valid
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
 from solver.instance import Instance, compile_scenario, conflict_components
@@ -24,8 +24,8 @@ def plan_instance(
 ) -> tuple[Status, dict[int, int], list[int], bool]:
     """(status, assignment, uncovered, optimal) for the integer instance.
 
-    Cheapest proof first: the given hint, then a best-fit heuristic; CP-SAT only for the conflict
-    components (independent sub-problems, see `conflict_components`) that neither covers.
+    Cheapest proof first: the given hint, then a best-fit heuristic mended by ejection chains; CP-SAT
+    only for the conflict components (independent sub-problems, see `conflict_components`) that neither covers.
     """
     deadline = time.perf_counter() + time_limit
     if hint and is_valid(inst, hint):
@@ -33,7 +33,7 @@ def plan_instance(
     seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
     if not is_valid(inst, seed, list(seed)):
         seed = {}
-    guess = best_fit(inst, seed=seed)
+    guess = heuristic_cover(inst, seed=seed)
     if len(guess) == inst.n_tasks:
         return Status.FEASIBLE, guess, [], True
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from solver.assign import Assignment, move_out
+from solver.assign import Assignment, insert
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, compile_scenario, conflict_components, epoch
@@ -129,7 +129,7 @@ def _verify(scenario: Scenario, inst: Instance, cert: dict[int, int] | None, s: 
     from solver.domain import Task
 
     assert cert is not None, "a slot must come with a plan"
-    new = Task(NEW_TASK_ID, s.astimezone(timezone.utc), e.astimezone(timezone.utc), skill, None)
+    new = Task(NEW_TASK_ID, s.astimezone(UTC), e.astimezone(UTC), skill, None)
     named = {(inst.task_ids[t] if t < inst.n_tasks else NEW_TASK_ID): inst.worker_ids[w] for t, w in cert.items()}
     assert_feasible(scenario.with_tasks((*scenario.tasks, new)), named)
 
@@ -208,22 +208,14 @@ class _ExactProber(_Prober):
         # 4. repair: clear one eligible worker by moving its blockers elsewhere
         for a in self.pool[:2]:
             a.inst = inst_n
-            ranked = sorted(elig, key=lambda w: len(a.clashes(w, s, e)))[:REPAIR_WORKERS]
-            for w in ranked:
-                blockers = a.clashes(w, s, e)
-                if len(blockers) > REPAIR_MAX_BLOCKERS:
-                    break
-                a.begin()
-                if all(move_out(a, b, {w}, depth=2) for b in blockers):
-                    a.commit()
-                    cert = self._certificate(a, n, w)
-                    self.cache[key] = (Status.FEASIBLE, cert)
-                    self._remember(a)
-                    a.inst = inst
-                    stats.by_repair += 1
-                    return Status.FEASIBLE, cert
-                a.rollback()
+            w = insert(a, n, s, e, elig, depth=2, max_workers=REPAIR_WORKERS, max_blockers=REPAIR_MAX_BLOCKERS)
             a.inst = inst
+            if w is not None:
+                cert = self._certificate(a, n, w)
+                self.cache[key] = (Status.FEASIBLE, cert)
+                self._remember(a)
+                stats.by_repair += 1
+                return Status.FEASIBLE, cert
 
         # 5. Hall condition at the instants inside N
         if not self._matchable(inst_n, n, s, e, overl):
