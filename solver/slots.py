@@ -58,12 +58,15 @@ def find_slots(
     verify: bool = False,
     progress: Progress | None = None,
     solver_workers: int = 1,
+    budget: float | None = None,
 ) -> SlotAnswer:
     """The contract's slot answer for a validated scenario.
 
     `witness` (task id -> worker id) is a known assignment of the untaken tasks, e.g. the one the
     service stored with its last accepted change; it is checked before it is trusted.
     `verify=True` re-checks every slot's plan with the independent checker (tests, benchmarks).
+    `budget` caps the seconds of the whole query: once spent, the candidates still open go to
+    `undecided` (never to `slots`), so a caller with a deadline gets an honest partial answer.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
@@ -100,8 +103,11 @@ def find_slots(
 
     slots: list[Slot] = []
     undecided: list[Slot] = []
+    deadline = None if budget is None else began + budget
     for k, s in enumerate(starts):
         e = s + duration
+        if deadline is not None:
+            prober.time_limit = min(probe_time_limit, deadline - time.perf_counter())
         status, cert = prober.probe(epoch(s), epoch(e), query.skill, stats)
         if status is Status.FEASIBLE:
             if verify:
@@ -135,6 +141,8 @@ def _verify(scenario: Scenario, inst: Instance, cert: dict[int, int] | None, s: 
 
 
 class _Prober:
+    time_limit: float
+
     def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
         raise NotImplementedError
 
@@ -146,6 +154,8 @@ class _NaiveProber(_Prober):
         self.inst, self.time_limit, self.workers = inst, time_limit, workers
 
     def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+        if self.time_limit <= 0:
+            return Status.UNKNOWN, None
         inst_n = self.inst.with_task(NEW_TASK_ID, s, e, skill)
         res = solve(inst_n, time_limit=self.time_limit, formulation="intervals", workers=self.workers)
         stats.solver_calls += 1
@@ -223,7 +233,9 @@ class _ExactProber(_Prober):
             self.cache[key] = (Status.INFEASIBLE, None)
             return Status.INFEASIBLE, None
 
-        # 6. CP-SAT on N's conflict component, hinted with the witness
+        # 6. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
+        if self.time_limit <= 0:
+            return Status.UNKNOWN, None
         comp_ids = {self.component_of[t] for t in conflicts}
         tasks = [t for c in comp_ids for t in self.components[c]] + [n]
         base = self.pool[0]
