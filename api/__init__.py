@@ -1,0 +1,51 @@
+"""slot-planner's HTTP service: PostgreSQL-backed booking and taking that never strands a task.
+
+    flask --app api db upgrade            # create the database if missing, apply sql/ migrations
+    flask --app api demo-data --date D    # load the demo day
+    gunicorn 'api:create_app()'           # serve
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import config as config_module
+from api import db, errors
+from api.schemas import ProblemSchema
+
+
+class ProblemApi(Api):
+    """flask-smorest with its HTTP errors (404, 405, invalid JSON, 422 validation) as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema  # the default error response in the OpenAPI document
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return errors.handle_http_exception(error)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: configuration from the environment, overridden by `config` (tests)."""
+    app = Flask(__name__)
+    app.config.from_mapping(config_module.from_environment())
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # keep the contract's field order in answers
+
+    db.init_app(app)
+    api = ProblemApi(app, spec_kwargs={"info": {"description": (
+        "Exact slot search and strand-free booking for field-service crews. Every error is RFC 9457"
+        " application/problem+json.")}})
+    errors.register(app)
+
+    from api.resources import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+
+    from api.demo import demo_data_command
+
+    app.cli.add_command(demo_data_command)
+    return app

@@ -1,0 +1,146 @@
+"""The one module that owns PostgreSQL connections: the pool, units of work, database creation, migrations.
+
+Nothing else opens a connection. A unit of work is one transaction (`unit_of_work()`); it commits when
+the block ends and rolls back on any exception, so a refused change leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+import click
+import psycopg
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
+
+EXTENSION_KEY = "slot_planner_pool"
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DEADLOCK_RETRIES = 3
+
+T = TypeVar("T")
+
+
+def init_app(app: Flask) -> None:
+    """Create (but do not open) the pool; it opens on first use, so forked gunicorn workers each get their own."""
+    pool = ConnectionPool(
+        app.config["DATABASE_URL"],
+        min_size=app.config["POOL_MIN_SIZE"],
+        max_size=app.config["POOL_MAX_SIZE"],
+        timeout=app.config["POOL_TIMEOUT"],
+        # A connection killed while idle (database restart, pg_terminate_backend) is replaced at checkout
+        # instead of failing the request that drew it.
+        check=ConnectionPool.check_connection,
+        reconnect_timeout=0,  # never give up reconnecting: the service must recover when the database returns
+        open=False,
+        name="slot-planner",
+    )
+    app.extensions[EXTENSION_KEY] = pool
+    app.cli.add_command(db_cli)
+
+
+def get_pool() -> ConnectionPool:
+    pool: ConnectionPool = current_app.extensions[EXTENSION_KEY]
+    if pool.closed:
+        pool.open(wait=False)
+    return pool
+
+
+def close_pool(app: Flask) -> None:
+    pool: ConnectionPool | None = app.extensions.get(EXTENSION_KEY)
+    if pool is not None and not pool.closed:
+        pool.close()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[psycopg.Connection]:
+    """One transaction on a pooled connection: commit at the end of the block, roll back on error."""
+    with get_pool().connection() as conn:
+        yield conn
+
+
+def run_in_transaction(work: Callable[[psycopg.Connection], T]) -> T:
+    """Run `work(conn)` in one transaction, again from the start if PostgreSQL broke a deadlock by aborting it.
+
+    Deadlocks are possible only when a change's day set grows after its first locks (see api.guard).
+    """
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with unit_of_work() as conn:
+                return work(conn)
+        except psycopg.errors.DeadlockDetected:
+            if attempt == DEADLOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+# --- database creation and migrations -------------------------------------------------------------
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database named in `url` if it is missing (via the `postgres` maintenance database).
+
+    Returns True when it was created.
+    """
+    params = conninfo_to_dict(url)
+    name = params.get("dbname") or params.get("user") or "postgres"
+    maintenance = make_conninfo(url, dbname="postgres")
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}).fetchone()
+        if exists:
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            return False  # another process created it between our check and our CREATE
+    return True
+
+
+def _yoyo_url(url: str) -> str:
+    # yoyo picks its driver from the scheme; "postgresql+psycopg" is its psycopg 3 backend.
+    params = conninfo_to_dict(url)
+    user = params.get("user", "postgres")
+    password = params.get("password")
+    host = params.get("host", "127.0.0.1")
+    port = params.get("port", "5432")
+    auth = f"{quote(user, safe='')}:{quote(password, safe='')}@" if password else f"{quote(user, safe='')}@"
+    return f"postgresql+psycopg://{auth}{host}:{port}/{params.get('dbname', user)}"
+
+
+def upgrade(url: str, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Create the database if missing and apply every pending migration in `sql/`; returns the applied ids.
+
+    Idempotent: yoyo records applied migrations in its own tables and holds a lock while it applies.
+    """
+    from yoyo import get_backend, read_migrations  # imported here: only the migration command needs it
+
+    ensure_database(url)
+    backend = get_backend(_yoyo_url(url))
+    try:
+        migrations = read_migrations(str(sql_dir))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        return [m.id for m in pending]
+    finally:
+        backend.connection.close()
+
+
+db_cli = AppGroup("db", help="Create and migrate the PostgreSQL database.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Create the database if it is missing and apply pending migrations from sql/."""
+    url = current_app.config["DATABASE_URL"]
+    applied = upgrade(url)
+    safe = make_conninfo(url, password="***") if conninfo_to_dict(url).get("password") else url
+    click.echo(f"{safe}: applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}")

@@ -1,0 +1,190 @@
+"""The one place that turns errors into RFC 9457 `application/problem+json` responses.
+
+Body: {type, title, status, detail, errors: [{field, message}], ...}; a 409 also names the tasks
+involved (`tasks`) and, when a change would strand tasks, those (`uncovered`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+from flask import Flask, Response, json
+from psycopg_pool import PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from solver.domain import InvalidInput
+from solver.schema import flatten_errors
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    status = 400
+    title = "Bad request"
+    type_suffix = "bad-request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra
+
+
+class NotFound(ApiError):
+    status = 404
+    title = "Not found"
+    type_suffix = "not-found"
+
+
+class Unprocessable(ApiError):
+    status = 422
+    title = "Invalid input"
+    type_suffix = "invalid-input"
+
+
+class Conflict(ApiError):
+    """The change cannot be made in the current state (does not fit, overlaps, already taken...)."""
+
+    status = 409
+    title = "Conflict"
+    type_suffix = "conflict"
+
+    def __init__(self, detail: str, *, tasks: list[str] | tuple[str, ...] = (), **extra: Any) -> None:
+        super().__init__(detail, tasks=list(tasks), **extra)
+
+
+class StrandError(Conflict):
+    """The change would leave tasks that nobody can take (`uncovered`)."""
+
+    title = "Change would strand tasks"
+    type_suffix = "would-strand-tasks"
+
+    def __init__(self, detail: str, *, uncovered: list[str], **extra: Any) -> None:
+        super().__init__(detail, tasks=uncovered, uncovered=list(uncovered), **extra)
+
+
+class Unproven(Conflict):
+    """The solver ran out of time: the change is refused because it could not be proven safe."""
+
+    status = 503
+    title = "Could not prove the change safe in time"
+    type_suffix = "unproven"
+
+
+class Unavailable(ApiError):
+    status = 503
+    title = "Service unavailable"
+    type_suffix = "unavailable"
+
+
+def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
+            errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": f"/problems/{type_suffix}" if type_suffix else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+    }
+    body.update(extra)
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    if status == 503:
+        resp.headers["Retry-After"] = "5"
+    return resp
+
+
+def validation_errors(messages: Any) -> list[dict[str, str]]:
+    """webargs' {location: {field: [msg]}} as a flat [{field, message}] list (location dropped)."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "path", "form", "headers", "view_args"}:
+        pairs = [p for loc in messages.values() for p in flatten_errors(loc)]
+    else:
+        pairs = flatten_errors(messages)
+    return [{"field": f, "message": m} for f, m in pairs]
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Werkzeug / flask-smorest errors: 404 routes, 405, invalid JSON (400), schema validation (422)."""
+    data = getattr(error, "data", None) or {}
+    errors = validation_errors(data["messages"]) if "messages" in data else []
+    code = error.code or 500
+    if code == 422:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid input."
+        return problem(422, "Invalid input", detail, type_suffix="invalid-input", errors=errors)
+    if code == 400 and errors:
+        detail = "; ".join(e["message"] for e in errors)
+        return problem(400, "Malformed request", detail, type_suffix="malformed-request", errors=errors)
+    detail = data.get("message") or error.description or error.name
+    return problem(code, error.name, str(detail), errors=errors)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError) -> Response:
+        return problem(err.status, err.title, err.detail, type_suffix=err.type_suffix, errors=err.errors,
+                       **err.extra)
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(err: InvalidInput) -> Response:
+        errors = [{"field": err.field or "body", "message": err.message}]
+        return problem(422, "Invalid input", err.message, type_suffix="invalid-input", errors=errors,
+                       ids=list(err.ids))
+
+    @app.errorhandler(psycopg.errors.ExclusionViolation)
+    def _exclusion(err: psycopg.errors.ExclusionViolation) -> Response:
+        # The database's own guard fired (23P01): an overlapping shift or a double booking.
+        return problem(409, "Conflict", _constraint_detail(err), type_suffix="conflict", tasks=[])
+
+    @app.errorhandler(psycopg.IntegrityError)
+    def _integrity(err: psycopg.IntegrityError) -> Response:
+        if isinstance(err, psycopg.errors.CheckViolation):
+            return problem(422, "Invalid input", _constraint_detail(err), type_suffix="invalid-input",
+                           errors=[{"field": "body", "message": _constraint_detail(err)}])
+        return problem(409, "Conflict", _constraint_detail(err), type_suffix="conflict", tasks=[])
+
+    @app.errorhandler(psycopg.DataError)
+    def _data(err: psycopg.DataError) -> Response:
+        # Values PostgreSQL cannot store (out-of-range numbers, NUL bytes...) are the client's input.
+        msg = (err.diag.message_primary or str(err)).strip()
+        return problem(422, "Invalid input", msg, type_suffix="invalid-input",
+                       errors=[{"field": "body", "message": msg}])
+
+    @app.errorhandler(psycopg.OperationalError)
+    def _db_down(err: psycopg.OperationalError) -> Response:
+        log.warning("database unavailable: %s", err)
+        return problem(503, "Service unavailable", "The database is unavailable; try again shortly.",
+                       type_suffix="unavailable")
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_timeout(err: PoolTimeout) -> Response:
+        log.warning("no database connection: %s", err)
+        return problem(503, "Service unavailable", "The database is unavailable; try again shortly.",
+                       type_suffix="unavailable")
+
+    @app.errorhandler(psycopg.InterfaceError)
+    def _interface(err: psycopg.InterfaceError) -> Response:
+        log.warning("database connection broken: %s", err)
+        return problem(503, "Service unavailable", "The database connection was lost; try again shortly.",
+                       type_suffix="unavailable")
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        if isinstance(err, HTTPException):
+            return handle_http_exception(err)
+        log.exception("unhandled error")
+        return problem(500, "Internal server error", "An unexpected error occurred.")
+
+
+def _constraint_detail(err: psycopg.Error) -> str:
+    names = {
+        "shifts_no_overlap": "the shift overlaps another shift of the same worker",
+        "tasks_no_double_booking": "the worker already has a task at that time",
+        "tasks_duration": "a task must last 30 to 240 minutes",
+        "workers_employment_order": "hire_date must not be after fire_date",
+        "workers_pkey": "a worker with that id already exists",
+        "tasks_pkey": "a task with that id already exists",
+    }
+    name = err.diag.constraint_name or ""
+    return names.get(name, (err.diag.message_primary or str(err)).strip())
