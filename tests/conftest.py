@@ -32,3 +32,76 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def examples_dir(repo_root: Path) -> Path:
     return repo_root / "examples"
+
+
+# --- PostgreSQL and the service (used by tests/api) --------------------------------------------------
+# Real PostgreSQL only: the server at DATABASE_URL (default: the local one). If it is unreachable the
+# tests fail with the connection error; they are never skipped. One migrated template database per
+# session; every test gets its own copy (CREATE DATABASE ... TEMPLATE), dropped afterwards.
+
+import itertools  # noqa: E402
+import os  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+DEFAULT_TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/slot_planner"
+_db_counter = itertools.count()
+
+
+def _server_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_TEST_SERVER_URL
+
+
+def _db_url(name: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(_server_url(), dbname=name)
+
+
+def _admin(sql_text: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_db_url("postgres"), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql_text)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """Name of a freshly migrated template database (created once per session)."""
+    from api.db import upgrade
+
+    name = f"slot_planner_test_tpl_{os.getpid()}"
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    upgrade(_db_url(name))  # creates the database, then applies sql/ like `flask --app api db upgrade`
+    yield name
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(pg_template: str) -> Iterator[str]:
+    """A connection string of this test's own database, a copy of the migrated template."""
+    name = f"slot_planner_test_{os.getpid()}_{next(_db_counter)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _db_url(name)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Any]:
+    from api import create_app
+    from api.db import close_pool
+
+    application = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "TIMEZONE": "Europe/Moscow",
+        "DAY_START": "03:00",
+        "POOL_TIMEOUT": 3.0,
+    })
+    yield application
+    close_pool(application)
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
