@@ -1,0 +1,96 @@
+"""No race can strand a task: the real server (gunicorn, several processes and threads) receives 16
+simultaneous bookings of the last remaining slot; exactly one wins, the others get 409."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from service_kit import assert_day_feasible, at
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SLOT_PLANNER_TIMEZONE": "Europe/Moscow",
+           "SLOT_PLANNER_DAY_START": "03:00"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [str(gunicorn), "--workers", "4", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "api:create_app()"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_sixteen_concurrent_bookings_of_the_last_slot(server: str, database_url: str) -> None:
+    api = f"{server}/api/v1"
+    s = requests.Session()
+    assert s.post(f"{api}/workers", json={"id": "boris", "skills": ["install"]}).status_code == 201
+    assert s.post(f"{api}/workers/boris/shifts", json={"start": at("09:00"), "end": at("17:00")}).status_code == 201
+    assert s.post(f"{api}/tasks", json={"id": "t0", "start": at("09:00"), "end": at("10:30")}).status_code == 201
+    assert s.post(f"{api}/tasks", json={"id": "t2", "start": at("12:00"), "end": at("16:00")}).status_code == 201
+    query = {"date": "2026-11-23", "duration_minutes": 90, "step_minutes": 15}
+    before = s.get(f"{api}/slots", params=query).json()
+    assert [x["start"] for x in before["slots"]] == ["2026-11-23T10:30:00+03:00"]  # the last slot of 90 min
+
+    barrier = threading.Barrier(16)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def book(i: int) -> None:
+        body = {"id": f"race{i}", "start": at("10:30"), "duration_minutes": 90}
+        barrier.wait()
+        r = requests.post(f"{api}/tasks", json=body, timeout=60)
+        with lock:
+            statuses.append(r.status_code)
+        if r.status_code == 409:
+            assert r.headers["Content-Type"] == "application/problem+json"
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert Counter(statuses) == {201: 1, 409: 15}
+    day = s.get(f"{api}/tasks", params={"date": "2026-11-23"}).json()
+    assert len([t for t in day if t["id"].startswith("race")]) == 1
+    after = s.get(f"{api}/slots", params=query).json()
+    assert after["feasible_base"] is True and after["slots"] == []
+    assert_day_feasible(database_url)
