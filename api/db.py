@@ -38,7 +38,9 @@ def init_app(app: Flask) -> None:
         # A connection killed while idle (database restart, pg_terminate_backend) is replaced at checkout
         # instead of failing the request that drew it.
         check=ConnectionPool.check_connection,
-        reconnect_timeout=0,  # never give up reconnecting: the service must recover when the database returns
+        # A failed connection attempt is not retried with growing back-off in the background; the next
+        # request tries afresh, so the service recovers as soon as the database is back.
+        reconnect_timeout=0,
         open=False,
         name="slot-planner",
     )
