@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from solver.assign import heuristic_cover, is_valid
+from solver.bounds import hall_violation
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
 from solver.instance import Instance, compile_scenario, conflict_components
@@ -43,6 +44,10 @@ def plan_instance(
     for comp in conflict_components(inst):
         if all(t in guess for t in comp):
             assignment.update((t, guess[t]) for t in comp)
+            continue
+        if hall_violation(inst, comp) is not None:  # proof of infeasibility without search
+            proven = True
+            bad.append(comp)
             continue
         left = max(0.05, deadline - time.perf_counter())
         res = solve(inst, comp, time_limit=left, hint={t: guess[t] for t in comp if t in guess}, workers=workers)

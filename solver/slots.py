@@ -32,6 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from solver.assign import Assignment, insert
+from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, compile_scenario, conflict_components, epoch
@@ -265,20 +266,8 @@ class _ExactProber(_Prober):
         holder_of = self.pool[0].of
         instants = {s} | {inst_n.starts[t] for t in overl if s < inst_n.starts[t] < e}
         for tau in instants:
-            alive = [t for t in overl if inst_n.starts[t] <= tau < inst_n.ends[t]]
-            holder = {holder_of[t]: t for t in alive}
-            seen: set[int] = set()
-            stack = list(inst_n.eligible[n])
-            found = False
-            while stack:
-                w = stack.pop()
-                if w in seen:
-                    continue
-                seen.add(w)
-                if w not in holder:
-                    found = True
-                    break
-                stack.extend(x for x in inst_n.eligible[holder[w]] if x not in seen)
-            if not found:
+            # The witness already gives the alive tasks distinct workers; only N needs a path.
+            holder = {holder_of[t]: t for t in overl if inst_n.starts[t] <= tau < inst_n.ends[t]}
+            if not augment(n, inst_n.eligible.__getitem__, holder):
                 return False
         return True
