@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/slot_planner
 
-.PHONY: install test lint demo bench bench-quick clean
+.PHONY: install test lint demo db bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,18 @@ lint: install
 test: install lint
 	$(PY) -m pytest -q
 
-demo: install
-	$(PY) -m solver slots examples/demo-day.json --date 2026-11-23 --duration 90 --step 30
+# The service: create the database if missing and apply sql/ migrations.
+db: install
+	$(VENV)/bin/flask --app api db upgrade
+
+# Everything on a fresh machine: install, database, migrations, the demo day for today (in the service's
+# zone), then gunicorn on http://127.0.0.1:$(DEMO_PORT); the curl for that day's slots is printed first.
+DEMO_PORT ?= 8080
+demo: db
+	PORT=$(DEMO_PORT) $(VENV)/bin/flask --app api demo-data --date "$$(TZ=$${SLOT_PLANNER_TIMEZONE:-Europe/Moscow} date +%F)"
+	@echo "Serving on http://127.0.0.1:$(DEMO_PORT) (OpenAPI: /openapi.json, Swagger UI: /docs). Ctrl-C stops."
+	@echo "Paste the curl above into another terminal."
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

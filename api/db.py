@@ -6,6 +6,7 @@ the block ends and rolls back on any exception, so a refused change leaves the d
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +23,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 EXTENSION_KEY = "slot_planner_pool"
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# The migrations folder: beside the package in a checkout; set SLOT_PLANNER_SQL_DIR where it lives elsewhere
+# (the Docker image installs the package into site-packages).
+SQL_DIR = Path(os.environ.get("SLOT_PLANNER_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql")
 DEADLOCK_RETRIES = 3
 
 T = TypeVar("T")
