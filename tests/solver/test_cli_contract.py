@@ -98,6 +98,13 @@ def taken_without_skill(doc: Doc) -> None:
     doc["tasks"].append(task("t4", d23("09:00"), d23("10:00"), "repair", "anna"))
 
 
+def taken_across_touching_shifts(doc: Doc) -> None:
+    # 14-16 and 16-18 touch, but a task must lie inside one shift: t3 15:30-16:30 lies in neither.
+    _worker(doc, "vera")["shifts"] = [{"start": d23("14:00"), "end": d23("16:00")},
+                                      {"start": d23("16:00"), "end": d23("18:00")}]
+    _task(doc, "t3").update(start=d23("15:30"), end=d23("16:30"))
+
+
 def overlapping_taken(doc: Doc) -> None:
     _task(doc, "t1")["worker_id"] = "anna"
     doc["tasks"].append(task("t4", d23("11:00"), d23("12:30"), "install", "anna"))
@@ -114,6 +121,7 @@ SCENARIO_RULES: list[tuple[Callable[[Doc], None], tuple[str, ...]]] = [
     (unknown_worker_id, ("t1", "zoe")),
     (taken_outside_shifts, ("t1", "anna")),
     (taken_without_skill, ("t4", "anna")),
+    (taken_across_touching_shifts, ("t3", "vera")),
     (overlapping_taken, ("t1", "t4", "anna")),
 ]
 
@@ -139,7 +147,8 @@ def test_the_unmodified_trap_is_valid(tmp_path: Path) -> None:
 DOCUMENT_SHAPE: list[tuple[str, str, tuple[str, ...]]] = [
     ("malformed_json", '{"workers": [}', ("JSON",)),
     ("not_an_object", "[1, 2]", ("scenario",)),
-    ("unknown_timezone", json.dumps({**trap(), "timezone": "Mars/Olympus_Mons"}), ("timezone", "Mars/Olympus_Mons")),
+    ("unknown_timezone", json.dumps({**trap(), "timezone": "Mars/Olympus_Mons"}),
+     ("timezone", "Mars/Olympus_Mons")),
     ("day_start_without_leading_zero", json.dumps({**trap(), "day_start": "3:00"}), ("day_start",)),
     ("day_start_24_00", json.dumps({**trap(), "day_start": "24:00"}), ("day_start",)),
     ("day_start_with_seconds", json.dumps({**trap(), "day_start": "03:00:00"}), ("day_start",)),
@@ -150,7 +159,9 @@ DOCUMENT_SHAPE: list[tuple[str, str, tuple[str, ...]]] = [
 
 @pytest.mark.parametrize(("text", "named"), [(t, n) for _, t, n in DOCUMENT_SHAPE],
                          ids=[i for i, _, _ in DOCUMENT_SHAPE])
-def test_malformed_document_is_rejected_naming_the_field(tmp_path: Path, text: str, named: tuple[str, ...]) -> None:
+def test_malformed_document_is_rejected_naming_the_field(
+    tmp_path: Path, text: str, named: tuple[str, ...]
+) -> None:
     assert_rejected(run_cli("slots", write(tmp_path, text), *QUERY), *named)
 
 
@@ -174,7 +185,8 @@ QUERY_RULES: list[tuple[str, list[str], tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "named"), [(a, n) for _, a, n in QUERY_RULES], ids=[i for i, _, _ in QUERY_RULES])
+@pytest.mark.parametrize(("args", "named"), [(a, n) for _, a, n in QUERY_RULES],
+                         ids=[i for i, _, _ in QUERY_RULES])
 def test_invalid_query_is_rejected_naming_the_parameter(args: list[str], named: tuple[str, ...]) -> None:
     assert_rejected(run_cli("slots", str(EXAMPLES / "greedy-trap.json"), *args), *named)
 
@@ -240,3 +252,17 @@ def test_plan_prints_an_assignment_of_every_untaken_task() -> None:
     assert out["feasible"] is True and out["uncovered"] == []
     assert set(out["assignment"]) == {"t1", "t2"}
     assert out["assignment"]["t2"] == "boris"  # nobody else's shift holds 12-16
+
+
+def test_demo_day_answers_with_slots_and_refusals() -> None:
+    # `make demo`: a realistic day must show both what can be booked and what cannot.
+    proc = run_cli("slots", str(EXAMPLES / "demo-day.json"), "--date", "2026-11-23", "--duration", "90",
+                   "--step", "30")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["feasible_base"] is True and out["undecided"] == []
+    candidates = (24 * 60 - 90) // 30 + 1  # 03:00 up to 01:30 the next morning
+    assert 0 < len(out["slots"]) < candidates
+    assert all(ISO_MSK.match(s["start"]) for s in out["slots"])
+    plan_out = json.loads(run_cli("plan", str(EXAMPLES / "demo-day.json")).stdout)
+    assert plan_out["feasible"] is True and plan_out["uncovered"] == []

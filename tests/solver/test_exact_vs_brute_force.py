@@ -81,7 +81,8 @@ def read_doc(doc: Doc) -> tuple[ZoneInfo, time, list[BfWorker], list[BfTask]]:
     zone = ZoneInfo(doc.get("timezone", "UTC"))
     workers = [
         BfWorker(w["id"], frozenset(w.get("skills", [])),
-                 tuple(Span(_instant(s["start"], zone), _instant(s["end"], zone)) for s in w.get("shifts", [])))
+                 tuple(Span(_instant(s["start"], zone), _instant(s["end"], zone))
+                       for s in w.get("shifts", [])))
         for w in doc["workers"]
     ]
     tasks = [BfTask(t["id"], Span(_instant(t["start"], zone), _instant(t["end"], zone)), t.get("skill"),
@@ -150,7 +151,9 @@ def fewest_dropped(workers: list[BfWorker], tasks: list[BfTask]) -> int:
     return best(0, (None,) * len(workers))
 
 
-def brute_slots(doc: Doc, day: date, duration: int, step: int, skill: str | None) -> tuple[bool, list[datetime]]:
+def brute_slots(
+    doc: Doc, day: date, duration: int, step: int, skill: str | None
+) -> tuple[bool, list[datetime]]:
     """(base feasible, slot starts): a candidate is a slot iff the day plus one new task is feasible."""
     zone, day_start, workers, tasks = read_doc(doc)
     if fewest_dropped(workers, tasks) > 0:
@@ -287,15 +290,17 @@ def test_slot_answer_equals_brute_force(case: Case) -> None:
     zone, _, workers, tasks = read_doc(doc)
     if feasible:
         # Refusals that only the untaken tasks explain are where a gap-only view goes wrong.
+        spans = [Span(s, s + timedelta(minutes=duration))
+                 for s in candidates(day, _day_start(doc), zone, duration, step) if s not in expected]
         refused_by_untaken = [
-            s for s in candidates(day, _day_start(doc), zone, duration, step) if s not in expected
-            and any(fits(BfTask("n", Span(s, s + timedelta(minutes=duration)), skill, None), w)
-                    and not any(t.worker_id == w.id and t.span.overlaps(Span(s, s + timedelta(minutes=duration)))
-                                for t in tasks) for w in workers)
+            n for n in spans
+            if any(fits(BfTask("n", n, skill, None), w)
+                   and not any(t.worker_id == w.id and t.span.overlaps(n) for t in tasks) for w in workers)
         ]
         event(f"refusals explained only by untaken tasks: {'some' if refused_by_untaken else 'none'}")
     untaken = sum(t["worker_id"] is None for t in doc["tasks"])
-    event(f"untaken tasks: {'0' if not untaken else '1-3' if untaken < 4 else '4-7' if untaken < 8 else '8+'}")
+    event("untaken tasks: " + next(label for top, label in ((0, "0"), (3, "1-3"), (7, "4-7"), (99, "8+"))
+                                   if untaken <= top))
     q = SlotQuery(day, duration, step, skill)
     for engine in ("exact", "naive"):
         ans = find_slots(sc, q, engine=engine, verify=True)
@@ -346,7 +351,7 @@ def test_clique_and_interval_formulations_agree(case: Case) -> None:
         assert best.optimal and len(best.uncovered) == dropped, f
 
 
-# -- the brute force itself, on the trap (so a wrong oracle cannot pass silently) ------------------------------
+# -- the brute force itself, on hand-worked cases (so a wrong oracle cannot pass silently) -------------
 
 def test_brute_force_reproduces_the_hand_worked_trap() -> None:
     from solver_case_kit import load_example
@@ -359,10 +364,13 @@ def test_brute_force_reproduces_the_hand_worked_trap() -> None:
 
 
 def test_brute_force_counts_the_fewest_dropped() -> None:
-    w = BfWorker("w", frozenset(), (Span(datetime(2026, 1, 1, 9, tzinfo=UTC), datetime(2026, 1, 1, 13, tzinfo=UTC)),))
+    def span(a: int, b: int) -> Span:
+        return Span(datetime(2026, 1, 1, a, tzinfo=UTC), datetime(2026, 1, 1, b, tzinfo=UTC))
 
     def t(tid: str, a: int, b: int) -> BfTask:
-        return BfTask(tid, Span(datetime(2026, 1, 1, a, tzinfo=UTC), datetime(2026, 1, 1, b, tzinfo=UTC)), None, None)
+        return BfTask(tid, span(a, b), None, None)
+
+    w = BfWorker("w", frozenset(), (span(9, 13),))
 
     # 9-11, 10-12, 11-13 on one worker: keep 9-11 and 11-13, drop 10-12.
     assert fewest_dropped([w], [t("a", 9, 11), t("b", 10, 12), t("c", 11, 13)]) == 1

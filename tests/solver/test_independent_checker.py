@@ -1,4 +1,4 @@
-"""`solver.checker.assignment_problems` judges any plan by the contract's rules, independent of the engines."""
+"""`solver.checker.assignment_problems` judges any plan by the contract's rules, apart from the engines."""
 
 from __future__ import annotations
 

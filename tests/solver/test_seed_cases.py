@@ -211,7 +211,8 @@ def test_touching_shifts_do_not_merge(engine: str) -> None:
     # 09-12 and 12-15 touch (allowed: half-open), yet a task must lie inside one of them.
     doc = scenario([worker("zoya", [], (d23("09:00"), d23("12:00")), (d23("12:00"), d23("15:00")))])
     ans = answer(doc, duration=60, step=30, engine=engine)
-    assert hhmm(ans) == ["09:00", "09:30", "10:00", "10:30", "11:00", "12:00", "12:30", "13:00", "13:30", "14:00"]
+    assert hhmm(ans) == ["09:00", "09:30", "10:00", "10:30", "11:00",  # not 11:30: it would span both
+                         "12:00", "12:30", "13:00", "13:30", "14:00"]
 
 
 # -- a rare skill -------------------------------------------------------------------------------------------
@@ -229,7 +230,8 @@ RARE = scenario([
 
 def test_rare_skill_restricts_to_its_one_worker(engine: str) -> None:
     assert hhmm(answer(RARE, duration=60, step=30, skill="electric", engine=engine)) == ["09:00"]
-    assert hhmm(answer(RARE, duration=30, step=30, skill="electric", engine=engine)) == ["09:00", "09:30", "11:30"]
+    half_hours = answer(RARE, duration=30, step=30, skill="electric", engine=engine)
+    assert hhmm(half_hours) == ["09:00", "09:30", "11:30"]
 
 
 def test_common_skill_is_offered_all_day(engine: str) -> None:
@@ -300,7 +302,8 @@ def test_three_mutually_overlapping_tasks_leave_two_uncovered(engine: str) -> No
 def test_task_nobody_can_take_is_named() -> None:
     doc = scenario(
         [worker("solo", ["install"], (d23("09:00"), d23("13:00")))],
-        [task("ok", d23("09:00"), d23("10:00"), "install"), task("wire", d23("10:00"), d23("11:00"), "electric")],
+        [task("ok", d23("09:00"), d23("10:00"), "install"),
+         task("wire", d23("10:00"), d23("11:00"), "electric")],
     )
     result = plan(load_scenario(doc))
     assert result.status is Status.INFEASIBLE
@@ -310,12 +313,31 @@ def test_task_nobody_can_take_is_named() -> None:
 def test_untaken_task_clashing_with_the_only_workers_taken_task() -> None:
     doc = scenario(
         [worker("solo", ["repair"], (d23("09:00"), d23("13:00")))],
-        [task("mine", d23("10:00"), d23("11:00"), None, "solo"), task("late", d23("10:30"), d23("11:30"), "repair")],
+        [task("mine", d23("10:00"), d23("11:00"), None, "solo"),
+         task("late", d23("10:30"), d23("11:30"), "repair")],
     )
     assert answer(doc, duration=30, step=30)["uncovered"] == ["late"]
 
 
-# -- the demo day ---------------------------------------------------------------------------------------------
+# -- defaults and offsets -----------------------------------------------------------------------------------
+
+def test_defaults_are_utc_and_03_00(engine: str) -> None:
+    doc = {"workers": [{"id": "w", "shifts": [{"start": "2026-11-23T01:00", "end": "2026-11-23T05:00"}]}]}
+    ans = answer(doc, duration=60, step=60, engine=engine)
+    # The day starts at 03:00 UTC: 01:00 and 02:00 belong to the 22nd.
+    assert starts(ans) == ["2026-11-23T03:00:00+00:00", "2026-11-23T04:00:00+00:00"]
+
+
+def test_times_with_an_offset_are_taken_as_given(engine: str) -> None:
+    # 06:00Z-09:00Z is 09:00-12:00 in Moscow and the task 10:00-11:00 (its end given in +01:00);
+    # the answer speaks Moscow time.
+    doc = scenario([worker("w", [], ("2026-11-23T06:00+00:00", "2026-11-23T09:00+00:00"))],
+                   [task("a", "2026-11-23T10:00+03:00", "2026-11-23T09:00+01:00", None, "w")])
+    expected = [msk("2026-11-23T09:00"), msk("2026-11-23T11:00")]
+    assert starts(answer(doc, duration=60, step=60, engine=engine)) == expected
+
+
+# -- the demo day ----------------------------------------------------------------------------------------
 
 def test_demo_day_plan_is_feasible_and_checked() -> None:
     doc = load_example("demo-day.json")
