@@ -78,12 +78,37 @@ def pg_template() -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(pg_template: str) -> Iterator[str]:
-    """A connection string of this test's own database, a copy of the migrated template."""
+def fresh_database_url(pg_template: str) -> Iterator[str]:
+    """A database of this test's own, copied from the migrated template (for tests that break it)."""
     name = f"slot_planner_test_{os.getpid()}_{next(_db_counter)}"
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
     yield _db_url(name)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _session_database(pg_template: str) -> Iterator[str]:
+    name = f"slot_planner_test_{os.getpid()}_shared"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _db_url(name)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Emptying the tables is ~50x faster than a new database per test (DROP DATABASE costs a checkpoint).
+_RESET = """
+TRUNCATE day_witness, tasks, shifts, workers;
+ALTER SEQUENCE worker_id_seq RESTART; ALTER SEQUENCE task_id_seq RESTART; ALTER SEQUENCE shifts_id_seq RESTART;
+"""
+
+
+@pytest.fixture
+def database_url(_session_database: str) -> str:
+    """The connection string of an empty, migrated database, isolated from every other test."""
+    import psycopg
+
+    with psycopg.connect(_session_database, autocommit=True) as conn:
+        conn.execute(_RESET)
+    return _session_database
 
 
 @pytest.fixture

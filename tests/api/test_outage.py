@@ -8,8 +8,15 @@ import time
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from service_kit import assert_problem, at
+
+
+@pytest.fixture
+def database_url(fresh_database_url: str) -> str:
+    """This test takes its database down, so it gets one of its own."""
+    return fresh_database_url
 
 
 def _admin(database_url: str, sql_text: str) -> None:
