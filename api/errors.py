@@ -169,6 +169,13 @@ def register(app: Flask) -> None:
         return problem(503, "Service unavailable", "The database connection was lost; try again shortly.",
                        type_suffix="unavailable")
 
+    @app.errorhandler(OverflowError)
+    def _overflow(err: OverflowError) -> Response:
+        # Dates at the edge of the calendar (year 1, year 9999) overflow when converted between zones.
+        msg = f"a date or time is outside the supported range ({err})"
+        return problem(422, "Invalid input", msg, type_suffix="invalid-input",
+                       errors=[{"field": "body", "message": msg}])
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         if isinstance(err, HTTPException):

@@ -147,3 +147,10 @@ def test_no_input_produces_a_500(day: Any, endpoint: tuple[str, str], body: Any)
     assert r.status_code < 500, r.get_data(as_text=True)
     if r.status_code >= 400:
         assert r.content_type == PROBLEM
+
+
+@pytest.mark.parametrize("url", ["/api/v1/what-if/slots", "/api/v1/what-if/plan"])
+def test_what_if_dates_at_the_edge_of_the_calendar_are_422(client: Any, url: str) -> None:
+    scenario = {"timezone": "Europe/Moscow",
+                "tasks": [{"id": "t", "start": "0001-01-01T00:00", "end": "0001-01-01T01:00"}]}
+    assert_problem(client.post(url, json={"scenario": scenario, "date": "9999-12-31", "duration_minutes": 60}), 422)
