@@ -41,22 +41,28 @@ class Assignment:
         if self.journal is not None:
             self.journal.append((-1, t, w))
 
-    def begin(self) -> None:
-        """Start recording changes so that `rollback` can undo them (cheaper than a copy)."""
-        self.journal = []
+    def begin(self) -> int:
+        """Start (or nest) recording changes; returns a mark for `rollback` / `commit` (cheaper than a copy)."""
+        if self.journal is None:
+            self.journal = []
+        return len(self.journal)
 
-    def rollback(self) -> None:
-        journal, self.journal = self.journal or [], None
-        for kind, t, w in reversed(journal):
+    def rollback(self, mark: int) -> None:
+        journal = self.journal or []
+        while len(journal) > mark:
+            kind, t, w = journal.pop()
             if kind == 1:
                 del self.of[t]
                 self.on[w].remove(t)
             else:
                 self.of[t] = w
                 self.on.setdefault(w, []).append(t)
+        if mark == 0:
+            self.journal = None
 
-    def commit(self) -> None:
-        self.journal = None
+    def commit(self, mark: int) -> None:
+        if mark == 0:  # the outermost change is kept: stop recording
+            self.journal = None
 
     def clashes(self, w: int, start: int, end: int, ignore: int = -1) -> list[int]:
         """Tasks on worker w overlapping [start, end)."""
@@ -109,9 +115,15 @@ def best_fit(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int
     return out
 
 
-def move_out(a: Assignment, t: int, forbidden: set[int], depth: int) -> bool:
+def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: list[int] | None = None) -> bool:
     """Move task t (currently on some worker) to another eligible worker not in `forbidden`, possibly
-    pushing one task there onward (ejection chain of length `depth`). Mutates `a` only on success."""
+    pushing one task there onward (ejection chain of length `depth`). Mutates `a` only on success.
+    `effort` is a one-element countdown of calls shared by a whole repair, so one repair stays cheap
+    (giving up early is always safe: the caller falls back to an exact method)."""
+    if effort is not None:
+        if effort[0] <= 0:
+            return False
+        effort[0] -= 1
     inst = a.inst
     s, e = inst.starts[t], inst.ends[t]
     home = a.of[t]
@@ -132,7 +144,7 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int) -> bool:
             continue
         a.remove(t)
         a.put(t, w)
-        if move_out(a, blockers[0], forbidden | {w}, depth - 1):
+        if move_out(a, blockers[0], forbidden | {w}, depth - 1, effort):
             return True
         a.remove(t)  # undo: move_out changed nothing on failure
         a.put(t, home)
@@ -140,20 +152,21 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int) -> bool:
 
 
 def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,
-           max_workers: int = 40, max_blockers: int = 3) -> int | None:
+           max_workers: int = 40, max_blockers: int = 3, effort: int | None = None) -> int | None:
     """Make room for task t ([start, end), eligible `workers`) on one worker by moving the tasks that
     block it elsewhere (ejection chains of length `depth`). Returns the freed worker, or None with `a`
     unchanged. Does not put t itself into `a` (the caller decides), so `a` stays valid without t."""
     ranked = sorted(workers, key=lambda w: len(a.clashes(w, start, end)))[:max_workers]
+    left = None if effort is None else [effort]
     for w in ranked:
         blockers = a.clashes(w, start, end)
         if len(blockers) > max_blockers:
             break  # ranked by blocker count: every later worker has at least as many
-        a.begin()
-        if all(move_out(a, b, {w}, depth) for b in blockers):
-            a.commit()
+        mark = a.begin()
+        if all(move_out(a, b, {w}, depth, left) for b in blockers):
+            a.commit(mark)
             return w
-        a.rollback()
+        a.rollback(mark)
     return None
 
 

@@ -158,6 +158,7 @@ class ProbeStats:
     by_repair: int = 0  # moving a few untaken tasks proved it a slot
     by_necessary_condition: int = 0  # a Hall / matching argument proved it infeasible
     by_equivalence: int = 0  # same structure as an already decided candidate
+    by_neighbourhood: int = 0  # CP-SAT on the tasks near the candidate, the rest pinned, found a plan
     by_solver: int = 0  # decided by CP-SAT
     solver_calls: int = 0
     undecided: int = 0

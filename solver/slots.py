@@ -7,20 +7,23 @@ Two engines answer the same question:
 Shortcuts of the exact engine, in the order they are tried, with why each is sound. Let N be the
 new task [S, S + duration) and A a known valid assignment of every untaken task (a *witness*).
 1. Nobody can take N (no eligible worker)          -> not a slot. Any plan needs a worker for N.
-2. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
+2. Certificate: some witness leaves an eligible worker free during N -> slot. The witness plus
+   N on that worker is a valid plan (checked by `solver.checker` when `verify=True`).
+3. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
    through its eligible workers and the set of tasks it conflicts with (overlaps *and* shares an
    eligible worker); two candidates with equal such sets give identical models up to N's times.
-3. Certificate: some witness leaves an eligible worker free during N -> slot. The witness plus
-   N on that worker is a valid plan (checked by `solver.checker` when `verify=True`).
-4. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
-   length <= 2) -> slot. The result is again checked to be a valid plan.
-5. Hall condition: every instant tau inside N sees N and the untaken tasks alive at tau; they pairwise
+4. Hall condition: every instant tau inside N sees N and the untaken tasks alive at tau; they pairwise
    overlap, so they need distinct workers. If no matching covers them all, no plan exists -> not
    a slot. The witness already matches every alive task but N, so one augmenting-path search from
    N decides it (Berge). Only instants at S or at a task start inside N matter: every maximal clique
    of an interval graph is the set alive at some start.
-6. CP-SAT on N's conflict component only, hinted with the witness. The other components are
-   untouched by N and already covered by the witness (see `conflict_components`).
+5. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
+   length <= 2, bounded effort) -> slot. The result is again checked to be a valid plan.
+6. Neighbourhood: CP-SAT on the tasks within a margin of N, every other task pinned to its witness
+   worker -> slot if it finds a plan (a plan of the sub-model is a plan of the day: pinned tasks
+   keep valid places, free tasks only go where no pinned task is). "No plan" proves nothing here.
+7. CP-SAT on N's conflict component only, hinted with the witness: decides both ways. The other
+   components are untouched by N and already covered by the witness (see `conflict_components`).
 A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
 """
 
@@ -42,8 +45,11 @@ from solver.plan import plan_instance
 ENGINES = ("exact", "naive")
 NEW_TASK_ID = "__new__"
 POOL_SIZE = 8
+LNS_MARGINS = (2 * 3600, 6 * 3600)  # seconds around N freed for the neighbourhood search
+LNS_TIME_LIMIT = 2.0
 REPAIR_WORKERS = 40  # eligible workers tried for a repair, fewest blockers first
 REPAIR_MAX_BLOCKERS = 3
+REPAIR_EFFORT = 400  # ejection-chain steps per repair before CP-SAT takes over
 
 Progress = Callable[[int, int], None]
 
@@ -202,7 +208,7 @@ class _ExactProber(_Prober):
         overl = self._overlapping(s, e)
         conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
 
-        # 3. a witness with a free eligible worker
+        # 2. a witness with a free eligible worker
         for a in self.pool:
             for w in elig:
                 if a.is_free(w, s, e):
@@ -210,16 +216,23 @@ class _ExactProber(_Prober):
                     return Status.FEASIBLE, self._certificate(a, n, w)
 
         key = (elig, conflicts)
-        if key in self.cache:  # 2. equivalent to a decided candidate; a plan for it is a plan here too,
+        if key in self.cache:  # 3. equivalent to a decided candidate; a plan for it is a plan here too,
             stats.by_equivalence += 1  # since N clashes with the very same tasks on the same workers
             return self.cache[key]
 
         inst_n = inst.with_task(NEW_TASK_ID, s, e, skill)
 
-        # 4. repair: clear one eligible worker by moving its blockers elsewhere
+        # 4. Hall condition at the instants inside N (cheap; before repair, which it would only waste)
+        if not self._matchable(inst_n, n, s, e, overl):
+            stats.by_necessary_condition += 1
+            self.cache[key] = (Status.INFEASIBLE, None)
+            return Status.INFEASIBLE, None
+
+        # 5. repair: clear one eligible worker by moving its blockers elsewhere (bounded effort)
         for a in self.pool[:2]:
             a.inst = inst_n
-            w = insert(a, n, s, e, elig, depth=2, max_workers=REPAIR_WORKERS, max_blockers=REPAIR_MAX_BLOCKERS)
+            w = insert(a, n, s, e, elig, depth=2, max_workers=REPAIR_WORKERS, max_blockers=REPAIR_MAX_BLOCKERS,
+                       effort=REPAIR_EFFORT)
             a.inst = inst
             if w is not None:
                 cert = self._certificate(a, n, w)
@@ -228,15 +241,17 @@ class _ExactProber(_Prober):
                 stats.by_repair += 1
                 return Status.FEASIBLE, cert
 
-        # 5. Hall condition at the instants inside N
-        if not self._matchable(inst_n, n, s, e, overl):
-            stats.by_necessary_condition += 1
-            self.cache[key] = (Status.INFEASIBLE, None)
-            return Status.INFEASIBLE, None
-
-        # 6. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
+        # 7. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
         if self.time_limit <= 0:
             return Status.UNKNOWN, None
+
+        # 6. first a neighbourhood: tasks near N free, all others pinned to the witness (a smaller
+        # model; a plan it finds is a plan of the whole day, so a FEASIBLE here is a proof).
+        for margin in LNS_MARGINS:
+            found = self._neighbourhood(inst_n, n, s - margin, e + margin, stats)
+            if found is not None:
+                self.cache[key] = (Status.FEASIBLE, found)
+                return Status.FEASIBLE, found
         comp_ids = {self.component_of[t] for t in conflicts}
         tasks = [t for c in comp_ids for t in self.components[c]] + [n]
         base = self.pool[0]
@@ -255,6 +270,30 @@ class _ExactProber(_Prober):
             stats.by_solver += 1
             self.cache[key] = (Status.INFEASIBLE, None)
         return res.status, None
+
+    def _neighbourhood(self, inst_n: Instance, n: int, lo: int, hi: int, stats: ProbeStats) -> dict[int, int] | None:
+        base = self.pool[0]
+        free = [t for t in self._overlapping(lo, hi)] + [n]
+        free_set = set(free)
+        # A free task may only go where no pinned task is in its way.
+        eligible = list(inst_n.eligible)
+        for t in free:
+            eligible[t] = tuple(
+                w for w in inst_n.eligible[t]
+                if not any(p not in free_set for p in base.clashes(w, inst_n.starts[t], inst_n.ends[t]))
+            )
+        sub = Instance(inst_n.worker_ids, inst_n.calendars, inst_n.task_ids, inst_n.starts, inst_n.ends,
+                       inst_n.skills, eligible)
+        hint = {t: base.of[t] for t in free if t in base.of}
+        res = solve(sub, free, time_limit=min(self.time_limit, LNS_TIME_LIMIT), hint=hint, workers=self.workers)
+        stats.solver_calls += 1
+        if res.status is not Status.FEASIBLE:
+            return None
+        stats.by_neighbourhood += 1
+        cert = dict(base.of)
+        cert.update(res.assignment)
+        self._remember(Assignment(self.inst, cert))
+        return cert
 
     def _remember(self, a: Assignment) -> None:
         """Keep a new witness (without N) in the pool, so later candidates can reuse it."""
