@@ -5,10 +5,12 @@ contract's definitions only: the operational day, the candidates, "fits", "feasi
 "uncovered". It imports nothing from the solver's compiled form (instance / model / assign / plan),
 so a shared bug cannot make both sides agree.
 
-Scenarios: up to 6 workers with 0 (off that day), 1 or 2 shifts (split or touching), up to 14 tasks
-on a 30-minute grid, about a third taken (always by a worker they fit, never overlapping), skills
-from a set of three. The 12-hour window sits mid-day or straddles the day's start or end, in
-UTC, Moscow or Berlin on a daylight-saving day.
+Scenarios: up to 6 workers with 0 (off that day), 1 or 2 shifts (split or touching), three skills,
+up to 14 tasks on a 30-minute grid, about 30% of them taken (only ever by a worker they fit, never
+overlapping). Most tasks are laid into a hidden plan so that many days are feasible and busy; on
+some days extra tasks land anywhere. The 12-hour window sits mid-day or straddles the day's start or
+end, in UTC, Moscow or Berlin on a daylight-saving day, with day_start 03:00, 00:00 or 22:30.
+Queries vary duration (including 45, off the grid), step and skill (including one nobody has).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from solver_case_kit import load_example
 
 from solver import find_slots, load_scenario, plan
 from solver.checker import assignment_problems
@@ -354,8 +357,6 @@ def test_clique_and_interval_formulations_agree(case: Case) -> None:
 # -- the brute force itself, on hand-worked cases (so a wrong oracle cannot pass silently) -------------
 
 def test_brute_force_reproduces_the_hand_worked_trap() -> None:
-    from solver_case_kit import load_example
-
     feasible, found = brute_slots(load_example("greedy-trap.json"), date(2026, 11, 23), 60, 30, None)
     msk = ZoneInfo("Europe/Moscow")
     assert feasible

@@ -7,11 +7,14 @@ expected slots, so a failure shows which side is wrong. Every case runs on both 
 
 from __future__ import annotations
 
-from solver_case_kit import answer, d23, d24, hhmm, load_example, scenario, starts, task, worker
+from datetime import date
+from zoneinfo import ZoneInfo
 
-from solver import load_scenario, plan
+from solver_case_kit import MSK, answer, d23, d24, hhmm, load_example, scenario, starts, task, worker
+
+from solver import InvalidInput, find_slots, load_scenario, plan
 from solver.checker import assignment_problems
-from solver.domain import Status
+from solver.domain import SlotQuery, Status
 
 
 def msk(day_time: str) -> str:
@@ -274,6 +277,18 @@ def test_exact_fit_untaken_tasks_back_to_back(engine: str) -> None:
     ])
     ans = answer(doc, duration=30, step=30, engine=engine)
     assert (ans["feasible_base"], ans["slots"]) == (True, [])
+
+
+def test_sub_second_times_are_not_rounded_into_a_false_slot(engine: str) -> None:
+    # The shift starts half a second after 09:00, so 09:00-10:00 does not lie inside it. Refusing
+    # sub-second input would also be honest; offering 09:00 is a slot nobody can take.
+    doc = scenario([worker("w", [], ("2026-11-23T09:00:00.5", d23("11:00")))])
+    try:
+        sc = load_scenario(doc)
+    except InvalidInput:
+        return
+    ans = find_slots(sc, SlotQuery(date(2026, 11, 23), 60, 60), engine=engine)  # unverified, as the CLI runs
+    assert [s.start.astimezone(ZoneInfo(MSK)).strftime("%H:%M") for s in ans.slots] == ["10:00"]
 
 
 # -- an infeasible base ----------------------------------------------------------------------------------
