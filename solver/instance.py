@@ -1,6 +1,7 @@
 """A scenario compiled to integers: the form every engine (CP-SAT, shortcuts, greedy) works on.
 
-Times become seconds since the Unix epoch. Taken tasks are folded into the workers: an untaken
+Times become integer microseconds since the Unix epoch (exact: no input is ever rounded).
+Taken tasks are folded into the workers: an untaken
 task is *eligible* for a worker when it fits one of the worker's shifts, the worker has its skill,
 and it does not overlap any task the worker has already taken. After that, taken tasks never need
 to be looked at again: the question is only whether the untaken tasks can be spread over their
@@ -11,13 +12,17 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from solver.domain import Scenario
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TICKS_PER_SECOND = 1_000_000
+
 
 def epoch(dt: datetime) -> int:
-    return int(dt.timestamp())
+    """Exact integer microseconds since the epoch (float timestamps would round sub-second input)."""
+    return (dt - _EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass

@@ -38,14 +38,14 @@ from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
-from solver.instance import Instance, compile_scenario, conflict_components, epoch
+from solver.instance import TICKS_PER_SECOND, Instance, compile_scenario, conflict_components, epoch
 from solver.model import solve
 from solver.plan import plan_instance
 
 ENGINES = ("exact", "naive")
 NEW_TASK_ID = "__new__"
 POOL_SIZE = 8
-LNS_MARGINS = (2 * 3600, 6 * 3600)  # seconds around N freed for the neighbourhood search
+LNS_MARGINS = (2 * 3600 * TICKS_PER_SECOND, 6 * 3600 * TICKS_PER_SECOND)  # time around N freed for the neighbourhood
 LNS_TIME_LIMIT = 2.0
 REPAIR_WORKERS = 40  # eligible workers tried for a repair, fewest blockers first
 REPAIR_MAX_BLOCKERS = 3
