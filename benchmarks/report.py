@@ -1,0 +1,339 @@
+"""Turn a benchmark run into `results/<name>.md` (tables), `<name>.json` (raw figures) and a PNG chart."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from benchmarks.run import CaseResult, EngineResult, RunConfig
+
+ENGINE_ORDER = ("exact", "naive", "greedy")
+COLOURS = {"exact": "tab:blue", "naive": "tab:red", "greedy": "tab:green"}
+# The issue's targets for the exact engine (median wall seconds per query), checked in the report.
+TARGETS = {"gen-M-65": 1.0, "gen-M-90": 1.0, "gen-L-65": 2.0}
+TARGET_SPEEDUP = 100.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (with 3 runs, p95 is the slowest run)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on (and which engine version: commit, uncommitted changes)."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import ortools
+
+        ortools_version = ortools.__version__
+    except (ImportError, AttributeError):
+        ortools_version = "unknown"
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10,
+                                  check=False).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = git("status", "--porcelain", "--", "solver")
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "ortools": ortools_version,
+        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
+        "solver_dirty": bool(dirty),
+        "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# -- figures derived from one case -----------------------------------------------------------------
+
+
+def _median(r: EngineResult | None) -> float | None:
+    return statistics.median(r.walls) if r is not None and r.walls and not r.error else None
+
+
+def greedy_errors(case: CaseResult) -> tuple[int, int, int] | None:
+    """(false offers, false refusals, greedy offers) against exact's decided candidates."""
+    exact, greedy = case.engines.get("exact"), case.engines.get("greedy")
+    if exact is None or greedy is None or not exact.verdicts or not greedy.verdicts:
+        return None
+    false_offers = sum(1 for x, g in zip(exact.verdicts, greedy.verdicts, strict=True) if g == "S" and x == "N")
+    false_refusals = sum(1 for x, g in zip(exact.verdicts, greedy.verdicts, strict=True) if x == "S" and g != "S")
+    return false_offers, false_refusals, greedy.verdicts.count("S")
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    if x is None:
+        return "—"
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{digits}f}" if x >= 0.001 else f"{x * 1e6:.0f} µs"
+
+
+def _status(r: EngineResult) -> str:
+    if r.error:
+        return "ERROR"
+    if r.timed_out:
+        return "timed out"
+    return ""
+
+
+def _util(case: CaseResult) -> str:
+    meta = case.instance["meta"]
+    if case.instance["kind"] == "generated":
+        return f"{meta['utilisation']:.0%}"
+    if meta.get("tightened"):
+        return f"PTSP, tight (−{meta['dropped']} workers)"
+    return "PTSP"
+
+
+# -- the markdown ----------------------------------------------------------------------------------
+
+
+def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], chart: str | None,
+           failure: str = "") -> str:
+    out: list[str] = ["# Slot query benchmark: exact vs naive vs greedy", ""]
+    if failure:
+        out += [f"> **RUN FAILED — {failure}**", ""]
+    n_candidates = len(results[0].candidates) if results else 0
+    out += [
+        "Question: how long does one slot query take, and how often is the greedy answer wrong? One query ="
+        f" a {cfg.duration}-min task, candidate starts every {cfg.step} min over the operational day"
+        f" ({n_candidates} candidates on a 24 h day).",
+        "",
+        "| machine | |", "|---|---|",
+        f"| date | {info['date']} |",
+        f"| CPU | {info['cpu']}, {info['cores']} cores |",
+        f"| Python / OR-Tools | {info['python']} / {info['ortools']} |",
+        f"| commit | {info['commit']}{' (solver/ had uncommitted changes)' if info['solver_dirty'] else ''} |",
+        f"| load average at start | {info['load_before']} (other jobs share the machine: timings are noisy) |",
+        f"| command | `{info.get('command', '')}` ({info.get('run_seconds', '?')} s) |",
+        "",
+        f"Settings: {cfg.repeats} timed run(s) per query for exact (greedy: at least 3); naive: CP-SAT limit"
+        f" {cfg.naive_probe_limit:g} s per probe and {cfg.naive_base_limit:g} s for the base day, one run;"
+        f" exact: defaults ({cfg.exact_probe_limit:g} s per probe, {cfg.exact_base_limit:g} s base) unless a"
+        f" per-query budget is given; each (instance, engine) step stops repeating after"
+        f" {cfg.step_budget:g} s.",
+        "",
+    ]
+
+    # Summary
+    out += ["## Summary", "",
+            "Times are wall seconds per query (median over runs). `est.` = naive extrapolated from a seeded"
+            " sample of candidates. Greedy errors count only candidates exact decided.", "",
+            "| case | workers | tasks (untaken) | utilisation | exact | exact p95 | naive | exact speed-up over naive"
+            " | greedy | exact ÷ greedy | exact undecided | greedy false offers | greedy false refusals"
+            " | greedy unplaced tasks |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in results:
+        ex, nv, gr = (c.engines.get(e) for e in ENGINE_ORDER)
+        m_ex, m_nv, m_gr = _median(ex), _median(nv), _median(gr)
+        p95 = percentile(ex.walls, 95) if ex is not None and ex.walls else None
+        naive_s = "—" if m_nv is None else (_fmt(m_nv) + (" est." if nv.estimated else ""))
+        if nv is not None and (nv.error or nv.timed_out):
+            naive_s = _status(nv)
+        exact_s = _fmt(m_ex) if ex is not None and not _status(ex) else (_status(ex) if ex else "—")
+        speedup = f"{m_nv / m_ex:,.0f}×" if m_nv and m_ex else "—"
+        ratio = f"{m_ex / m_gr:,.0f}×" if m_ex and m_gr else "—"
+        undecided = f"{ex.undecided} / {len(c.candidates)}" if ex is not None and ex.verdicts else "—"
+        errs = greedy_errors(c)
+        fo = f"{errs[0]} of {errs[2]} offers" if errs else "—"
+        fr = str(errs[1]) if errs else "—"
+        unplaced = str(gr.unplaced) if gr is not None and gr.unplaced is not None else "—"
+        out.append(f"| {c.instance['name']} | {c.instance['workers']} | {c.instance['tasks']}"
+                   f" ({c.instance['untaken']}) | {_util(c)} | {exact_s} | {_fmt(p95)} | {naive_s} | {speedup}"
+                   f" | {_fmt(m_gr)} | {ratio} | {undecided} | {fo} | {fr} | {unplaced} |")
+    out.append("")
+
+    # Targets of the issue
+    rows = []
+    for c in results:
+        name = c.instance["name"]
+        if name not in TARGETS:
+            continue
+        m_ex, m_nv = _median(c.engines.get("exact")), _median(c.engines.get("naive"))
+        ok_t = m_ex is not None and m_ex < TARGETS[name]
+        ok_s = m_ex is not None and m_nv is not None and m_nv / m_ex >= TARGET_SPEEDUP
+        speed = f"{m_nv / m_ex:,.0f}×" if m_ex and m_nv else "—"
+        rows.append(f"| {name} | < {TARGETS[name]:g} s | {_fmt(m_ex)} {'✅' if ok_t else '❌'} | ≥ 100× |"
+                    f" {speed} {'✅' if ok_s else '❌'} |")
+    for c in results:
+        if c.spec.budget is not None and c.engines.get("exact") is not None and c.engines["exact"].walls:
+            ex = c.engines["exact"]
+            pct = ex.undecided / max(1, len(c.candidates))
+            m = statistics.median(ex.walls)
+            rows.append(f"| {c.instance['name']} (witness) | within {c.spec.budget:g} s |"
+                        f" {_fmt(m)} {'✅' if m <= c.spec.budget else '❌'} | undecided | {pct:.1%} |")
+    if rows:
+        out += ["## The issue's targets", "", "| case | exact target | measured | naive target | measured |",
+                "|---|---|---|---|---|", *rows, ""]
+
+    # Per engine
+    out += ["## Per engine", "",
+            "Memory: peak RSS growth = `ru_maxrss` after the engine ran minus `ru_maxrss` after loading the"
+            " instance, in a fresh process per (instance, engine) step; it includes OR-Tools' C++ memory,"
+            " which `tracemalloc` would not see. The absolute peak (incl. Python, OR-Tools and the instance)"
+            " is in brackets.", "",
+            "| case | engine | runs | wall median | wall p95 | CPU median | CP-SAT solves / query | undecided"
+            " | slots | peak RSS growth MiB [peak] | notes |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for c in results:
+        for e in ENGINE_ORDER:
+            r = c.engines.get(e)
+            if r is None:
+                continue
+            notes = [x for x in (_status(r), r.note) if x]
+            if r.estimated:
+                notes.insert(0, f"estimated from {r.sampled} sampled candidates")
+            if r.error:
+                notes.append(r.error.strip().splitlines()[-1][:160])
+            runs = "est." if r.estimated else str(len(r.walls))
+            und = f"{r.undecided} of {r.sampled} sampled" if r.estimated else str(r.undecided)
+            slots = f"{r.verdicts.count('S')}" + (f" of {r.sampled} sampled" if r.estimated else "")
+            mem = "—" if r.rss_growth_mib is None else f"{r.rss_growth_mib:.0f} [{r.peak_rss_mib:.0f}]"
+            cpu = statistics.median(r.cpus) if r.cpus else None
+            out.append(f"| {c.instance['name']} | {e} | {runs} | {_fmt(_median(r))} |"
+                       f" {_fmt(percentile(r.walls, 95)) if r.walls else '—'} | {_fmt(cpu)} |"
+                       f" {'—' if r.solver_calls is None else r.solver_calls} | {und if r.verdicts else '—'} |"
+                       f" {slots if r.verdicts else '—'} | {mem} | {'; '.join(notes)} |")
+    out.append("")
+
+    # Exact's decision breakdown
+    # Exact's decision breakdown: every `by_*` counter the engine reports, in its own order, so a new
+    # shortcut shows up here without touching the report.
+    kinds: list[str] = []
+    for c in results:
+        r = c.engines.get("exact")
+        for k in (r.stats if r is not None else {}):
+            if k.startswith("by_") and k not in kinds:
+                kinds.append(k)
+    out += ["## How exact decided each candidate", "",
+            "certificate: a known plan leaves an eligible worker free; repair: moving a few tasks frees one;"
+            " necessary condition: a Hall/matching argument proves no plan; equivalence: same structure as a"
+            " decided candidate; solver: CP-SAT on the candidate's conflict component (see `solver/slots.py`).",
+            "",
+            "| case | start | candidates | " + " | ".join(k[3:].replace("_", " ") for k in kinds)
+            + " | CP-SAT calls | undecided | slots | every slot re-checked |",
+            "|---|---|---:|" + "---:|" * len(kinds) + "---:|---:|---:|---|"]
+    for c in results:
+        r = c.engines.get("exact")
+        if r is None or not r.stats:
+            continue
+        s = r.stats
+        out.append(f"| {c.instance['name']} | {'stored witness' if c.spec.use_witness else 'cold'} |"
+                   f" {s.get('candidates', len(c.candidates))} | "
+                   + " | ".join(str(s.get(k, 0)) for k in kinds)
+                   + f" | {s.get('solver_calls', '—')} | {s.get('undecided', '—')} | {r.verdicts.count('S')} |"
+                   f" {'yes' if r.verified else 'no (step budget)'} |")
+    out.append("")
+
+    # Agreement
+    out += ["## Naive vs exact", "",
+            "Every candidate both engines decided was compared; a disagreement stops the run (exit status 3).",
+            "", "| case | naive probed | compared | disagreements |", "|---|---:|---:|---:|"]
+    for c in results:
+        nv = c.engines.get("naive")
+        if nv is None:
+            continue
+        out.append(f"| {c.instance['name']} | {nv.sampled} | {c.agreement.get('compared', '—')} |"
+                   f" {c.agreement.get('disagreements', '—')} |")
+    out.append("")
+
+    out += ["## Instances", "",
+            "Generated days (`benchmarks/generate.py`, seed 1): Europe/Moscow, operational day 03:00–03:00;"
+            " day, split, evening, overnight and early shifts (4–12 h); tasks 30–240 min made by filling each"
+            " worker's shifts up to the utilisation, so the base day is feasible and that hidden assignment is"
+            " the stored witness; 15–25 % of tasks taken; skills install/repair/survey on most workers,"
+            " `gas` on 10 %; the query needs no skill.",
+            "PTSP (`benchmarks/ptsp.py`): a published Krishnamoorthy et al. / Smet et al. instance, one worker"
+            " per qualification line with a shift over the whole horizon, one untaken task per job; the query"
+            " asks for a task like the job with the most qualified workers; `-tight` drops workers while every"
+            " job can still be re-homed (see the module docstring).", ""]
+    for c in results:
+        meta = {k: v for k, v in c.instance["meta"].items() if k not in ("generator",)}
+        out.append(f"- `{c.instance['name']}`: skill {c.instance['skill'] or 'none'}, "
+                   + ", ".join(f"{k} {v}" for k, v in meta.items()))
+    out.append("")
+    if chart:
+        out += [f"![time per query]({chart})", ""]
+    return "\n".join(out)
+
+
+# -- the chart -------------------------------------------------------------------------------------
+
+
+def chart(results: list[CaseResult], path: Path) -> Path | None:
+    """Time per query against day size (tasks), one line per engine, log-log."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    drew = False
+    for e in ENGINE_ORDER:
+        gen = sorted((c.instance["tasks"], _median(c.engines.get(e)), c.engines[e].estimated)
+                     for c in results if c.instance["kind"] == "generated" and _median(c.engines.get(e)))
+        if gen:
+            xs, ys, est = zip(*gen, strict=True)
+            ax.plot(xs, ys, marker="o", color=COLOURS[e], label=f"{e}" + (" (naive: estimated)" if any(est) else ""),
+                    linestyle="--" if e == "naive" else "-")
+            drew = True
+        pts = [(c.instance["tasks"], _median(c.engines.get(e))) for c in results
+               if c.instance["kind"] == "ptsp" and _median(c.engines.get(e))]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.plot(xs, ys, "D", color=COLOURS[e], markerfacecolor="none", label=f"{e}, PTSP instances")
+            drew = True
+    if not drew:
+        plt.close(fig)
+        return None
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tasks in the scenario")
+    ax.set_ylabel("wall seconds per slot query (median)")
+    ax.set_title("Slot query time against day size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], out: Path,
+                 *, failure: str = "") -> list[Path]:
+    """Write the markdown, the raw JSON beside it, and the chart; returns the paths written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    png_name = "time_per_query.png" if out.stem == "latest" else f"{out.stem}_time_per_query.png"
+    png = chart(results, out.parent / png_name)
+    out.write_text(render(results, cfg, info, png.name if png else None, failure) + "\n")
+    raw = out.with_suffix(".json")
+    raw.write_text(json.dumps({"machine": info, "config": asdict(cfg), "failure": failure,
+                               "cases": [asdict(c) for c in results]}, indent=1, default=str) + "\n")
+    return [p for p in (out, raw, png) if p is not None]

@@ -1,0 +1,577 @@
+"""Benchmark runner: exact, naive and greedy slot answers on the same instances, in one run.
+
+    python -m benchmarks.run [--quick] [--sizes S M ...] [--cases NAME ...] [--repeats N]
+                             [--out benchmarks/results/latest.md] [--in-process]
+
+Question answered: how long does one slot query take (90-min task, 5-min step: 271 candidates on a
+24 h day) with the production engine (`exact`), with a fresh CP-SAT model per candidate (`naive`),
+and with the classic gap-based `greedy` answer — and how wrong is greedy?
+
+Each (instance, engine) step runs in a fresh spawned process, so the memory figure (peak RSS growth)
+belongs to that engine alone and a step that overruns its time budget can be stopped. Where naive
+and exact both decide a candidate they must agree; if they do not, the run stops with exit status 3,
+naming the instance and the candidate. Every slot of exact and every naive plan is checked by the
+independent `solver.checker` as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import queue
+import random
+import resource
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from benchmarks.common import BenchInstance, instance_path, load_instance
+from benchmarks.generate import generated
+from benchmarks.ptsp import ptsp_instance
+from solver.checker import assignment_problems
+from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from solver.greedy import greedy_slots
+from solver.instance import compile_scenario, epoch
+from solver.model import solve
+from solver.slots import find_slots
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+NEW_TASK_ID = "__bench_new__"
+EXIT_DISAGREEMENT = 3
+
+# Verdict per candidate, one character each, so results stay small and easy to compare.
+SLOT, NOT_SLOT, UNDECIDED, NOT_PROBED = "S", "N", "U", "-"
+
+
+class Disagreement(RuntimeError):
+    """Two engines decided one candidate differently: one of them is wrong, and the run must stop."""
+
+
+# -- what to run ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One instance and how each engine treats it.
+
+    `source`: ("gen", size, util%) or ("ptsp", short name | "largest" | "smallest", tight).
+    `use_witness`: exact starts from the instance's stored witness (as the service does after an
+    accepted change) instead of planning the base day itself.
+    `budget`: seconds per exact query; the per-probe CP-SAT limit becomes budget / candidates, so that
+    even if every candidate reached CP-SAT the solver time would stay within it. None: default limits.
+    `naive_sample`: None = naive answers the whole query; k = naive probes k seeded random candidates
+    and its time per query is extrapolated from them.
+    """
+
+    name: str
+    source: tuple[Any, ...]
+    use_witness: bool = False
+    budget: float | None = None
+    naive_sample: int | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    duration: int = 90
+    step: int = 5
+    repeats: int = 3
+    naive_probe_limit: float = 10.0  # per candidate, as in the issue's measurements
+    naive_base_limit: float = 30.0
+    exact_probe_limit: float = 10.0
+    exact_base_limit: float = 30.0
+    step_budget: float = 300.0  # seconds per (instance, engine) step: no more repeats after it
+    seed: int = 1
+
+
+def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
+    return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
+
+
+def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
+    return CaseSpec(name, ("ptsp", source, tight), **kw)
+
+
+# The issue's targets: M at 65 % and 90 % and L at 65 % cold (exact < 1 s on M, < 2 s on L, >= 100x
+# naive); L at 90 % and XL at 80 % from a stored witness within 30 s per query; the largest PTSP file.
+LARGEST_PTSP = "data_125_157_1448_33"  # most jobs of /work/shared/ptsp (1448), see benchmarks.ptsp.largest
+FULL_PLAN: tuple[CaseSpec, ...] = (
+    _gen("S", 65), _gen("S", 80), _gen("S", 90),
+    _gen("M", 65, naive_sample=24), _gen("M", 80, naive_sample=24), _gen("M", 90, naive_sample=24),
+    _gen("L", 65, naive_sample=12),
+    _gen("L", 90, use_witness=True, budget=30.0, naive_sample=8),
+    _gen("XL", 80, use_witness=True, budget=30.0, naive_sample=6),
+    _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
+    _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
+)
+QUICK_PLAN: tuple[CaseSpec, ...] = (
+    _gen("S", 65),
+    _gen("M", 65, naive_sample=12),
+    _ptsp("data_2_24_40_33", True, "ptsp-data_2_24_40_33-tight", naive_sample=6),
+)
+QUICK_CONFIG = RunConfig(repeats=1, step_budget=60.0)
+
+
+def prepare(spec: CaseSpec, seed: int = 1) -> BenchInstance:
+    """The cached instance of a case, generated first if it is missing (instance generation is not timed)."""
+    kind = spec.source[0]
+    if kind == "gen":
+        return generated(spec.source[1], spec.source[2], seed)
+    if kind == "ptsp":
+        return ptsp_instance(spec.source[1], tight=spec.source[2], seed=seed)
+    raise ValueError(f"unknown instance source {spec.source!r}")
+
+
+# -- what one engine step produces -----------------------------------------------------------------
+
+
+@dataclass
+class EngineResult:
+    engine: str
+    walls: list[float] = field(default_factory=list)  # seconds per query, one per timed run
+    cpus: list[float] = field(default_factory=list)  # process CPU seconds (all threads) per query
+    verdicts: str = ""  # one of S / N / U / - per candidate
+    feasible_base: bool | None = None
+    solver_calls: int | None = None  # CP-SAT solves per query
+    undecided: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)  # ProbeStats of the last run (exact, naive)
+    estimated: bool = False  # walls/cpus extrapolated from a sample of candidates
+    sampled: int = 0
+    verified: bool | None = None  # every slot's plan re-checked by solver.checker
+    unplaced: int | None = None  # greedy: existing untaken tasks it could not place
+    peak_rss_mib: float | None = None
+    rss_growth_mib: float | None = None
+    timed_out: bool = False
+    error: str = ""
+    note: str = ""
+
+
+@dataclass
+class CaseResult:
+    spec: CaseSpec
+    instance: dict[str, Any]  # name, kind, workers, tasks, untaken, meta
+    candidates: list[str]  # candidate starts, ISO
+    engines: dict[str, EngineResult] = field(default_factory=dict)
+    agreement: dict[str, int] = field(default_factory=dict)  # compared / disagreements
+
+
+Progress = Callable[[int, int], None]
+EngineFn = Callable[[BenchInstance, Scenario, CaseSpec, RunConfig, Progress], EngineResult]
+
+
+def query_for(inst: BenchInstance, cfg: RunConfig) -> SlotQuery:
+    return SlotQuery(date.fromisoformat(inst.date), cfg.duration, cfg.step, inst.skill)
+
+
+def encode(answer: SlotAnswer, starts: list[datetime]) -> str:
+    """The answer as one verdict per candidate (by start instant)."""
+    slot = {epoch(s.start) for s in answer.slots}
+    undecided = {epoch(s.start) for s in answer.undecided}
+    return "".join(SLOT if epoch(s) in slot else UNDECIDED if epoch(s) in undecided else NOT_SLOT for s in starts)
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def _same_decisions(a: str, b: str) -> int | None:
+    """Index of the first candidate both strings decide differently, None if they agree."""
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x in (SLOT, NOT_SLOT) and y in (SLOT, NOT_SLOT) and x != y:
+            return i
+    return None
+
+
+# -- the engines -----------------------------------------------------------------------------------
+
+
+def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
+              progress: Progress) -> EngineResult:
+    query = query_for(inst, cfg)
+    starts = query.candidates(scenario)
+    probe_limit, base_limit = cfg.exact_probe_limit, cfg.exact_base_limit
+    if spec.budget is not None:
+        # Worst case every candidate reaches CP-SAT: budget / candidates keeps the solver time in budget.
+        probe_limit = max(0.01, spec.budget / max(1, len(starts)))
+        base_limit = spec.budget
+    witness = inst.witness if spec.use_witness else None
+    res = EngineResult("exact")
+    began = time.perf_counter()
+
+    def call(verify: bool) -> SlotAnswer:
+        return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
+                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress)
+
+    for _ in range(cfg.repeats):
+        answer, wall, cpu = _timed(lambda: call(False))
+        verdicts = encode(answer, starts)
+        if res.verdicts and (i := _same_decisions(res.verdicts, verdicts)) is not None:
+            raise Disagreement(f"{inst.name}: exact decided candidate {starts[i].isoformat()} differently "
+                               f"in two runs ({res.verdicts[i]} then {verdicts[i]})")
+        res.walls.append(wall)
+        res.cpus.append(cpu)
+        res.verdicts = res.verdicts or verdicts
+        res.feasible_base = answer.feasible_base
+        res.stats = asdict(answer.stats)
+        if time.perf_counter() - began + wall > cfg.step_budget:
+            res.note = f"stopped after {len(res.walls)} run(s): step budget {cfg.step_budget:.0f} s"
+            break
+    res.solver_calls = res.stats["solver_calls"]
+    res.undecided = res.verdicts.count(UNDECIDED)
+    # One more, untimed run that re-checks every slot's plan with solver.checker (it raises on a bad one).
+    if time.perf_counter() - began + res.walls[-1] <= cfg.step_budget:
+        answer = call(True)
+        if (i := _same_decisions(res.verdicts, encode(answer, starts))) is not None:
+            raise Disagreement(f"{inst.name}: exact's verifying run decided candidate {starts[i].isoformat()}"
+                               " differently")
+        res.verified = True
+    else:
+        res.verified = False
+    if spec.budget is not None:
+        res.note = (res.note + "; " if res.note else "") + (
+            f"budget {spec.budget:.0f} s/query: probe limit {probe_limit:.3f} s")
+    return res
+
+
+def _naive_certificate_ok(scenario: Scenario, inst_c: Any, assignment: dict[int, int], s: datetime,
+                          e: datetime, skill: str | None) -> list[str]:
+    named = {(inst_c.task_ids[t] if t < inst_c.n_tasks else NEW_TASK_ID): inst_c.worker_ids[w]
+             for t, w in assignment.items()}
+    new = Task(NEW_TASK_ID, s.astimezone(UTC), e.astimezone(UTC), skill, None)
+    return assignment_problems(scenario.with_tasks((*scenario.tasks, new)), named)
+
+
+def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
+              progress: Progress) -> EngineResult:
+    query = query_for(inst, cfg)
+    starts = query.candidates(scenario)
+    res = EngineResult("naive")
+    if spec.naive_sample is None or spec.naive_sample >= len(starts):
+        # The whole query through the public engine, exactly as a user would run it.
+        answer, wall, cpu = _timed(lambda: find_slots(
+            scenario, query, engine="naive", probe_time_limit=cfg.naive_probe_limit,
+            base_time_limit=cfg.naive_base_limit, progress=progress))
+        res.walls, res.cpus = [wall], [cpu]
+        res.verdicts = encode(answer, starts)
+        res.feasible_base = answer.feasible_base
+        res.stats = asdict(answer.stats)
+        res.solver_calls = answer.stats.solver_calls
+        res.undecided = res.verdicts.count(UNDECIDED)
+        res.sampled = len(starts)
+        return res
+
+    # Sampled: the naive engine's own steps (one base solve, then one fresh interval model of the whole
+    # day plus the candidate per probe), on k seeded random candidates; time per query extrapolated.
+    rng = random.Random(f"naive-sample/{cfg.seed}/{inst.name}")
+    sample = sorted(rng.sample(range(len(starts)), spec.naive_sample))
+    inst_c, compile_wall, compile_cpu = _timed(lambda: compile_scenario(scenario))
+    base, base_wall, base_cpu = _timed(lambda: solve(inst_c, time_limit=cfg.naive_base_limit,
+                                                     formulation="intervals"))
+    verdicts = [NOT_PROBED] * len(starts)
+    res.estimated = True
+    res.feasible_base = {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status)
+    if base.status is not Status.FEASIBLE:
+        # As find_slots(engine="naive") does: an infeasible base has no slots, an undecided one only undecided.
+        mark = NOT_SLOT if base.status is Status.INFEASIBLE else UNDECIDED
+        res.verdicts = mark * len(starts)
+        res.walls, res.cpus = [compile_wall + base_wall], [compile_cpu + base_cpu]
+        res.solver_calls = 1
+        res.undecided = res.verdicts.count(UNDECIDED)
+        res.note = f"base day {base.status.value} within {cfg.naive_base_limit:.0f} s"
+        return res
+    walls, cpus = [], []
+    for n, k in enumerate(sample):
+        s = starts[k]
+        e = s + timedelta(minutes=query.duration_minutes)
+
+        def probe(s: datetime = s, e: datetime = e) -> Any:
+            inst_n = inst_c.with_task(NEW_TASK_ID, epoch(s), epoch(e), query.skill)
+            return solve(inst_n, time_limit=cfg.naive_probe_limit, formulation="intervals")
+
+        out, wall, cpu = _timed(probe)
+        walls.append(wall)
+        cpus.append(cpu)
+        if out.status is Status.FEASIBLE:
+            problems = _naive_certificate_ok(scenario, inst_c, out.assignment, s, e, query.skill)
+            if problems:
+                raise AssertionError(f"{inst.name}: naive's plan for {s.isoformat()} is invalid: {problems[:3]}")
+            verdicts[k] = SLOT
+        else:
+            verdicts[k] = NOT_SLOT if out.status is Status.INFEASIBLE else UNDECIDED
+        progress(n + 1, len(sample))
+    per_probe_wall, per_probe_cpu = statistics.fmean(walls), statistics.fmean(cpus)
+    res.walls = [compile_wall + base_wall + per_probe_wall * len(starts)]
+    res.cpus = [compile_cpu + base_cpu + per_probe_cpu * len(starts)]
+    res.verdicts = "".join(verdicts)
+    res.sampled = len(sample)
+    res.solver_calls = 1 + len(starts)  # per query: the base plus one model per candidate
+    res.undecided = res.verdicts.count(UNDECIDED)
+    res.stats = {"sample_probe_wall_mean": per_probe_wall, "sample_probe_wall_max": max(walls),
+                 "base_wall": base_wall}
+    return res
+
+
+def run_greedy(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
+               progress: Progress) -> EngineResult:
+    query = query_for(inst, cfg)
+    starts = query.candidates(scenario)
+    res = EngineResult("greedy")
+    for _ in range(max(cfg.repeats, 3)):  # cheap: a few more runs steady the median
+        answer, wall, cpu = _timed(lambda: greedy_slots(scenario, query))
+        res.walls.append(wall)
+        res.cpus.append(cpu)
+    # Greedy reports the tasks it could not place under `uncovered`; its slots ignore them (its blind spot).
+    res.verdicts = encode(answer, starts)
+    res.unplaced = len(answer.uncovered)
+    res.feasible_base = answer.feasible_base
+    res.solver_calls = 0
+    progress(1, 1)
+    return res
+
+
+ENGINES: dict[str, EngineFn] = {"exact": run_exact, "naive": run_naive, "greedy": run_greedy}
+
+
+# -- running a step in its own process -------------------------------------------------------------
+
+
+def _maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _child(engine: str, path: str, spec: CaseSpec, cfg: RunConfig, out: Any) -> None:
+    """Entry point of a step's process: load the instance, run one engine, send the result back."""
+    try:
+        inst = load_instance(Path(path))
+        scenario = inst.scenario()
+        before = _maxrss_mib()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - last[0] > 0.2:  # throttled: the queue is not free
+                last[0] = now
+                out.put(("progress", done, total))
+
+        res = ENGINES[engine](inst, scenario, spec, cfg, progress)
+        res.peak_rss_mib = _maxrss_mib()
+        res.rss_growth_mib = res.peak_rss_mib - before
+        out.put(("result", res))
+    except Disagreement as exc:
+        out.put(("disagreement", str(exc)))
+    except BaseException:  # noqa: BLE001 - anything else goes back to the parent, which reports it
+        out.put(("error", traceback.format_exc()))
+
+
+def _run_step_in_process(engine: str, inst: BenchInstance, spec: CaseSpec, cfg: RunConfig,
+                         engines: dict[str, EngineFn], bar: tqdm | None) -> EngineResult:
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    try:
+        return engines[engine](inst, inst.scenario(), spec, cfg, progress)
+    except Disagreement:
+        raise
+    except Exception:  # noqa: BLE001 - recorded and reported at the end, the run goes on
+        return EngineResult(engine, error=traceback.format_exc())
+
+
+def hard_limit(engine: str, spec: CaseSpec, cfg: RunConfig) -> float:
+    """Seconds after which a step's process is stopped (and the step recorded as timed out)."""
+    if engine == "naive" and spec.naive_sample is not None:
+        # Bounded by construction: the base solve plus k probes, each with its CP-SAT limit; building a
+        # model of a large day costs seconds on top of the limit, hence the slack.
+        return 1.5 * cfg.naive_base_limit + spec.naive_sample * (1.5 * cfg.naive_probe_limit + 10) + 120
+    # The step budget, plus the last query it let start, plus process start-up.
+    return 2 * cfg.step_budget + 120
+
+
+def _run_step_spawned(engine: str, inst: BenchInstance, spec: CaseSpec, cfg: RunConfig,
+                      bar: tqdm | None) -> EngineResult:
+    ctx = mp.get_context("spawn")  # a clean process: no inherited memory, no forked OR-Tools threads
+    out = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(engine, str(instance_path(inst.name)), spec, cfg, out), daemon=True)
+    limit = hard_limit(engine, spec, cfg)
+    began = time.monotonic()
+    proc.start()
+    try:
+        while True:
+            try:
+                msg = out.get(timeout=0.5)
+            except queue.Empty:
+                if not proc.is_alive():
+                    return EngineResult(engine, error=f"process died with exit code {proc.exitcode}")
+                if time.monotonic() - began > limit:
+                    return EngineResult(engine, timed_out=True, note=f"stopped after {limit:.0f} s")
+                continue
+            if msg[0] == "progress":
+                if bar is not None:
+                    bar.total = msg[2]
+                    bar.n = msg[1]
+                    bar.refresh()
+            elif msg[0] == "result":
+                return msg[1]
+            elif msg[0] == "disagreement":
+                raise Disagreement(msg[1])
+            else:
+                return EngineResult(engine, error=msg[1])
+    finally:
+        if proc.is_alive():
+            proc.terminate()  # only the step's own process, started just above
+        proc.join(timeout=10)
+
+
+# -- the suite -------------------------------------------------------------------------------------
+
+
+def check_agreement(case: CaseResult) -> None:
+    """Naive and exact must agree wherever both decided; raise `Disagreement` naming the candidate."""
+    exact, naive = case.engines.get("exact"), case.engines.get("naive")
+    if exact is None or naive is None or not exact.verdicts or not naive.verdicts:
+        return
+    name = case.instance["name"]
+    if exact.feasible_base is not None and naive.feasible_base is not None \
+            and exact.feasible_base != naive.feasible_base:
+        raise Disagreement(f"{name}: exact says the base day is {'' if exact.feasible_base else 'in'}feasible, "
+                           f"naive says {'' if naive.feasible_base else 'in'}feasible")
+    compared = 0
+    for i, (x, y) in enumerate(zip(exact.verdicts, naive.verdicts, strict=True)):
+        if x in (SLOT, NOT_SLOT) and y in (SLOT, NOT_SLOT):
+            compared += 1
+            if x != y:
+                what = {SLOT: "a slot", NOT_SLOT: "not a slot"}
+                raise Disagreement(f"{name}: candidate {case.candidates[i]} (#{i}) is {what[x]} for exact "
+                                   f"but {what[y]} for naive")
+    case.agreement = {"compared": compared, "disagreements": 0}
+
+
+def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, EngineFn] | None = None,
+              in_process: bool = False, show_progress: bool = True,
+              instances: dict[str, BenchInstance] | None = None,
+              sink: list[CaseResult] | None = None) -> list[CaseResult]:
+    """Run every engine on every case; raises `Disagreement` as soon as naive and exact disagree.
+
+    Results are appended to `sink` (if given) as they come, so a caller still has them after a raise.
+    `engines` replaces the real ones (tests); fake engines only work with `in_process=True`.
+    `instances` supplies ready instances by case name instead of the cached files (tests).
+    """
+    engines = ENGINES if engines is None else engines
+    results: list[CaseResult] = [] if sink is None else sink
+    steps = tqdm(total=len(specs) * len(engines), desc="benchmark", unit="step", disable=not show_progress)
+    inner = tqdm(total=1, desc="candidates", leave=False, position=1, disable=not show_progress)
+    try:
+        for spec in specs:
+            inst = (instances or {}).get(spec.name) or prepare(spec, cfg.seed)
+            scenario = inst.scenario()
+            starts = query_for(inst, cfg).candidates(scenario)
+            untaken = sum(1 for t in inst.scenario_doc["tasks"] if t["worker_id"] is None)
+            case = CaseResult(spec, {"name": inst.name, "kind": inst.kind, "workers": inst.n_workers,
+                                     "tasks": inst.n_tasks, "untaken": untaken, "skill": inst.skill,
+                                     "date": inst.date, "meta": inst.meta},
+                              [s.astimezone(scenario.zone).isoformat() for s in starts])
+            results.append(case)
+            for engine in engines:
+                steps.set_postfix_str(f"{inst.name} / {engine}")
+                inner.reset(total=len(starts))
+                inner.set_description(f"{engine} candidates")
+                if in_process:
+                    res = _run_step_in_process(engine, inst, spec, cfg, engines, inner)
+                else:
+                    res = _run_step_spawned(engine, inst, spec, cfg, inner)
+                case.engines[engine] = res
+                if res.error:
+                    tqdm.write(f"ERROR {inst.name} / {engine}:\n{res.error}", file=sys.stderr)
+                check_agreement(case)  # as soon as both answers are in: fail before spending more time
+                steps.update(1)
+    finally:
+        inner.close()
+        steps.close()
+    return results
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+
+def select(plan: tuple[CaseSpec, ...], sizes: list[str] | None, names: list[str] | None) -> list[CaseSpec]:
+    out = list(plan)
+    if sizes:
+        out = [c for c in out if c.source[0] != "gen" or c.source[1] in sizes]
+    if names:
+        known = {c.name: c for c in (*FULL_PLAN, *QUICK_PLAN)}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown case(s) {unknown}; known: {sorted(known)}")
+        out = [known[n] for n in names]
+    return out
+
+
+def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None = None,
+         instances: dict[str, BenchInstance] | None = None) -> int:
+    """The command line; returns the exit status (3 on a naive/exact disagreement, 1 on engine errors).
+
+    `engines` and `instances` replace the real engines and the cached instances (tests only).
+    """
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a subset in about two minutes")
+    ap.add_argument("--sizes", nargs="+", help="only generated cases of these sizes (S M L XL)")
+    ap.add_argument("--cases", nargs="+", help="only these case names (see FULL_PLAN / QUICK_PLAN)")
+    ap.add_argument("--repeats", type=int, help="timed runs per query (exact, greedy)")
+    ap.add_argument("--step-budget", type=float, help="seconds per (instance, engine) step")
+    ap.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.md")
+    ap.add_argument("--in-process", action="store_true", help="no process per step (no memory figures)")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args(argv)
+
+    cfg = QUICK_CONFIG if args.quick else RunConfig()
+    if args.repeats is not None:
+        cfg = replace(cfg, repeats=args.repeats)
+    if args.step_budget is not None:
+        cfg = replace(cfg, step_budget=args.step_budget)
+    specs = select(QUICK_PLAN if args.quick else FULL_PLAN, args.sizes, args.cases)
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    from benchmarks.report import machine, write_report  # matplotlib only when a report is written
+
+    info = machine()
+    began = time.perf_counter()
+    results: list[CaseResult] = []
+    failure = ""
+    code = 0
+    try:
+        run_suite(specs, cfg, engines=engines, in_process=args.in_process, show_progress=not args.no_progress,
+                  instances=instances, sink=results)
+    except Disagreement as exc:
+        failure = f"DISAGREEMENT: {exc}"
+        code = EXIT_DISAGREEMENT
+    info["run_seconds"] = round(time.perf_counter() - began, 1)
+    info["command"] = command
+    paths = write_report(results, cfg, info, args.out, failure=failure)
+    errors = [f"{c.instance['name']} / {e}" for c in results for e, r in c.engines.items() if r.error]
+    print(f"wrote {', '.join(str(p) for p in paths)} in {info['run_seconds']} s", file=sys.stderr)
+    if failure:
+        print(f"\n*** {failure} ***\n", file=sys.stderr)
+        return code
+    if errors:
+        print(f"\n*** engine errors: {', '.join(errors)} ***\n", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    # Run through the importable module, so the step processes (spawned) and the results they send back
+    # refer to `benchmarks.run.*`, not to this `__main__` copy.
+    from benchmarks.run import main as _main
+
+    sys.exit(_main())

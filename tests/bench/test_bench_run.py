@@ -1,0 +1,69 @@
+"""The runner: engines must agree where both decide, and a disagreement fails the run loudly."""
+
+import pytest
+
+from benchmarks.generate import generate_day
+from benchmarks.run import (
+    EXIT_DISAGREEMENT,
+    CaseSpec,
+    Disagreement,
+    EngineResult,
+    RunConfig,
+    main,
+    query_for,
+    run_greedy,
+    run_suite,
+)
+
+CFG = RunConfig(repeats=1, step=60)
+
+
+@pytest.fixture(scope="module")
+def day():
+    return generate_day(6, 0.8, seed=5, name="gen-S-65")
+
+
+def fake(engine, pattern):
+    """A fake engine answering `pattern` (one verdict character per candidate, repeated)."""
+
+    def run(inst, scenario, spec, cfg, progress):
+        n = len(query_for(inst, cfg).candidates(scenario))
+        return EngineResult(engine, walls=[0.01], cpus=[0.01], verdicts=(pattern * n)[:n], feasible_base=True,
+                            solver_calls=0)
+
+    return run
+
+
+def test_disagreement_names_instance_and_candidate(day):
+    engines = {"exact": fake("exact", "SN"), "naive": fake("naive", "SS")}
+    with pytest.raises(Disagreement, match=r"gen-S-65: candidate 2026-11-23T04:00:00\+03:00 \(#1\) is not a slot"):
+        run_suite([CaseSpec("gen-S-65", ("gen", "S", 65))], CFG, engines=engines, in_process=True,
+                  show_progress=False, instances={"gen-S-65": day})
+
+
+def test_undecided_and_unprobed_candidates_are_not_compared(day):
+    engines = {"exact": fake("exact", "SNU"), "naive": fake("naive", "-US")}
+    (case,) = run_suite([CaseSpec("gen-S-65", ("gen", "S", 65))], CFG, engines=engines, in_process=True,
+                        show_progress=False, instances={"gen-S-65": day})
+    assert case.agreement["disagreements"] == 0
+
+
+def test_main_exits_non_zero_on_disagreement_and_still_writes_the_report(day, tmp_path, capsys):
+    engines = {"exact": fake("exact", "N"), "naive": fake("naive", "S"), "greedy": run_greedy}
+    out = tmp_path / "r.md"
+    code = main(["--cases", "gen-S-65", "--in-process", "--no-progress", "--repeats", "1", "--out", str(out)],
+                engines=engines, instances={"gen-S-65": day})
+    assert code == EXIT_DISAGREEMENT
+    assert "DISAGREEMENT: gen-S-65: candidate" in capsys.readouterr().err
+    assert "RUN FAILED" in out.read_text()
+
+
+def test_main_reports_agreeing_engines(day, tmp_path):
+    engines = {"exact": fake("exact", "SN"), "naive": fake("naive", "S-"), "greedy": run_greedy}
+    out = tmp_path / "r.md"
+    code = main(["--cases", "gen-S-65", "--in-process", "--no-progress", "--out", str(out)],
+                engines=engines, instances={"gen-S-65": day})
+    assert code == 0
+    text = out.read_text()
+    assert "| gen-S-65 |" in text and "RUN FAILED" not in text
+    assert (tmp_path / "r_time_per_query.png").stat().st_size > 0
