@@ -256,8 +256,9 @@ class _ExactProber(_Prober):
         tasks = [t for c in comp_ids for t in self.components[c]] + [n]
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
-        hint[n] = elig[0]
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=self.workers)
+        hint[n] = min(elig, key=lambda w: len(base.clashes(w, s, e)))
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.workers),
+                    repair_hint=True)
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
             stats.by_solver += 1
