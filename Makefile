@@ -33,5 +33,13 @@ demo: db
 	@echo "Paste the curl above into another terminal."
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
+# Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries. `bench` is the
+# full suite (about 30 min on 2 cores); `bench-quick` a subset in about two minutes. Results: benchmarks/results/.
+bench: install
+	$(PY) -m benchmarks.run --out benchmarks/results/latest.md
+
+bench-quick: install
+	$(PY) -m benchmarks.run --quick --out benchmarks/results/quick.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
