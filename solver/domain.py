@@ -91,14 +91,27 @@ def day_start_instant(day: date, day_start: time, zone: ZoneInfo) -> datetime:
     """`day` at `day_start` wall-clock time in `zone`.
 
     If DST makes that wall time ambiguous we take the first occurrence (fold=0); if it does not exist
-    (clocks jump over it) we take the instant the clocks jump to, so the day still starts where the
-    wall clock first shows a time at or after `day_start`.
+    (clocks jump over it) we take the instant the clocks jump at, so the day starts where the wall
+    clock first shows a time at or after `day_start`.
     """
     local = datetime.combine(day, day_start, tzinfo=zone)
-    if not wall_time_exists(local):
-        # Normalising through UTC maps a skipped wall time forward by the size of the gap.
-        return local.astimezone(ZoneInfo("UTC")).astimezone(zone)
-    return local
+    if wall_time_exists(local):
+        return local
+    # In a gap, fold=1 reads the wall time with the offset after the jump and fold=0 with the one
+    # before, which bracket the jump instant; bisect (whole seconds) for the first instant whose wall
+    # time has reached `day_start`.
+    utc = ZoneInfo("UTC")
+    lo = local.replace(fold=1).astimezone(utc)
+    hi = local.replace(fold=0).astimezone(utc)
+    lo, hi = min(lo, hi), max(lo, hi)
+    target = local.replace(tzinfo=None)
+    while (hi - lo) > timedelta(seconds=1):
+        mid = lo + (hi - lo) // 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi.astimezone(zone)
 
 
 def wall_time_exists(local: datetime) -> bool:

@@ -31,6 +31,9 @@ from solver.domain import (
 from solver.validate import validate_scenario
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# Years far from now would overflow `datetime` when shifted by a zone offset or a day; refuse them
+# as input errors instead (no schedule lives there).
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 class IsoDateTime(fields.Field):
@@ -42,9 +45,12 @@ class IsoDateTime(fields.Field):
         if not isinstance(value, str) or "T" not in value and " " not in value:
             raise self.make_error("invalid")
         try:
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError as exc:
             raise self.make_error("invalid") from exc
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
+        return parsed
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
@@ -57,9 +63,12 @@ class StrictDate(fields.Field):
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise self.make_error("invalid")
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError as exc:
             raise self.make_error("invalid") from exc
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
+        return parsed
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
@@ -236,7 +245,7 @@ def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def _to_invalid(err: ValidationError) -> InvalidInput:
     pairs = flatten_errors(err.messages)
-    text = "; ".join(f"{path}: {msg}" for path, msg in pairs)
+    text = "; ".join(f"{path}: {msg.rstrip('.')}" for path, msg in pairs)
     return InvalidInput(text, field=pairs[0][0] if pairs else None)
 
 
