@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput, Status
@@ -49,6 +51,26 @@ def _read_scenario(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A progress line on a terminal's stderr, drawn at most 10 times a second, erased when done
+    (stdout stays pure JSON; nothing is drawn when stderr is not a terminal)."""
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\rprobing candidates [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    return show
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
               if args.command == "slots" else exc.message)
 
     if args.command == "slots":
-        answer = find_slots(scenario, query, engine=args.engine, probe_time_limit=args.time_limit)
+        answer = find_slots(scenario, query, engine=args.engine, probe_time_limit=args.time_limit,
+                            progress=_progress_bar() if sys.stderr.isatty() else None)
         out: dict[str, Any] = dump_answer(answer, scenario)
     else:
         result = plan(scenario, time_limit=args.time_limit)
