@@ -11,9 +11,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from solver import slots
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Shift, SlotQuery, Task, Worker
 from solver.slots import find_slots
@@ -62,7 +64,8 @@ def same_answer(scenario: Scenario, query: SlotQuery, total: ProbeStats | None =
     assert exact.feasible_base == naive.feasible_base
     assert [s.start for s in exact.slots] == [s.start for s in naive.slots]
     if total is not None:
-        for name in ("by_certificate", "by_repair", "by_necessary_condition", "by_equivalence", "by_solver"):
+        for name in ("by_certificate", "by_repair", "by_necessary_condition", "by_equivalence", "by_neighbourhood",
+                     "by_solver"):
             setattr(total, name, getattr(total, name) + getattr(exact.stats, name))
 
 
@@ -80,18 +83,33 @@ def test_exact_equals_naive_on_random_days(seed: int, n_workers: int, fill: floa
     same_answer(scenario, SlotQuery(DAY, duration, 30, skill))
 
 
+def _sweep(seed: int, days: int) -> ProbeStats:
+    total = ProbeStats()
+    rnd = random.Random(seed)
+    for _ in range(days):
+        scenario = random_day(rnd, rnd.randint(4, 10), rnd.uniform(0.85, 1.0))
+        same_answer(scenario, SlotQuery(DAY, rnd.choice([60, 90, 120]), 30, rnd.choice([None, "a"])), total)
+    return total
+
+
 def test_every_shortcut_is_exercised_and_agrees_with_naive() -> None:
     """A seeded sweep over tight days: if a shortcut were never reached, the comparison above would
     prove nothing about it, so the sweep insists that each decided some candidates."""
-    total = ProbeStats()
-    rnd = random.Random(20261122)
-    for _ in range(25):
-        scenario = random_day(rnd, rnd.randint(4, 10), rnd.uniform(0.85, 1.0))
-        same_answer(scenario, SlotQuery(DAY, rnd.choice([60, 90, 120]), 30, rnd.choice([None, "a"])), total)
+    total = _sweep(20261122, 25)
     assert total.by_certificate > 0
     assert total.by_repair > 0
     assert total.by_necessary_condition > 0
     assert total.by_equivalence > 0
+    assert total.by_solver > 0
+
+
+def test_later_stages_agree_with_naive_when_repair_is_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no repair effort, the candidates it would have decided fall through to the neighbourhood
+    search and the full component solve, which must then give the naive answers on their own."""
+    monkeypatch.setattr(slots, "REPAIR_EFFORT", 0)
+    total = _sweep(7, 25)
+    assert total.by_repair == 0
+    assert total.by_neighbourhood > 0
     assert total.by_solver > 0
 
 
