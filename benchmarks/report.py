@@ -111,6 +111,34 @@ def _util(case: CaseResult) -> str:
     return "PTSP"
 
 
+def _naive_unanswered(nv: EngineResult | None) -> bool:
+    """Naive could not decide the base day in its limit, so it answers nothing (every candidate undecided)."""
+    return nv is not None and not nv.error and not nv.timed_out and nv.feasible_base is None
+
+
+def _naive_cells(case: CaseResult) -> tuple[str, str, str]:
+    """(naive time, naive undecided, exact speed-up over naive) for the summary."""
+    ex, nv = case.engines.get("exact"), case.engines.get("naive")
+    if nv is None:
+        return "—", "—", "—"
+    if nv.error or nv.timed_out:
+        return _status(nv), "—", "—"
+    if _naive_unanswered(nv):
+        return f"no answer: base day undecided in {_fmt(_median(nv))} s", "all", "—"
+    floor = nv.undecided > 0  # some probes stopped at the limit: a naive that decided them would be slower
+    time_s = ("≥ " if floor else "") + _fmt(_median(nv)) + (" est." if nv.estimated else "")
+    undecided = f"{nv.undecided} of {nv.sampled}" + (" sampled" if nv.estimated else "")
+    m_ex, m_nv = _median(ex), _median(nv)
+    speed = f"{'≥ ' if floor else ''}{m_nv / m_ex:,.0f}×" if m_ex and m_nv else "—"
+    return time_s, undecided, speed
+
+
+def _undecided(r: EngineResult, candidates: int) -> str:
+    runs = sorted(set(r.undecided_runs)) or [r.undecided]
+    spread = f"{runs[0]}–{runs[-1]}" if len(runs) > 1 else str(runs[0])
+    return f"{spread} of {candidates}"
+
+
 # -- the markdown ----------------------------------------------------------------------------------
 
 
@@ -143,30 +171,29 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
 
     # Summary
     out += ["## Summary", "",
-            "Times are wall seconds per query (median over runs). `est.` = naive extrapolated from a seeded"
-            " sample of candidates. Greedy errors count only candidates exact decided.", "",
-            "| case | workers | tasks (untaken) | utilisation | exact | exact p95 | naive | exact speed-up over naive"
-            " | greedy | exact ÷ greedy | exact undecided | greedy false offers | greedy false refusals"
-            " | greedy unplaced tasks |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "Times are wall seconds per query (median over runs). Naive `est.` = extrapolated from a seeded"
+            " sample of candidates: the naive engine's time, whatever it decided; `naive undecided` says how"
+            " much of the sample hit the per-probe limit, and where it did, naive's time is a floor (`≥`)."
+            " Greedy errors count only candidates exact decided.", "",
+            "| case | workers | tasks (untaken) | utilisation | exact | exact p95 | exact undecided | naive"
+            " | naive undecided | exact speed-up over naive | greedy | exact ÷ greedy | greedy false offers"
+            " | greedy false refusals | greedy unplaced tasks |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in results:
         ex, nv, gr = (c.engines.get(e) for e in ENGINE_ORDER)
-        m_ex, m_nv, m_gr = _median(ex), _median(nv), _median(gr)
+        m_ex, m_gr = _median(ex), _median(gr)
         p95 = percentile(ex.walls, 95) if ex is not None and ex.walls else None
-        naive_s = "—" if m_nv is None else (_fmt(m_nv) + (" est." if nv.estimated else ""))
-        if nv is not None and (nv.error or nv.timed_out):
-            naive_s = _status(nv)
         exact_s = _fmt(m_ex) if ex is not None and not _status(ex) else (_status(ex) if ex else "—")
-        speedup = f"{m_nv / m_ex:,.0f}×" if m_nv and m_ex else "—"
+        naive_s, naive_u, speedup = _naive_cells(c)
         ratio = f"{m_ex / m_gr:,.0f}×" if m_ex and m_gr else "—"
-        undecided = f"{ex.undecided} / {len(c.candidates)}" if ex is not None and ex.verdicts else "—"
+        undecided = _undecided(ex, len(c.candidates)) if ex is not None and ex.verdicts else "—"
         errs = greedy_errors(c)
         fo = f"{errs[0]} of {errs[2]} offers" if errs else "—"
         fr = str(errs[1]) if errs else "—"
         unplaced = str(gr.unplaced) if gr is not None and gr.unplaced is not None else "—"
         out.append(f"| {c.instance['name']} | {c.instance['workers']} | {c.instance['tasks']}"
-                   f" ({c.instance['untaken']}) | {_util(c)} | {exact_s} | {_fmt(p95)} | {naive_s} | {speedup}"
-                   f" | {_fmt(m_gr)} | {ratio} | {undecided} | {fo} | {fr} | {unplaced} |")
+                   f" ({c.instance['untaken']}) | {_util(c)} | {exact_s} | {_fmt(p95)} | {undecided} | {naive_s}"
+                   f" | {naive_u} | {speedup} | {_fmt(m_gr)} | {ratio} | {fo} | {fr} | {unplaced} |")
     out.append("")
 
     # Targets of the issue
@@ -175,10 +202,11 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
         name = c.instance["name"]
         if name not in TARGETS:
             continue
-        m_ex, m_nv = _median(c.engines.get("exact")), _median(c.engines.get("naive"))
+        m_ex = _median(c.engines.get("exact"))
+        m_nv = _median(c.engines.get("naive")) if not _naive_unanswered(c.engines.get("naive")) else None
         ok_t = m_ex is not None and m_ex < TARGETS[name]
         ok_s = m_ex is not None and m_nv is not None and m_nv / m_ex >= TARGET_SPEEDUP
-        speed = f"{m_nv / m_ex:,.0f}×" if m_ex and m_nv else "—"
+        speed = _naive_cells(c)[2]
         rows.append(f"| {name} | < {TARGETS[name]:g} s | {_fmt(m_ex)} {'✅' if ok_t else '❌'} | ≥ 100× |"
                     f" {speed} {'✅' if ok_s else '❌'} |")
     for c in results:
@@ -207,13 +235,16 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
             if r is None:
                 continue
             notes = [x for x in (_status(r), r.note) if x]
-            if r.estimated:
+            if r.estimated and not _naive_unanswered(r):
                 notes.insert(0, f"estimated from {r.sampled} sampled candidates")
             if r.error:
                 notes.append(r.error.strip().splitlines()[-1][:160])
             runs = "est." if r.estimated else str(len(r.walls))
-            und = f"{r.undecided} of {r.sampled} sampled" if r.estimated else str(r.undecided)
-            slots = f"{r.verdicts.count('S')}" + (f" of {r.sampled} sampled" if r.estimated else "")
+            if e == "naive" and _naive_unanswered(r):
+                und, slots = "all", "none (no answer)"
+            else:
+                und = f"{r.undecided} of {r.sampled} sampled" if r.estimated else _undecided(r, len(c.candidates))
+                slots = f"{r.verdicts.count('S')}" + (f" of {r.sampled} sampled" if r.estimated else "")
             mem = "—" if r.rss_growth_mib is None else f"{r.rss_growth_mib:.0f} [{r.peak_rss_mib:.0f}]"
             cpu = statistics.median(r.cpus) if r.cpus else None
             out.append(f"| {c.instance['name']} | {e} | {runs} | {_fmt(_median(r))} |"
@@ -234,7 +265,8 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
     out += ["## How exact decided each candidate", "",
             "certificate: a known plan leaves an eligible worker free; repair: moving a few tasks frees one;"
             " necessary condition: a Hall/matching argument proves no plan; equivalence: same structure as a"
-            " decided candidate; solver: CP-SAT on the candidate's conflict component (see `solver/slots.py`).",
+            " decided candidate; solver: CP-SAT on the candidate's conflict component (see `solver/slots.py`)."
+            " Counts of the first timed run; `undecided` and `slots` over all runs.",
             "",
             "| case | start | candidates | " + " | ".join(k[3:].replace("_", " ") for k in kinds)
             + " | CP-SAT calls | undecided | slots | every slot re-checked |",
@@ -247,7 +279,7 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
         out.append(f"| {c.instance['name']} | {'stored witness' if c.spec.use_witness else 'cold'} |"
                    f" {s.get('candidates', len(c.candidates))} | "
                    + " | ".join(str(s.get(k, 0)) for k in kinds)
-                   + f" | {s.get('solver_calls', '—')} | {s.get('undecided', '—')} | {r.verdicts.count('S')} |"
+                   + f" | {s.get('solver_calls', '—')} | {_undecided(r, len(c.candidates))} | {r.verdicts.count('S')} |"
                    f" {'yes' if r.verified else 'no (step budget)'} |")
     out.append("")
 
@@ -300,8 +332,8 @@ def chart(results: list[CaseResult], path: Path) -> Path | None:
                      for c in results if c.instance["kind"] == "generated" and _median(c.engines.get(e)))
         if gen:
             xs, ys, est = zip(*gen, strict=True)
-            ax.plot(xs, ys, marker="o", color=COLOURS[e], label=f"{e}" + (" (naive: estimated)" if any(est) else ""),
-                    linestyle="--" if e == "naive" else "-")
+            label = e + (" (dashed: estimated from a sample)" if any(est) else "")
+            ax.plot(xs, ys, marker="o", color=COLOURS[e], label=label, linestyle="--" if any(est) else "-")
             drew = True
         pts = [(c.instance["tasks"], _median(c.engines.get(e))) for c in results
                if c.instance["kind"] == "ptsp" and _median(c.engines.get(e))]
@@ -314,6 +346,9 @@ def chart(results: list[CaseResult], path: Path) -> Path | None:
         return None
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import ScalarFormatter
+
+    ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel("tasks in the scenario")
     ax.set_ylabel("wall seconds per slot query (median)")
     ax.set_title("Slot query time against day size")
@@ -337,3 +372,34 @@ def write_report(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any]
     raw.write_text(json.dumps({"machine": info, "config": asdict(cfg), "failure": failure,
                                "cases": [asdict(c) for c in results]}, indent=1, default=str) + "\n")
     return [p for p in (out, raw, png) if p is not None]
+
+
+def load_results(path: Path) -> tuple[list[CaseResult], RunConfig, dict[str, Any], str]:
+    """A run's raw JSON back as results (to re-render a report without re-running)."""
+    from benchmarks.run import CaseResult, CaseSpec, EngineResult, RunConfig
+
+    data = json.loads(path.read_text())
+    cases = []
+    for c in data["cases"]:
+        spec = dict(c["spec"])
+        spec["source"] = tuple(spec["source"])
+        engines = {k: EngineResult(**v) for k, v in c["engines"].items()}
+        cases.append(CaseResult(CaseSpec(**spec), c["instance"], c["candidates"], engines, c["agreement"]))
+    return cases, RunConfig(**data["config"]), data["machine"], data.get("failure", "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Re-render a benchmark report from its raw JSON.")
+    ap.add_argument("json", type=Path, help="e.g. benchmarks/results/latest.json")
+    ap.add_argument("--out", type=Path, help="markdown to write (default: beside the JSON)")
+    args = ap.parse_args(argv)
+    results, cfg, info, failure = load_results(args.json)
+    out = args.out or args.json.with_suffix(".md")
+    for p in write_report(results, cfg, info, out, failure=failure):
+        print(p)
+
+
+if __name__ == "__main__":
+    main()

@@ -102,12 +102,16 @@ def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
 # The issue's targets: M at 65 % and 90 % and L at 65 % cold (exact < 1 s on M, < 2 s on L, >= 100x
 # naive); L at 90 % and XL at 80 % from a stored witness within 30 s per query; the largest PTSP file.
 LARGEST_PTSP = "data_125_157_1448_33"  # most jobs of /work/shared/ptsp (1448), see benchmarks.ptsp.largest
+# On L and XL a naive probe of the whole day mostly runs into its 10 s limit, so a few sampled probes
+# already pin its cost per query; larger samples would only lengthen the run.
 FULL_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65), _gen("S", 80), _gen("S", 90),
     _gen("M", 65, naive_sample=24), _gen("M", 80, naive_sample=24), _gen("M", 90, naive_sample=24),
-    _gen("L", 65, naive_sample=12),
-    _gen("L", 90, use_witness=True, budget=30.0, naive_sample=8),
+    _gen("L", 65, naive_sample=12), _gen("L", 80, naive_sample=6),
+    _gen("L", 90, use_witness=True, budget=30.0, naive_sample=6),
+    _gen("XL", 65, use_witness=True, budget=30.0, naive_sample=4),
     _gen("XL", 80, use_witness=True, budget=30.0, naive_sample=6),
+    _gen("XL", 90, use_witness=True, budget=30.0, naive_sample=4),
     _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
     _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
 )
@@ -140,7 +144,8 @@ class EngineResult:
     verdicts: str = ""  # one of S / N / U / - per candidate
     feasible_base: bool | None = None
     solver_calls: int | None = None  # CP-SAT solves per query
-    undecided: int = 0
+    undecided: int = 0  # per query (the most over the runs)
+    undecided_runs: list[int] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)  # ProbeStats of the last run (exact, naive)
     estimated: bool = False  # walls/cpus extrapolated from a sample of candidates
     sampled: int = 0
@@ -183,6 +188,11 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
+def _merge(a: str, b: str) -> str:
+    """Two agreeing verdict strings combined: decided wherever either is."""
+    return "".join(y if x in (UNDECIDED, NOT_PROBED) else x for x, y in zip(a, b, strict=True))
+
+
 def _same_decisions(a: str, b: str) -> int | None:
     """Index of the first candidate both strings decide differently, None if they agree."""
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
@@ -211,28 +221,32 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
                           base_time_limit=base_limit, witness=witness, verify=verify, progress=progress)
 
+    zone = scenario.zone
     for _ in range(cfg.repeats):
         answer, wall, cpu = _timed(lambda: call(False))
         verdicts = encode(answer, starts)
         if res.verdicts and (i := _same_decisions(res.verdicts, verdicts)) is not None:
-            raise Disagreement(f"{inst.name}: exact decided candidate {starts[i].isoformat()} differently "
-                               f"in two runs ({res.verdicts[i]} then {verdicts[i]})")
+            raise Disagreement(f"{inst.name}: exact decided candidate {starts[i].astimezone(zone).isoformat()}"
+                               f" differently in two runs ({res.verdicts[i]} then {verdicts[i]})")
         res.walls.append(wall)
         res.cpus.append(cpu)
-        res.verdicts = res.verdicts or verdicts
-        res.feasible_base = answer.feasible_base
-        res.stats = asdict(answer.stats)
+        res.undecided_runs.append(verdicts.count(UNDECIDED))
+        # Time limits may leave a candidate undecided in one run and not in another: keep every decision.
+        res.verdicts = _merge(res.verdicts, verdicts) if res.verdicts else verdicts
+        if not res.stats:  # the breakdown of the first run (runs differ only where a time limit struck)
+            res.feasible_base = answer.feasible_base
+            res.stats = asdict(answer.stats)
         if time.perf_counter() - began + wall > cfg.step_budget:
             res.note = f"stopped after {len(res.walls)} run(s): step budget {cfg.step_budget:.0f} s"
             break
     res.solver_calls = res.stats["solver_calls"]
-    res.undecided = res.verdicts.count(UNDECIDED)
+    res.undecided = max(res.undecided_runs)
     # One more, untimed run that re-checks every slot's plan with solver.checker (it raises on a bad one).
     if time.perf_counter() - began + res.walls[-1] <= cfg.step_budget:
         answer = call(True)
         if (i := _same_decisions(res.verdicts, encode(answer, starts))) is not None:
-            raise Disagreement(f"{inst.name}: exact's verifying run decided candidate {starts[i].isoformat()}"
-                               " differently")
+            raise Disagreement(f"{inst.name}: exact's verifying run decided candidate "
+                               f"{starts[i].astimezone(zone).isoformat()} differently")
         res.verified = True
     else:
         res.verified = False

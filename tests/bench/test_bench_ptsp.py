@@ -63,3 +63,10 @@ def test_rejects_malformed_files_naming_the_line(text, where):
 def test_comments_are_skipped():
     data = parse_dat("# hello\nType = 1\nJobs = 2\n 0 10\n 5 20\n# mid\nQualifications = 1\n 2: 1 0\n")
     assert data.jobs == ((0, 10), (5, 20)) and data.qualifications == ((1, 0),)
+
+
+def test_the_full_bench_uses_the_largest_instance():
+    from benchmarks.ptsp import largest, short_name
+    from benchmarks.run import LARGEST_PTSP
+
+    assert short_name(largest()) == LARGEST_PTSP

@@ -3,6 +3,7 @@
 import pytest
 
 from benchmarks.generate import generate_day
+from benchmarks.report import load_results
 from benchmarks.run import (
     EXIT_DISAGREEMENT,
     CaseSpec,
@@ -67,3 +68,5 @@ def test_main_reports_agreeing_engines(day, tmp_path):
     text = out.read_text()
     assert "| gen-S-65 |" in text and "RUN FAILED" not in text
     assert (tmp_path / "r_time_per_query.png").stat().st_size > 0
+    results, _, _, failure = load_results(tmp_path / "r.json")  # a report can be re-rendered from its JSON
+    assert failure == "" and results[0].engines["naive"].verdicts.startswith("S-")
