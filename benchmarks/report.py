@@ -311,49 +311,68 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
                    + ", ".join(f"{k} {v}" for k, v in meta.items()))
     out.append("")
     if chart:
+        witness = [c.instance["name"] for c in results if c.spec.use_witness]
         out += [f"![time per query]({chart})", ""]
+        if witness:
+            out += [f"Exact starts from the stored witness on {', '.join(witness)} and cold elsewhere, so its"
+                    " lines mix both starts (see the `start` column above).", ""]
     return "\n".join(out)
 
 
 # -- the chart -------------------------------------------------------------------------------------
 
 
+UTIL_MARKERS = {65: "o", 80: "s", 90: "^"}
+
+
 def chart(results: list[CaseResult], path: Path) -> Path | None:
-    """Time per query against day size (tasks), one line per engine, log-log."""
+    """Time per query against day size (tasks), log-log: one colour per engine, one line per engine and
+    utilisation (mixing utilisations in one line would zigzag, since a tighter day of the same size
+    costs more). Naive is dashed where estimated; where it answered nothing (base day undecided) it
+    is a cross, not a point on its line, since no time buys that answer."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(9, 5.5))
     drew = False
+    gen = [c for c in results if c.instance["kind"] == "generated"]
+    utils = sorted({round(c.instance["meta"]["target_utilisation"] * 100) for c in gen})
     for e in ENGINE_ORDER:
-        gen = sorted((c.instance["tasks"], _median(c.engines.get(e)), c.engines[e].estimated)
-                     for c in results if c.instance["kind"] == "generated" and _median(c.engines.get(e)))
-        if gen:
-            xs, ys, est = zip(*gen, strict=True)
-            label = e + (" (dashed: estimated from a sample)" if any(est) else "")
-            ax.plot(xs, ys, marker="o", color=COLOURS[e], label=label, linestyle="--" if any(est) else "-")
+        for u in utils:
+            pts = sorted((c.instance["tasks"], _median(c.engines.get(e)), c.engines[e].estimated) for c in gen
+                         if round(c.instance["meta"]["target_utilisation"] * 100) == u and _median(c.engines.get(e))
+                         and not (e == "naive" and _naive_unanswered(c.engines[e])))
+            if pts:
+                xs, ys, est = zip(*pts, strict=True)
+                ax.plot(xs, ys, marker=UTIL_MARKERS.get(u, "o"), color=COLOURS[e], label=f"{e}, {u} %",
+                        linestyle="--" if any(est) else "-")
+                drew = True
+        pts2 = [(c.instance["tasks"], _median(c.engines.get(e))) for c in results
+                if c.instance["kind"] == "ptsp" and _median(c.engines.get(e))
+                and not (e == "naive" and _naive_unanswered(c.engines[e]))]
+        if pts2:
+            xs, ys = zip(*pts2, strict=True)
+            ax.plot(xs, ys, "D", color=COLOURS[e], markerfacecolor="none", label=f"{e}, PTSP")
             drew = True
-        pts = [(c.instance["tasks"], _median(c.engines.get(e))) for c in results
-               if c.instance["kind"] == "ptsp" and _median(c.engines.get(e))]
-        if pts:
-            xs, ys = zip(*pts, strict=True)
-            ax.plot(xs, ys, "D", color=COLOURS[e], markerfacecolor="none", label=f"{e}, PTSP instances")
-            drew = True
+    dead = [(c.instance["tasks"], _median(c.engines["naive"])) for c in results
+            if _naive_unanswered(c.engines.get("naive")) and _median(c.engines["naive"])]
+    if dead:
+        xs, ys = zip(*dead, strict=True)
+        ax.plot(xs, ys, "x", color=COLOURS["naive"], markersize=9, label="naive: no answer (base undecided)")
     if not drew:
         plt.close(fig)
         return None
     ax.set_xscale("log")
     ax.set_yscale("log")
-    from matplotlib.ticker import ScalarFormatter
-
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel("tasks in the scenario")
-    ax.set_ylabel("wall seconds per slot query (median)")
+    ax.set_ylabel("wall seconds per slot query (median; naive dashed = estimated)")
     ax.set_title("Slot query time against day size")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
