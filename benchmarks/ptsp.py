@@ -1,4 +1,4 @@
-"""Reader for the published Personnel Task Scheduling instances (/work/shared/ptsp/*.dat).
+"""Reader for the published Personnel Task Scheduling instances (../shared/ptsp/*.dat).
 
 Mapping to the scenario contract (as in the data set's README):
 - one worker `q<w>` per qualification line, with one shift covering the whole horizon (from the
@@ -25,6 +25,7 @@ which only matters for how tight "tight" is (the instance records how many worke
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import time
@@ -38,7 +39,8 @@ from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
 
-PTSP_DIR = Path("/work/shared/ptsp")
+# The shared data set sits beside the repository (../shared/ptsp); PTSP_DIR overrides it.
+PTSP_DIR = Path(os.environ.get("PTSP_DIR", Path(__file__).resolve().parents[2] / "shared" / "ptsp"))
 ORIGIN = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 DAY_MINUTES = 24 * 60
 DEFAULT_SEED = 1
