@@ -39,8 +39,19 @@ from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
 
-# The shared data set sits beside the repository (../shared/ptsp); PTSP_DIR overrides it.
-PTSP_DIR = Path(os.environ.get("PTSP_DIR", Path(__file__).resolve().parents[2] / "shared" / "ptsp"))
+
+def _ptsp_dir() -> Path:
+    """The shared data set: $PTSP_DIR, else ../shared/ptsp beside the repository, else /work/shared/ptsp
+    (where this workplace keeps it, so a clone elsewhere — CI's — still finds it)."""
+    if os.environ.get("PTSP_DIR"):
+        return Path(os.environ["PTSP_DIR"])
+    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "ptsp", Path("/work/shared/ptsp")):
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "ptsp"
+
+
+PTSP_DIR = _ptsp_dir()
 ORIGIN = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 DAY_MINUTES = 24 * 60
 DEFAULT_SEED = 1

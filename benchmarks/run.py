@@ -65,8 +65,8 @@ class CaseSpec:
     `source`: ("gen", size, util%) or ("ptsp", short name | "largest" | "smallest", tight).
     `use_witness`: exact starts from the instance's stored witness (as the service does after an
     accepted change) instead of planning the base day itself.
-    `budget`: seconds per exact query; the per-probe CP-SAT limit becomes budget / candidates, so that
-    even if every candidate reached CP-SAT the solver time would stay within it. None: default limits.
+    `budget`: seconds per exact query, passed to find_slots(budget=...): once spent, CP-SAT is not called
+    again and the candidates the cheap shortcuts cannot decide are reported undecided. None: no budget.
     `naive_sample`: None = naive answers the whole query; k = naive probes k seeded random candidates
     and its time per query is extrapolated from them.
     """
@@ -210,16 +210,16 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     starts = query.candidates(scenario)
     probe_limit, base_limit = cfg.exact_probe_limit, cfg.exact_base_limit
     if spec.budget is not None:
-        # Worst case every candidate reaches CP-SAT: budget / candidates keeps the solver time in budget.
-        probe_limit = max(0.01, spec.budget / max(1, len(starts)))
-        base_limit = spec.budget
+        # find_slots' own whole-query budget: once spent, candidates still open go to `undecided`.
+        base_limit = min(base_limit, spec.budget)
     witness = inst.witness if spec.use_witness else None
     res = EngineResult("exact")
     began = time.perf_counter()
 
     def call(verify: bool) -> SlotAnswer:
         return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
-                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress)
+                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress,
+                          budget=spec.budget)
 
     zone = scenario.zone
     for _ in range(cfg.repeats):
@@ -252,7 +252,7 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         res.verified = False
     if spec.budget is not None:
         res.note = (res.note + "; " if res.note else "") + (
-            f"budget {spec.budget:.0f} s/query: probe limit {probe_limit:.3f} s")
+            f"budget {spec.budget:.0f} s/query (find_slots budget), probe limit {probe_limit:.0f} s")
     return res
 
 

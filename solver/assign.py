@@ -170,6 +170,9 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
     return None
 
 
+HEURISTIC_EFFORT = 2000  # ejection-chain steps per left-out task; past it the window models take over
+
+
 def heuristic_cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None,
                     depth: int = 3) -> dict[int, int]:
     """best_fit, then try to place each task it left out by ejection chains. May still leave some out."""
@@ -178,7 +181,7 @@ def heuristic_cover(inst: Instance, tasks: list[int] | None = None, seed: dict[i
     for t in todo:
         if t in a.of:
             continue
-        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=depth)
+        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=depth, effort=HEURISTIC_EFFORT)
         if w is not None:
             a.put(t, w)
     return a.of

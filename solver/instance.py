@@ -177,3 +177,22 @@ def conflict_components(inst: Instance, tasks: list[int] | None = None) -> list[
     for t in todo:
         groups.setdefault(find(t), []).append(t)
     return list(groups.values())
+
+
+class TimeIndex:
+    """Tasks of an instance by start time, to list those overlapping a window quickly."""
+
+    def __init__(self, inst: Instance, tasks: list[int] | None = None) -> None:
+        todo = range(inst.n_tasks) if tasks is None else tasks
+        self.order = sorted(todo, key=lambda t: inst.starts[t])
+        self.starts = [inst.starts[t] for t in self.order]
+        self.ends = inst.ends
+        self.max_len = max((inst.ends[t] - inst.starts[t] for t in self.order), default=0)
+
+    def overlapping(self, lo: int, hi: int) -> list[int]:
+        """Tasks whose [start, end) meets [lo, hi); no task is longer than `max_len`, so only starts in
+        (lo - max_len, hi) need a look."""
+        i = bisect.bisect_left(self.starts, lo - self.max_len)
+        j = bisect.bisect_left(self.starts, hi)
+        ends = self.ends
+        return [t for t in self.order[i:j] if ends[t] > lo]

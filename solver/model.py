@@ -87,7 +87,6 @@ def solve(
     cover_all: bool = True,
     workers: int = 1,
     presolve: bool = True,
-    repair_hint: bool = False,
 ) -> SolveResult:
     """Decide whether `tasks` (default: all untaken tasks) can all be covered.
 
@@ -111,11 +110,9 @@ def solve(
     solver.parameters.num_workers = workers
     if not presolve:
         solver.parameters.cp_model_presolve = False
-    if hint and repair_hint and workers > 1:
-        # The hint is a plan of the day *without* the new task, so it violates a constraint or two;
-        # repair_hint lets a dedicated worker search near it first (measured: tight PTSP probes that
-        # were undecided after 60 s are decided in ~5 s). It needs a second worker to run.
-        solver.parameters.repair_hint = True
+    # Not `repair_hint`: with OR-Tools 9.15 it aborts the whole process on some models ("Check failed:
+    # heuristics.fixed_search != nullptr", google/or-tools#5025), seen here in the test suite. The
+    # window models of `solver.slots` do the repairing instead.
     code = solver.solve(model)
     seconds = time.perf_counter() - began
 

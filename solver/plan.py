@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 
-from solver.assign import heuristic_cover, is_valid
+from solver.assign import Assignment, heuristic_cover, is_valid
 from solver.bounds import hall_violation
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
 from solver.instance import Instance, compile_scenario, conflict_components
 from solver.model import solve
+from solver.neighbourhood import place_leftovers
 
 DEFAULT_TIME_LIMIT = 10.0
 
@@ -37,10 +38,20 @@ def plan_instance(
     guess = heuristic_cover(inst, seed=seed)
     if len(guess) == inst.n_tasks:
         return Status.FEASIBLE, guess, [], True
+    # Small CP-SAT models around each task the heuristic left out (see solver.neighbourhood).
+    mended = Assignment(inst, guess)
+    verdict = None
+    leftovers = [t for t in range(inst.n_tasks) if t not in guess and inst.eligible[t]]
+    if len(leftovers) == inst.n_tasks - len(guess):
+        verdict = place_leftovers(inst, mended, leftovers, time_limit=max(0.05, deadline - time.perf_counter()) / 2,
+                                  workers=workers)
+        if verdict is True:
+            return Status.FEASIBLE, dict(mended.of), [], True
+        guess = dict(mended.of) if verdict is None else guess
 
     assignment: dict[int, int] = {}
     bad: list[list[int]] = []
-    proven = False  # some component is certainly infeasible
+    proven = verdict is False  # a relaxed window already proved the day infeasible
     for comp in conflict_components(inst):
         if all(t in guess for t in comp):
             assignment.update((t, guess[t]) for t in comp)

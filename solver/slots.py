@@ -19,9 +19,11 @@ new task [S, S + duration) and A a known valid assignment of every untaken task 
    of an interval graph is the set alive at some start.
 5. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
    length <= 2, bounded effort) -> slot. The result is again checked to be a valid plan.
-6. Neighbourhood: CP-SAT on the tasks within a margin of N, every other task pinned to its witness
-   worker -> slot if it finds a plan (a plan of the sub-model is a plan of the day: pinned tasks
-   keep valid places, free tasks only go where no pinned task is). "No plan" proves nothing here.
+6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood`): CP-SAT on the tasks overlapping
+   the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
+   of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
+   no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
+   even that has no plan (dropping tasks only removes constraints). Small models, both sound.
 7. CP-SAT on N's conflict component only, hinted with the witness: decides both ways. The other
    components are untouched by N and already covered by the witness (see `conflict_components`).
 A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
@@ -29,24 +31,25 @@ A probe that CP-SAT cannot decide in its time limit is reported as undecided, ne
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from solver import neighbourhood
 from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
-from solver.instance import TICKS_PER_SECOND, Instance, compile_scenario, conflict_components, epoch
+from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
+from solver.neighbourhood import relaxed_infeasible, restricted
 from solver.plan import plan_instance
 
 ENGINES = ("exact", "naive")
 NEW_TASK_ID = "__new__"
 POOL_SIZE = 8
-LNS_MARGINS = (2 * 3600 * TICKS_PER_SECOND, 6 * 3600 * TICKS_PER_SECOND)  # time around N freed for the neighbourhood
-LNS_TIME_LIMIT = 2.0
+WINDOW_MARGINS = neighbourhood.WINDOW_MARGINS  # windows around N for the local models of step 6
+WINDOW_TIME_LIMIT = neighbourhood.WINDOW_TIME_LIMIT
 REPAIR_WORKERS = 40  # eligible workers tried for a repair, fewest blockers first
 REPAIR_MAX_BLOCKERS = 3
 REPAIR_EFFORT = 400  # ejection-chain steps per repair before CP-SAT takes over
@@ -177,20 +180,11 @@ class _ExactProber(_Prober):
         self.workers = workers
         self.pool: list[Assignment] = [Assignment(inst, base)]
         self.cache: dict[tuple, tuple[Status, dict[int, int] | None]] = {}
-        order = sorted(range(inst.n_tasks), key=lambda t: inst.starts[t])
-        self.by_start = order
-        self.sorted_starts = [inst.starts[t] for t in order]
-        self.max_len = max((inst.ends[t] - inst.starts[t] for t in order), default=0)
+        self.index = TimeIndex(inst)
         self.components = conflict_components(inst)
         self.component_of = {t: i for i, comp in enumerate(self.components) for t in comp}
 
     # -- helpers -------------------------------------------------------------------------------
-    def _overlapping(self, s: int, e: int) -> list[int]:
-        lo = bisect.bisect_left(self.sorted_starts, s - self.max_len)
-        hi = bisect.bisect_left(self.sorted_starts, e)
-        ends = self.inst.ends
-        return [t for t in self.by_start[lo:hi] if ends[t] > s]
-
     def _certificate(self, a: Assignment, n: int, w: int) -> dict[int, int]:
         cert = dict(a.of)
         cert[n] = w
@@ -205,7 +199,7 @@ class _ExactProber(_Prober):
             stats.by_necessary_condition += 1
             return Status.INFEASIBLE, None
         eligset = set(elig)
-        overl = self._overlapping(s, e)
+        overl = self.index.overlapping(s, e)
         conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
 
         # 2. a witness with a free eligible worker
@@ -241,24 +235,41 @@ class _ExactProber(_Prober):
                 stats.by_repair += 1
                 return Status.FEASIBLE, cert
 
+        # 6. windows around N, growing: a restricted model (others pinned) that finds a plan proves a
+        # slot; a relaxed model (others dropped) without one proves there is none. Both are small.
+        for margin in WINDOW_MARGINS:
+            if self.time_limit <= 0:
+                return Status.UNKNOWN, None
+            window = self.index.overlapping(s - margin, e + margin) + [n]
+            limit = min(self.time_limit, WINDOW_TIME_LIMIT)
+            base = self.pool[0]
+            base.inst = inst_n
+            hint = {n: min(elig, key=lambda w: len(base.clashes(w, s, e)))}
+            found = restricted(inst_n, base, window, time_limit=limit, workers=self.workers, hint=hint)
+            base.inst = inst
+            stats.solver_calls += 1
+            if found is not None:
+                cert = dict(base.of)
+                cert.update(found)
+                self._remember(Assignment(inst, cert))
+                self.cache[key] = (Status.FEASIBLE, cert)
+                stats.by_neighbourhood += 1
+                return Status.FEASIBLE, cert
+            stats.solver_calls += 1
+            if relaxed_infeasible(inst_n, window, time_limit=limit, workers=self.workers):
+                self.cache[key] = (Status.INFEASIBLE, None)
+                stats.by_neighbourhood += 1
+                return Status.INFEASIBLE, None
+
         # 7. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
         if self.time_limit <= 0:
             return Status.UNKNOWN, None
-
-        # 6. first a neighbourhood: tasks near N free, all others pinned to the witness (a smaller
-        # model; a plan it finds is a plan of the whole day, so a FEASIBLE here is a proof).
-        for margin in LNS_MARGINS:
-            found = self._neighbourhood(inst_n, n, s - margin, e + margin, stats)
-            if found is not None:
-                self.cache[key] = (Status.FEASIBLE, found)
-                return Status.FEASIBLE, found
         comp_ids = {self.component_of[t] for t in conflicts}
         tasks = [t for c in comp_ids for t in self.components[c]] + [n]
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
         hint[n] = min(elig, key=lambda w: len(base.clashes(w, s, e)))
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.workers),
-                    repair_hint=True)
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.workers))
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
             stats.by_solver += 1
@@ -271,30 +282,6 @@ class _ExactProber(_Prober):
             stats.by_solver += 1
             self.cache[key] = (Status.INFEASIBLE, None)
         return res.status, None
-
-    def _neighbourhood(self, inst_n: Instance, n: int, lo: int, hi: int, stats: ProbeStats) -> dict[int, int] | None:
-        base = self.pool[0]
-        free = [t for t in self._overlapping(lo, hi)] + [n]
-        free_set = set(free)
-        # A free task may only go where no pinned task is in its way.
-        eligible = list(inst_n.eligible)
-        for t in free:
-            eligible[t] = tuple(
-                w for w in inst_n.eligible[t]
-                if not any(p not in free_set for p in base.clashes(w, inst_n.starts[t], inst_n.ends[t]))
-            )
-        sub = Instance(inst_n.worker_ids, inst_n.calendars, inst_n.task_ids, inst_n.starts, inst_n.ends,
-                       inst_n.skills, eligible)
-        hint = {t: base.of[t] for t in free if t in base.of}
-        res = solve(sub, free, time_limit=min(self.time_limit, LNS_TIME_LIMIT), hint=hint, workers=self.workers)
-        stats.solver_calls += 1
-        if res.status is not Status.FEASIBLE:
-            return None
-        stats.by_neighbourhood += 1
-        cert = dict(base.of)
-        cert.update(res.assignment)
-        self._remember(Assignment(self.inst, cert))
-        return cert
 
     def _remember(self, a: Assignment) -> None:
         """Keep a new witness (without N) in the pool, so later candidates can reuse it."""

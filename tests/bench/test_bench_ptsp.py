@@ -1,13 +1,15 @@
 """The PTSP reader: the format, the mapping to a scenario, and the tight variant."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from benchmarks.ptsp import ORIGIN, PTSP_DIR, parse_dat, query_job, read_dat, tighten, to_instance
+from benchmarks.ptsp import ORIGIN, parse_dat, query_job, read_dat, tighten, to_instance
 from solver.checker import assignment_problems
 
-SMALL = PTSP_DIR / "Data_137__data_2_24_40_33.dat"
+# A copy of the smallest published instance, so these tests do not depend on where the data set lives.
+SMALL = Path(__file__).parent / "data" / "Data_137__data_2_24_40_33.dat"
 
 
 @pytest.fixture(scope="module")

@@ -100,16 +100,24 @@ def test_every_shortcut_is_exercised_and_agrees_with_naive() -> None:
     assert total.by_repair > 0
     assert total.by_necessary_condition > 0
     assert total.by_equivalence > 0
-    assert total.by_solver > 0
+    assert total.by_neighbourhood > 0
 
 
-def test_later_stages_agree_with_naive_when_repair_is_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no repair effort, the candidates it would have decided fall through to the neighbourhood
-    search and the full component solve, which must then give the naive answers on their own."""
+def test_window_models_alone_agree_with_naive_when_repair_is_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no repair effort, the candidates it would have decided fall through to the window models
+    (restricted: a slot; relaxed: no slot), which must then give the naive answers on their own."""
     monkeypatch.setattr(slots, "REPAIR_EFFORT", 0)
     total = _sweep(7, 25)
     assert total.by_repair == 0
     assert total.by_neighbourhood > 0
+
+
+def test_component_solve_alone_agrees_with_naive_without_repair_and_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last stage (CP-SAT on the candidate's conflict component) must stand on its own too."""
+    monkeypatch.setattr(slots, "REPAIR_EFFORT", 0)
+    monkeypatch.setattr(slots, "WINDOW_MARGINS", ())
+    total = _sweep(11, 25)
+    assert total.by_neighbourhood == 0
     assert total.by_solver > 0
 
 

@@ -1,0 +1,77 @@
+"""Local CP-SAT models around a time window: small, and each sound in one direction.
+
+- `restricted`: the tasks of the window are free, every other task stays where a known plan put it
+  (it is *pinned*), and a free task may only go to a worker no pinned task blocks. Any plan of this
+  sub-model, together with the pinned tasks, is a plan of the whole day: a FEASIBLE answer proves
+  feasibility; an INFEASIBLE one proves nothing (the pins may be the problem).
+- `relaxed`: only the tasks of the window must be covered, the rest are dropped. Dropping tasks
+  only removes constraints, so if even this is INFEASIBLE the whole day is; a FEASIBLE answer proves
+  nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from solver.assign import Assignment
+from solver.domain import Status
+from solver.instance import TICKS_PER_SECOND, Instance, TimeIndex
+from solver.model import solve
+
+HOUR = 3600 * TICKS_PER_SECOND
+WINDOW_MARGINS = (1 * HOUR, 3 * HOUR, 8 * HOUR)  # growing windows around the task being placed
+WINDOW_TIME_LIMIT = 2.0  # seconds per window model: they are small; a miss only means "grow"
+
+
+def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
+               hint: dict[int, int] | None = None) -> dict[int, int] | None:
+    """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found."""
+    free_set = set(free)
+    eligible = list(inst.eligible)
+    for t in free:
+        s, e = inst.starts[t], inst.ends[t]
+        eligible[t] = tuple(w for w in inst.eligible[t]
+                            if not any(p not in free_set for p in base.clashes(w, s, e)))
+    sub = Instance(inst.worker_ids, inst.calendars, inst.task_ids, inst.starts, inst.ends, inst.skills, eligible)
+    start = {t: base.of[t] for t in free if t in base.of}
+    start.update(hint or {})
+    res = solve(sub, free, time_limit=time_limit, hint=start, workers=workers, presolve=False)
+    return res.assignment if res.status is Status.FEASIBLE else None
+
+
+def relaxed_infeasible(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1) -> bool:
+    """True only if the tasks of `tasks` alone cannot all be covered (a proof for the whole day)."""
+    return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=False).status is Status.INFEASIBLE
+
+
+def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time_limit: float,
+                    workers: int = 1) -> bool | None:
+    """Place tasks a heuristic left out, each by window models around it, mutating `a`.
+
+    True: all placed (`a` is then a plan of every task). False: a relaxed window proved the day
+    infeasible. None: undecided here (the caller falls back to CP-SAT on whole components).
+    """
+    deadline = time.perf_counter() + time_limit
+    index = TimeIndex(inst)
+    for t in leftovers:
+        placed = False
+        for margin in WINDOW_MARGINS:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            window = index.overlapping(inst.starts[t] - margin, inst.ends[t] + margin)
+            limit = min(left, WINDOW_TIME_LIMIT)
+            found = restricted(inst, a, window, time_limit=limit, workers=workers)
+            if found is not None:
+                for u in window:
+                    if u in a.of:
+                        a.remove(u)
+                for u, w in found.items():
+                    a.put(u, w)
+                placed = True
+                break
+            if relaxed_infeasible(inst, window, time_limit=limit, workers=workers):
+                return False
+        if not placed:
+            return None
+    return True
