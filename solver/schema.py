@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
@@ -36,6 +36,16 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
+_D = TypeVar("_D", date, datetime)
+
+
+def _in_year_range(value: _D) -> _D:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        # A ValidationError, not a ValueError: the caller turns ValueError into "not a valid date".
+        raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
+    return value
+
+
 class IsoDateTime(fields.Field):
     """ISO 8601 date-time, with or without an offset (no offset: wall-clock in the scenario's zone)."""
 
@@ -45,12 +55,9 @@ class IsoDateTime(fields.Field):
         if not isinstance(value, str) or "T" not in value and " " not in value:
             raise self.make_error("invalid")
         try:
-            parsed = datetime.fromisoformat(value)
+            return _in_year_range(datetime.fromisoformat(value))
         except ValueError as exc:
             raise self.make_error("invalid") from exc
-        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
-        return parsed
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
@@ -63,12 +70,9 @@ class StrictDate(fields.Field):
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise self.make_error("invalid")
         try:
-            parsed = date.fromisoformat(value)
+            return _in_year_range(date.fromisoformat(value))
         except ValueError as exc:
             raise self.make_error("invalid") from exc
-        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
-        return parsed
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
