@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/slot_planner
 
-.PHONY: install test lint demo db bench bench-quick clean
+.PHONY: install test lint demo db bench bench-quick bench-http clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: install
 
 bench-quick: install
 	$(PY) -m benchmarks.run --quick --out benchmarks/results/quick.md
+
+# GET /api/v1/slots end to end (database read + solve + JSON) on generated L and XL days, through gunicorn;
+# uses a separate database, slot_planner_bench. Results: benchmarks/results/http.md.
+bench-http: install
+	$(PY) -m benchmarks.http_slots --cases L-65 L-90 XL-90
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
