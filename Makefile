@@ -34,7 +34,7 @@ demo: db
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries. `bench` is the
-# full suite (about 22 min on 2 cores); `bench-quick` a subset in about a minute. Results: benchmarks/results/.
+# full suite (about 12 min on 2 cores; the last run took 703 s); `bench-quick` a subset in about a minute. Results: benchmarks/results/.
 bench: install
 	$(PY) -m benchmarks.run --out benchmarks/results/latest.md
 
