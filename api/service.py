@@ -21,11 +21,10 @@ from solver.domain import (
     MIN_DURATION_MINUTES,
     Scenario,
     SlotQuery,
-    Status,
     wall_time_exists,
 )
 from solver.plan import plan
-from solver.schema import dump_answer
+from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
 
 MAX_SHIFT = timedelta(hours=24)
@@ -153,14 +152,7 @@ def answer_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] |
 
 def answer_plan(scenario: Scenario) -> dict[str, Any]:
     """Feasibility of a scenario, shaped like `python -m solver plan`."""
-    result = plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"])
-    return {
-        "feasible": None if result.status is Status.UNKNOWN else result.status is Status.FEASIBLE,
-        "status": result.status.value,
-        "assignment": dict(sorted(result.assignment.items())),
-        "uncovered": result.uncovered,
-        "uncovered_is_minimal": result.optimal if result.status is Status.INFEASIBLE else None,
-    }
+    return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput, Status
+from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput
 from solver.plan import plan
-from solver.schema import dump_answer, load_scenario, load_slot_query
+from solver.schema import dump_answer, dump_plan, load_scenario, load_slot_query
 from solver.slots import find_slots
 
 EXIT_INVALID = 2
@@ -124,14 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                             progress=_progress_bar() if sys.stderr.isatty() else None)
         out: dict[str, Any] = dump_answer(answer, scenario)
     else:
-        result = plan(scenario, time_limit=args.time_limit)
-        out = {
-            "feasible": result.status is Status.FEASIBLE if result.status is not Status.UNKNOWN else None,
-            "status": result.status.value,
-            "assignment": dict(sorted(result.assignment.items())),
-            "uncovered": result.uncovered,
-            "uncovered_is_minimal": result.optimal if result.status is Status.INFEASIBLE else None,
-        }
+        out = dump_plan(plan(scenario, time_limit=args.time_limit))
     json.dump(out, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

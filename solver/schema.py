@@ -20,10 +20,12 @@ from solver.domain import (
     MIN_DURATION_MINUTES,
     MIN_STEP_MINUTES,
     InvalidInput,
+    PlanResult,
     Scenario,
     Shift,
     SlotAnswer,
     SlotQuery,
+    Status,
     Task,
     Worker,
     wall_time_exists,
@@ -289,4 +291,15 @@ def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:
         "uncovered": list(answer.uncovered),
         "slots": [slot(s) for s in answer.slots],
         "undecided": [slot(s) for s in answer.undecided],
+    }
+
+
+def dump_plan(result: PlanResult) -> dict[str, Any]:
+    """`python -m solver plan`'s JSON (also the body of `POST /api/v1/what-if/plan`)."""
+    return {
+        "feasible": None if result.status is Status.UNKNOWN else result.status is Status.FEASIBLE,
+        "status": result.status.value,
+        "assignment": dict(sorted(result.assignment.items())),
+        "uncovered": list(result.uncovered),
+        "uncovered_is_minimal": result.optimal if result.status is Status.INFEASIBLE else None,
     }

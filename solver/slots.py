@@ -88,20 +88,22 @@ def find_slots(
     duration = timedelta(minutes=query.duration_minutes)
 
     # The day without the new task: if it is infeasible already, no candidate can be a slot.
+    base_uncovered: list[int] | None = None
     if engine == "naive":
         base = solve(inst, time_limit=base_time_limit, formulation="intervals", workers=solver_workers)
         base_status, base_assign = base.status, base.assignment
         stats.solver_calls += 1
     else:
         hint = _witness_hint(inst, witness)
-        base_status, base_assign, _, _ = plan_instance(
-            inst, hint=hint, time_limit=base_time_limit, want_uncovered=False, workers=max(solver_workers, 2)
+        base_status, base_assign, base_uncovered, _ = plan_instance(
+            inst, hint=hint, time_limit=base_time_limit, workers=max(solver_workers, 2)
         )
     if base_status is not Status.FEASIBLE:
         uncovered: list[str] = []
         if base_status is Status.INFEASIBLE:
-            _, _, unc, _ = plan_instance(inst, time_limit=base_time_limit)
-            uncovered = [inst.task_ids[t] for t in unc]
+            if base_uncovered is None:  # naive only decided feasibility; name the tasks the same way
+                _, _, base_uncovered, _ = plan_instance(inst, time_limit=base_time_limit)
+            uncovered = [inst.task_ids[t] for t in base_uncovered]
         stats.seconds = time.perf_counter() - began
         undecided = [] if base_status is Status.INFEASIBLE else [Slot(s, s + duration) for s in starts]
         return SlotAnswer(query, False, uncovered, [], undecided, stats)
