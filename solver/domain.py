@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-MIN_DURATION_MINUTES = 30
-MAX_DURATION_MINUTES = 240
-MIN_STEP_MINUTES = 1
-MAX_STEP_MINUTES = 240
-DEFAULT_STEP_MINUTES = 15
-DEFAULT_DAY_START = time(3, 0)
+from solver.calendar import (  # noqa: F401  (re-exported: the domain's vocabulary)
+    DEFAULT_DAY_START,
+    DEFAULT_STEP_MINUTES,
+    DEFAULT_TIMEZONE,
+    MAX_DURATION_MINUTES,
+    MAX_STEP_MINUTES,
+    MIN_DURATION_MINUTES,
+    MIN_STEP_MINUTES,
+    OperationalCalendar,
+    day_start_instant,
+    wall_time_exists,
+)
 
 
 class InvalidInput(ValueError):
@@ -68,7 +74,7 @@ class Task:
 
 @dataclass(frozen=True)
 class Scenario:
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     day_start: time = DEFAULT_DAY_START
     workers: tuple[Worker, ...] = ()
     tasks: tuple[Task, ...] = ()
@@ -77,47 +83,16 @@ class Scenario:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def calendar(self) -> OperationalCalendar:
+        return OperationalCalendar(self.timezone, self.day_start)
+
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        """The operational day as [start, end) instants (23 or 25 h long on DST change days)."""
-        return day_start_instant(day, self.day_start, self.zone), day_start_instant(
-            day + timedelta(days=1), self.day_start, self.zone
-        )
+        """The operational day as [start, end) instants (see `solver.calendar`)."""
+        return self.calendar.bounds(day)
 
     def with_tasks(self, tasks: tuple[Task, ...]) -> Scenario:
         return Scenario(self.timezone, self.day_start, self.workers, tasks)
-
-
-def day_start_instant(day: date, day_start: time, zone: ZoneInfo) -> datetime:
-    """`day` at `day_start` wall-clock time in `zone`.
-
-    If DST makes that wall time ambiguous we take the first occurrence (fold=0); if it does not exist
-    (clocks jump over it) we take the instant the clocks jump at, so the day starts where the wall
-    clock first shows a time at or after `day_start`.
-    """
-    local = datetime.combine(day, day_start, tzinfo=zone)
-    if wall_time_exists(local):
-        return local
-    # In a gap, fold=1 reads the wall time with the offset after the jump and fold=0 with the one
-    # before, which bracket the jump instant; bisect (whole seconds) for the first instant whose wall
-    # time has reached `day_start`.
-    utc = ZoneInfo("UTC")
-    lo = local.replace(fold=1).astimezone(utc)
-    hi = local.replace(fold=0).astimezone(utc)
-    lo, hi = min(lo, hi), max(lo, hi)
-    target = local.replace(tzinfo=None)
-    while (hi - lo) > timedelta(seconds=1):
-        mid = lo + (hi - lo) // 2
-        if mid.astimezone(zone).replace(tzinfo=None) >= target:
-            hi = mid
-        else:
-            lo = mid
-    return hi.astimezone(zone)
-
-
-def wall_time_exists(local: datetime) -> bool:
-    """False for a wall-clock time that a DST jump skips (e.g. 02:30 on a spring-forward night)."""
-    round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(local.tzinfo)
-    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

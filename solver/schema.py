@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 
+from solver.calendar import MAX_YEAR, MIN_YEAR
 from solver.domain import (
     DEFAULT_STEP_MINUTES,
     MAX_DURATION_MINUTES,
@@ -33,9 +34,6 @@ from solver.domain import (
 from solver.validate import validate_scenario
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-# Years far from now would overflow `datetime` when shifted by a zone offset or a day; refuse them
-# as input errors instead (no schedule lives there).
-MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 _D = TypeVar("_D", date, datetime)
