@@ -48,4 +48,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
+    from api.web import pages
+    app.register_blueprint(pages)
     return app

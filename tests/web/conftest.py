@@ -1,0 +1,106 @@
+"""Fixtures for the browser tests: gunicorn on the real PostgreSQL, the demo day, and Debian's chromium.
+
+The browser is the operating system's `chromium` (Playwright's own download is not used). A missing
+browser fails the tests with how to install it; it is never a skip (`make test` installs it first).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from web_kit import DEMO_DAY
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("SLOT_PLANNER_CHROMIUM") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(_session_database: str) -> Iterator[str]:
+    """gunicorn serving the app on the suite's shared database (emptied per test by `database_url`)."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _session_database, "SLOT_PLANNER_TIMEZONE": "Europe/Moscow",
+           "SLOT_PLANNER_DAY_START": "03:00"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [str(gunicorn), "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "api:create_app()"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def demo_day(app: Any, live_server: str) -> str:
+    """An emptied database with the demo day loaded by the real `flask --app api demo-data` command."""
+    result = app.test_cli_runner().invoke(args=["demo-data", "--date", DEMO_DAY])
+    assert result.exit_code == 0, result.output
+    return DEMO_DAY
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no browser at {CHROMIUM}: run `make test` (it installs Debian's chromium) or "
+                    "`apt-get update && apt-get install -y chromium`, or set SLOT_PLANNER_CHROMIUM", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A desktop-sized page whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A 390 px wide touch screen (an iPhone 12-sized viewport)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="en-GB")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
+    yield pg
+    context.close()
