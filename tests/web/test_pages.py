@@ -143,13 +143,13 @@ def test_an_installer_takes_and_releases(page: Any, live_server: str, demo_day: 
     monday = page.locator(f".weekday[data-day='{demo_day}']")
     expect(monday).to_contain_text("Shift 09:00–13:00")
     offer = page.locator("#open-tasks [data-task='t1']")
-    expect(offer).to_contain_text("10:00–12:00")
-    screenshot(page, "installer.png", full_page=True)
+    expect(offer).to_contain_text("Mon 23 Nov, 10:00–12:00")
 
     offer.get_by_role("button", name="Take t1").click()
     mine = monday.locator("[data-task='t1']")
     expect(mine).to_contain_text("10:00–12:00")
     expect(page.locator("#status")).to_have_text("You took t1 (10:00–12:00).")
+    screenshot(page, "installer-took.png", full_page=True)
     expect(page.locator("#open-tasks [data-task='t1']")).to_have_count(0)
     assert api_get(live_server, "/tasks/t1")["worker_id"] == "anna"
 
@@ -164,8 +164,9 @@ def test_an_installer_reads_a_refusal_in_words(page: Any, live_server: str, demo
     offer = page.locator("#open-tasks [data-task='f2']")  # 08:00-10:00: Elena already holds e1 and e2 then
     offer.get_by_role("button", name="Take f2").click()
     problem = offer.get_by_role("alert")
-    expect(problem).to_contain_text("It clashes with a task you already hold.")
+    expect(problem).to_contain_text("Refused: it clashes with a task you already hold.")
     expect(problem).to_contain_text("e1 08:00–09:30")
+    screenshot(page, "installer.png", full_page=True)
     assert api_get(live_server, "/tasks/f2")["worker_id"] is None
 
 

@@ -58,6 +58,9 @@ const isoDate = (iso) => iso.slice(0, 10);
 const ms = (iso) => Date.parse(iso);
 const span = (item) => `${hhmm(item.start)}–${hhmm(item.end)}`;
 const skillText = (skill) => skill || "any skill";
+// "2026-11-23" -> "Monday 23 Nov" (a calendar date, so formatted in UTC to stay the same date).
+const dayName = (isoDay, weekday = "long") => new Intl.DateTimeFormat("en-GB", { weekday, day: "numeric",
+  month: "short", timeZone: "UTC" }).format(new Date(`${isoDay}T12:00:00Z`));
 
 function setStatus(text, kind = "info") {
   const node = document.getElementById("status");
@@ -232,6 +235,18 @@ const Board = {
         untaken.length ? null : el("span", { class: "off" }, "none"))));
     if (!workers.length) rows.unshift(el("p", { class: "muted" }, "No workers yet."));
     document.getElementById("rows").replaceChildren(...rows);
+    this.scrollToWork(shiftsByWorker.flat());
+  },
+
+  // On a narrow screen the board scrolls sideways: start where the first shift begins, not at 03:00.
+  scrollToWork(shifts) {
+    const scroller = document.querySelector(".scroller");
+    if (this.scrolled || scroller.scrollWidth <= scroller.clientWidth || !shifts.length) return;
+    this.scrolled = true;
+    const first = Math.min(...shifts.map((s) => ms(s.start)));
+    const track = document.querySelector(".axis .track");
+    const at = ((Math.max(first - 3600000, this.start) - this.start) / (this.end - this.start)) * track.clientWidth;
+    scroller.scrollLeft = at;
   },
 
   tickNow() {
@@ -378,8 +393,7 @@ const Installer = {
     const week = PAGE.days.map((d) => {
       const dayShifts = shifts.filter((s) => s.day === d.date);
       const dayTasks = mine.filter((t) => t.day === d.date);
-      const heading = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "short",
-        timeZone: "UTC" }).format(new Date(`${d.date}T12:00:00Z`));
+      const heading = dayName(d.date);
       return el("section", { class: "weekday", "data-day": d.date },
         el("h3", {}, el("a", { href: `/days/${d.date}` }, heading)),
         dayShifts.length || dayTasks.length ? null : el("p", { class: "muted" }, "Off"),
@@ -408,7 +422,7 @@ const Installer = {
     return el("li", { class: `taskitem ${t.worker_id ? "taken" : "untaken"}`, "data-task": t.id },
       el("div", {},
         el("strong", {}, `${t.id}`), " ",
-        el("span", {}, `${action === "take" ? t.day + " " : ""}${span(t)}`), " ",
+        el("span", {}, `${action === "take" ? dayName(t.day, "short") + ", " : ""}${span(t)}`), " ",
         el("span", { class: "tag" }, skillText(t.skill))),
       button, problem);
   },
@@ -425,10 +439,10 @@ const Installer = {
       await this.load();
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
-      const reasons = { skill: "You do not have the skill it needs.", shift: "It is not inside one of your shifts.",
-        overlap: "It clashes with a task you already hold." };
+      const reasons = { skill: "you do not have the skill it needs.", shift: "it is not inside one of your shifts.",
+        overlap: "it clashes with a task you already hold." };
       renderProblem(problem, err, this.tasks);
-      if (err.body.reason && reasons[err.body.reason]) problem.prepend(el("p", {}, el("strong", {}, reasons[err.body.reason])));
+      if (reasons[err.body.reason]) problem.firstChild.replaceChildren(el("strong", {}, `Refused: ${reasons[err.body.reason]}`));
       button.disabled = false;
       button.focus();
     }
