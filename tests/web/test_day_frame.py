@@ -5,6 +5,8 @@ the frame is calendar arithmetic; the data arrives from the API in the browser."
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -47,3 +49,11 @@ def test_a_bad_date_is_a_404_page(berlin: object) -> None:
     resp = berlin.get("/days/2026-13-01")
     assert resp.status_code == 404 and "not a date" in resp.get_data(as_text=True)
     assert berlin.get("/workers/anna?week=tomorrow").status_code == 404
+
+
+def test_the_front_page_is_the_current_operational_day() -> None:
+    client = create_app({"TESTING": True, "TIMEZONE": "Europe/Moscow", "DAY_START": "03:00"}).test_client()
+    # Moscow keeps +03:00 all year: the operational day is the date three hours ago, Moscow time.
+    day = (datetime.now(ZoneInfo("Europe/Moscow")) - timedelta(hours=3)).date()
+    html = client.get("/").get_data(as_text=True)
+    assert f"<h1>{day.strftime('%A %d %B %Y')}</h1>" in html

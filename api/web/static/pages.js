@@ -42,7 +42,11 @@ function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "class") node.className = v;
-    else if (k === "style") Object.assign(node.style, v);
+    else if (k === "style") {
+      for (const [prop, value] of Object.entries(v)) {
+        if (value !== null && value !== undefined) node.style.setProperty(prop.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value);
+      }
+    }
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
@@ -202,7 +206,7 @@ const Board = {
     const title = `${describeTask(t)}`;
     return el("div", {
       class: `block task ${taken ? "taken" : "untaken"}${t.id === this.newTask ? " new" : ""}`,
-      style: { ...this.place(t), top: t.lane !== undefined ? `calc(${t.lane} * var(--lane))` : null },
+      style: { ...this.place(t), top: t.lane !== undefined ? `calc(.3rem + ${t.lane} * var(--lane))` : null },
       title, "data-task": t.id, role: "img", "aria-label": title,
     }, el("span", {}, label), el("small", {}, span(t)));
   },
