@@ -37,7 +37,7 @@ def live_server(_session_database: str) -> Iterator[str]:
            "SLOT_PLANNER_DAY_START": "03:00"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}",
+        [str(gunicorn), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "api:create_app()"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -62,12 +62,32 @@ def live_server(_session_database: str) -> Iterator[str]:
             proc.wait()
 
 
+@pytest.fixture(scope="module")
+def _demo_state() -> dict[str, bool]:
+    return {"clean": False}
+
+
 @pytest.fixture
-def demo_day(app: Any, live_server: str) -> str:
-    """An emptied database with the demo day loaded by the real `flask --app api demo-data` command."""
-    result = app.test_cli_runner().invoke(args=["demo-data", "--date", DEMO_DAY])
-    assert result.exit_code == 0, result.output
+def demo_day(request: pytest.FixtureRequest, _demo_state: dict[str, bool], live_server: str) -> str:
+    """The demo day, loaded by the real `flask --app api demo-data` command into an emptied database.
+
+    Loading costs a second or two, so it is done again only after a test that changes data (those ask for
+    `changes_data`); tests that only read, or whose changes are refused, share the loaded day.
+    """
+    if not _demo_state["clean"]:
+        request.getfixturevalue("database_url")  # the suite's own reset: every table emptied
+        app = request.getfixturevalue("app")
+        result = app.test_cli_runner().invoke(args=["demo-data", "--date", DEMO_DAY])
+        assert result.exit_code == 0, result.output
+        _demo_state["clean"] = True
     return DEMO_DAY
+
+
+@pytest.fixture
+def changes_data(demo_day: str, _demo_state: dict[str, bool]) -> str:
+    """For a test that changes the demo day: whatever its outcome, the next test gets a fresh one."""
+    _demo_state["clean"] = False
+    return demo_day
 
 
 @pytest.fixture(scope="session")

@@ -76,14 +76,15 @@ def test_find_a_slot_draws_exactly_the_apis_free_starts(page: Any, live_server: 
     expect(page.locator("#slots-caption")).to_contain_text("No start on this day fits")
 
 
-def test_book_a_free_start_and_see_it(page: Any, live_server: str, demo_day: str) -> None:
+def test_book_a_free_start_and_see_it(page: Any, live_server: str, changes_data: str) -> None:
+    demo_day = changes_data
     _board(page, live_server)
     _find(page, 90, 30, "install")
     first = page.locator("#slot-list button").first
     chosen = first.inner_text()
     first.click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text(f"A 90-minute task (install) on {demo_day}, {chosen}")
+    expect(dialog).to_contain_text(f"Book a 90-minute task (install) on Monday 23 Nov, {chosen}?")
     dialog.get_by_role("button", name="Book").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#status")).to_contain_text(f"{chosen}, install")
@@ -143,7 +144,8 @@ def test_a_refused_booking_says_which_tasks_it_would_strand(page: Any, live_serv
     assert api_get(live_server, "/tasks", date=demo_day) == before
 
 
-def test_an_installer_takes_and_releases(page: Any, live_server: str, demo_day: str) -> None:
+def test_an_installer_takes_and_releases(page: Any, live_server: str, changes_data: str) -> None:
+    demo_day = changes_data
     page.goto(f"{live_server}/workers/anna?week={demo_day}")
     expect(page.locator("h1")).to_have_text("Anna")
     monday = page.locator(f".weekday[data-day='{demo_day}']")

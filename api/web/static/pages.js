@@ -320,9 +320,10 @@ const Board = {
     this.pending = request;
     const dialog = document.getElementById("confirm");
     document.getElementById("confirm-title").textContent = "Book this task?";
+    request.what = `a ${request.duration}-minute task (${skillText(request.skill)}) on ${dayName(PAGE.date)}, ` +
+      `${hhmm(request.start)}–${request.endLabel}`;
     document.getElementById("confirm-text").textContent =
-      `A ${request.duration}-minute task (${skillText(request.skill)}) on ${PAGE.date}, ` +
-      `${hhmm(request.start)}–${request.endLabel}. It will be untaken until an installer takes it.`;
+      `Book ${request.what}? It stays untaken until an installer takes it.`;
     document.getElementById("confirm-problem").hidden = true;
     const yes = document.getElementById("confirm-yes");
     yes.hidden = false;
@@ -348,6 +349,7 @@ const Board = {
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
       document.getElementById("confirm-title").textContent = "Not booked";
+      document.getElementById("confirm-text").textContent = `You asked for ${request.what}.`;
       renderProblem(document.getElementById("confirm-problem"), err, this.tasks,
         "the task you are booking: nobody free could take it then");
       yes.hidden = true;
