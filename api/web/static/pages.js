@@ -227,8 +227,8 @@ const Board = {
         offDay ? el("span", { class: "off" }, "no shift") : null);
       rows.push(el("div", { class: "row", "data-worker": w.id },
         el("div", { class: "who" },
-          el("a", { href: `/workers/${encodeURIComponent(w.id)}` }, w.name || w.id),
-          el("small", {}, w.skills.join(", ") || "no skills")),
+          el("a", { href: `/workers/${encodeURIComponent(w.id)}`, title: `${w.name || w.id}: week view` }, w.name || w.id),
+          el("small", { title: w.skills.join(", ") }, w.skills.join(", ") || "no skills")),
         track));
     });
     const untaken = tasks.filter((t) => !t.worker_id);
@@ -344,6 +344,7 @@ const Board = {
       this.newTask = task.id;
       setStatus(`Booked ${task.id}: ${span(task)}, ${skillText(task.skill)} (untaken until someone takes it).`,
         "ok");
+      document.getElementById("status").focus();  // the button that opened the dialog is redrawn
       await this.load();
       if (this.query) this.drawSlots(await api("GET", `/slots?${qs(this.query)}`));
     } catch (err) {
