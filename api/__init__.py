@@ -15,6 +15,7 @@ from flask_smorest import Api
 from api import config as config_module
 from api import db, errors
 from api.schemas import ProblemSchema
+from api.web import pages as web_pages
 
 
 class ProblemApi(Api):
@@ -48,6 +49,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
-    from api.web import pages
-    app.register_blueprint(pages)
+    app.register_blueprint(web_pages)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
@@ -12,6 +13,7 @@ pages = Blueprint("pages", __name__, template_folder="templates", static_folder=
                   static_url_path="/static/pages")
 
 API_PREFIX = "/api/v1"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # only the extended form; date.fromisoformat also reads 20261123
 
 
 def _page_data(**extra: object) -> dict[str, object]:
@@ -25,6 +27,8 @@ def _not_found(message: str) -> tuple[str, int]:
 
 
 def _parse_day(raw: str) -> date | None:
+    if not ISO_DATE.fullmatch(raw):
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -39,7 +43,7 @@ def board_today() -> str:
 @pages.get("/days/<raw_day>")
 def board(raw_day: str) -> str | tuple[str, int]:
     day = _parse_day(raw_day)
-    if day is None or len(raw_day) != 10:
+    if day is None:
         return _not_found(f"{raw_day!r} is not a date (expected YYYY-MM-DD)")
     return _board(day)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import sync_playwright
 from web_kit import DEMO_DAY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -95,8 +96,6 @@ def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"no browser at {CHROMIUM}: run `make test` (it installs Debian's chromium) or "
                     "`apt-get update && apt-get install -y chromium`, or set SLOT_PLANNER_CHROMIUM", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium

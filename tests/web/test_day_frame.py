@@ -46,6 +46,7 @@ def test_fall_back_shows_two_oclock_twice_with_offsets(berlin: object) -> None:
 
 
 def test_a_bad_date_is_a_404_page(berlin: object) -> None:
+    assert berlin.get("/days/20261123").status_code == 404  # only YYYY-MM-DD
     resp = berlin.get("/days/2026-13-01")
     assert resp.status_code == 404 and "not a date" in resp.get_data(as_text=True)
     assert berlin.get("/workers/anna?week=tomorrow").status_code == 404
