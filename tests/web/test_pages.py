@@ -29,7 +29,11 @@ def _find(page: Any, duration: int, step: int, skill: str = "") -> None:
 
 
 def test_the_board_shows_the_day_as_the_api_has_it(page: Any, live_server: str, demo_day: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
     _board(page, live_server)
+    # Everything comes from the service itself (no CDN): the page works offline.
+    assert requested and all(url.startswith(live_server) for url in requested), requested
     workers = api_get(live_server, "/workers")
     tasks = api_get(live_server, "/tasks", date=demo_day)
 
@@ -180,7 +184,11 @@ def test_an_installer_reads_a_refusal_in_words(page: Any, live_server: str, demo
 def test_usable_by_keyboard(page: Any, live_server: str, demo_day: str) -> None:
     _board(page, live_server)
     page.locator("#find-form").get_by_label("Duration (min)").fill("60")
-    page.locator("#find-form").get_by_role("button", name="Find slots").focus()
+    page.locator("#find-form").get_by_label("Step (min)").focus()
+    page.keyboard.press("Tab")  # to the button, as a keyboard user would
+    button = page.locator("#find-form").get_by_role("button", name="Find slots")
+    expect(button).to_be_focused()
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # focus is visible
     page.keyboard.press("Enter")
     chip = page.locator("#slot-list button").first
     expect(chip).to_be_visible()
