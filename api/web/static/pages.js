@@ -292,7 +292,8 @@ const Board = {
     const open = (s) => this.confirm({ start: s.start, duration: answer.duration_minutes, skill: answer.skill,
       endLabel: hhmm(s.end) });
     track.replaceChildren(...answer.slots.map((s) => el("button", {
-      type: "button", class: "free", style: { left: `${this.pos(s.start)}%` },
+      // Mouse shortcuts on the board; keyboard and screen-reader users get the same starts as the list below.
+      type: "button", class: "free", style: { left: `${this.pos(s.start)}%` }, tabindex: "-1",
       title: `Book a ${what} at ${span(s)}`, "aria-label": `Book at ${hhmm(s.start)}`, onclick: () => open(s),
     }, "▼")));
     list.replaceChildren(...answer.slots.map((s) => el("li", {}, el("button", {
