@@ -66,6 +66,6 @@ def installer(worker_id: str) -> str | tuple[str, int]:
         return _not_found(f"week={raw!r} is not a date (expected YYYY-MM-DD)")
     week = week_of(cal, anchor)
     days = [{"date": d.day.isoformat(), "start": d.start.isoformat(), "end": d.end.isoformat()} for d in week.days]
-    data = _page_data(page="installer", worker=worker_id, days=days)
+    data = _page_data(page="installer", worker=worker_id, days=days, today=today(cal).isoformat())
     return render_template("installer.html", worker_id=worker_id, week=week, page_data=data,
                            board_day=anchor if raw else today(cal))

@@ -402,8 +402,9 @@ const Installer = {
       const dayShifts = shifts.filter((s) => s.day === d.date);
       const dayTasks = mine.filter((t) => t.day === d.date);
       const heading = dayName(d.date);
-      return el("section", { class: "weekday", "data-day": d.date },
-        el("h3", {}, el("a", { href: `/days/${d.date}` }, heading)),
+      const isToday = d.date === PAGE.today;
+      return el("section", { class: `weekday${isToday ? " today" : ""}`, "data-day": d.date },
+        el("h3", {}, el("a", { href: `/days/${d.date}` }, heading), isToday ? " · today" : null),
         dayShifts.length || dayTasks.length ? null : el("p", { class: "muted" }, "Off"),
         dayShifts.length ? el("p", { class: "shiftline" }, "Shift ",
           dayShifts.map((s) => span(s)).join(", "),
