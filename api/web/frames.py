@@ -7,6 +7,7 @@ day's real length (absolute time), so a 23 h or 25 h DST day is drawn as it is.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -83,10 +84,8 @@ def day_frame(cal: OperationalCalendar, day: date) -> DayFrame:
     hours = _instants(cal, start, end, HOUR)
     quarter = _instants(cal, start, end, START_CHOICE_STEP)
     # A wall time that occurs twice (autumn DST) is labelled with its offset so both can be told apart.
-    seen: dict[str, int] = {}
-    for local in quarter:
-        seen[local.strftime("%H:%M")] = seen.get(local.strftime("%H:%M"), 0) + 1
-    repeated = {k for k, n in seen.items() if n > 1}
+    seen = Counter(local.strftime("%H:%M") for local in quarter)
+    repeated = {hhmm for hhmm, n in seen.items() if n > 1}
 
     def position(local: datetime) -> float:
         return (local.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / length
