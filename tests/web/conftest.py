@@ -7,6 +7,7 @@ browser fails the tests with how to install it; it is never a skip (`make test` 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def live_server(_session_database: str) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
+        proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight any more
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
