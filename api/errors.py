@@ -14,6 +14,7 @@ from flask import Flask, Response, json
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from solver.domain import InvalidInput
 from solver.schema import flatten_errors
 
@@ -188,7 +189,7 @@ def _constraint_detail(err: psycopg.Error) -> str:
     names = {
         "shifts_no_overlap": "the shift overlaps another shift of the same worker",
         "tasks_no_double_booking": "the worker already has a task at that time",
-        "tasks_duration": "a task must last 30 to 240 minutes",
+        "tasks_duration": f"a task must last {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes",
         "workers_employment_order": "hire_date must not be after fire_date",
         "workers_pkey": "a worker with that id already exists",
         "tasks_pkey": "a task with that id already exists",

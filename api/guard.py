@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.rows import class_row
@@ -31,46 +30,12 @@ from psycopg.types.json import Jsonb
 
 from api import queries as q
 from api.errors import StrandError, Unproven
-from solver.domain import InvalidInput, PlanResult, Scenario, Shift, Status, Task, Worker, day_start_instant
+from solver.calendar import OperationalCalendar, Window
+from solver.domain import InvalidInput, PlanResult, Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
 from solver.validate import validate_scenario
 
-Window = tuple[datetime, datetime]
 EPOCH = date(1970, 1, 1)
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The deployment's time zone and operational day start."""
-
-    timezone: str
-    day_start: time
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def bounds(self, day: date) -> Window:
-        return (day_start_instant(day, self.day_start, self.zone),
-                day_start_instant(day + timedelta(days=1), self.day_start, self.zone))
-
-    def op_day(self, instant: datetime) -> date:
-        """The operational day containing `instant` (a task belongs to the day of its start)."""
-        local = instant.astimezone(self.zone).date()
-        for day in (local, local - timedelta(days=1)):
-            lo, hi = self.bounds(day)
-            if lo <= instant < hi:
-                return day
-        return local
-
-    def days(self, window: Window) -> list[date]:
-        """Operational days that overlap [lo, hi)."""
-        lo, hi = window
-        day, out = self.op_day(lo), []
-        while self.bounds(day)[0] < hi:
-            out.append(day)
-            day += timedelta(days=1)
-        return out or [self.op_day(lo)]
 
 
 def merge(windows: Iterable[Window]) -> list[Window]:
@@ -83,9 +48,12 @@ def merge(windows: Iterable[Window]) -> list[Window]:
     return out
 
 
-def employed(worker: q.WorkerRow, day: date) -> bool:
-    return (worker.hire_date is None or worker.hire_date <= day) and (
-        worker.fire_date is None or day <= worker.fire_date)
+def clip(start: datetime, end: datetime, window: Window | None) -> Window | None:
+    """[start, end) cut to `window` (None: unbounded); None when nothing is left."""
+    if window is None:
+        return start, end
+    lo, hi = max(start, window[0]), min(end, window[1])
+    return (lo, hi) if lo < hi else None
 
 
 @dataclass
@@ -119,12 +87,18 @@ def read_closure(conn: psycopg.Connection, windows: Iterable[Window]) -> Snapsho
     return Snapshot(wins, tasks, shifts, workers)
 
 
-def build_scenario(cal: Calendar, snap: Snapshot) -> Scenario:
-    """The contract's Scenario for a snapshot: shifts count only on days the worker is employed."""
+def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
+    """The contract's Scenario for a snapshot, each shift clipped to its worker's employment window.
+
+    Clipping makes the *task's* operational day decide employment: a night shift from the fire date into
+    the next morning ends, for the solver, where the fire date's operational day ends.
+    """
     shifts: dict[str, list[Shift]] = defaultdict(list)
     for s in snap.shifts:
-        if employed(snap.workers[s.worker_id], cal.op_day(s.period.lower)):
-            shifts[s.worker_id].append(Shift(s.period.lower, s.period.upper))
+        worker = snap.workers[s.worker_id]
+        clipped = clip(s.period.lower, s.period.upper, cal.employment_window(worker.hire_date, worker.fire_date))
+        if clipped is not None:
+            shifts[s.worker_id].append(Shift(*clipped))
     owners = {t.worker_id for t in snap.tasks if t.worker_id}
     workers = tuple(
         Worker(w.id, w.name or None, frozenset(w.skills), tuple(sorted(shifts[w.id], key=lambda s: s.start)))
@@ -143,7 +117,7 @@ def read_witness(conn: psycopg.Connection, days: Iterable[date]) -> dict[date, d
 class Guard:
     """Locks days and proves changes safe inside one transaction (see the module docstring)."""
 
-    def __init__(self, conn: psycopg.Connection, cal: Calendar, time_limit: float) -> None:
+    def __init__(self, conn: psycopg.Connection, cal: OperationalCalendar, time_limit: float) -> None:
         self.conn = conn
         self.cal = cal
         self.time_limit = time_limit
@@ -176,7 +150,7 @@ class Guard:
             # E.g. a taken task left outside every shift of its taker: the change would strand it.
             raise StrandError(f"the change would strand tasks: {exc.message}", uncovered=list(exc.ids)) from exc
 
-        task_day = {t.id: self.cal.op_day(t.start) for t in scenario.tasks}
+        task_day = {t.id: self.cal.day_of(t.start) for t in scenario.tasks}
         stored = read_witness(self.conn, task_day.values())
         witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
@@ -203,15 +177,15 @@ class Guard:
             self.conn.execute(q.UPSERT_WITNESS, {"day": day, "assignment": Jsonb(dict(sorted(kept.items())))})
 
     def forget(self, task_id: str, start: datetime) -> None:
-        self.conn.execute(q.FORGET_WITNESS_TASK, {"task_id": task_id, "day": self.cal.op_day(start)})
+        self.conn.execute(q.FORGET_WITNESS_TASK, {"task_id": task_id, "day": self.cal.day_of(start)})
 
 
-def read_day(conn: psycopg.Connection, cal: Calendar, day: date) -> tuple[Scenario, dict[str, str]]:
+def read_day(conn: psycopg.Connection, cal: OperationalCalendar, day: date) -> tuple[Scenario, dict[str, str]]:
     """The scenario a slot query for `day` needs (the overlap closure of the day) and its stored witness."""
     conn.execute(q.READ_ONLY_SNAPSHOT)
     snap = read_closure(conn, [cal.bounds(day)])
     scenario = build_scenario(cal, snap)
-    stored = read_witness(conn, {cal.op_day(t.start) for t in scenario.tasks})
+    stored = read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
     return scenario, {k: v for day_map in stored.values() for k, v in day_map.items()}
 
 

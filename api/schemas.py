@@ -1,8 +1,9 @@
 """marshmallow schemas of the HTTP resources. The contract's own schemas (scenario, slot query, slot
 answer) come from `solver.schema` and are reused as they are; these describe the database resources.
 
-Shape only (types, required fields, lengths); meaning (durations, fits, feasibility) is checked by the
-service and the solver.
+Dates and date-times use the contract's fields (`solver.schema`), so the year limits are the contract's
+(`solver.calendar.MIN_YEAR` / `MAX_YEAR`). Shape only (types, required fields, lengths); meaning
+(durations, fits, feasibility) is checked by the service and the solver.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from solver.domain import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+from solver.calendar import (
+    DEFAULT_STEP_MINUTES,
+    MAX_DURATION_MINUTES,
+    MAX_STEP_MINUTES,
+    MIN_DURATION_MINUTES,
+    MIN_STEP_MINUTES,
+)
 from solver.schema import IsoDateTime, ScenarioSchema, StrictDate, StrictInteger
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 GENERATED_ID = re.compile(r"^[wt]-[0-9]+$")  # the form of server-generated ids (see sql/0001_schema.sql)
-MIN_YEAR, MAX_YEAR = 1900, 2200  # far enough for any schedule, and far from datetime's overflow edges
 
 
 def _no_nul(value: str) -> None:
@@ -30,11 +36,6 @@ def _client_id(value: str) -> None:
         raise ValidationError("1 to 64 characters: letters, digits, and _ . : - (not first).")
     if GENERATED_ID.match(value):
         raise ValidationError("Ids of the form w-<n> / t-<n> are reserved for generated ids.")
-
-
-def _year_range(value: Any) -> None:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}.")
 
 
 Text = fields.String
@@ -53,17 +54,17 @@ class WorkerCreateSchema(StrictSchema):
     id = Text(validate=_client_id, metadata={"description": "optional; generated (w-<n>) when absent"})
     name = Text(load_default="", validate=[validate.Length(max=200), _no_nul])
     skills = fields.List(Skill, load_default=list, validate=validate.Length(max=100))
-    hire_date = StrictDate(load_default=None, allow_none=True, validate=_year_range,
+    hire_date = StrictDate(load_default=None, allow_none=True,
                            metadata={"description": "first day the worker's shifts count; null: unbounded"})
-    fire_date = StrictDate(load_default=None, allow_none=True, validate=_year_range,
+    fire_date = StrictDate(load_default=None, allow_none=True,
                            metadata={"description": "last day the worker's shifts count; null: unbounded"})
 
 
 class WorkerUpdateSchema(StrictSchema):
     name = Text(validate=[validate.Length(max=200), _no_nul])
     skills = fields.List(Skill, validate=validate.Length(max=100))
-    hire_date = StrictDate(allow_none=True, validate=_year_range)
-    fire_date = StrictDate(allow_none=True, validate=_year_range)
+    hire_date = StrictDate(allow_none=True)
+    fire_date = StrictDate(allow_none=True)
 
 
 class WorkerResourceSchema(Schema):
@@ -78,9 +79,9 @@ class WorkerResourceSchema(Schema):
 
 
 class ShiftCreateSchema(StrictSchema):
-    start = IsoDateTime(required=True, validate=_year_range,
+    start = IsoDateTime(required=True,
                         metadata={"description": "ISO 8601; without an offset: wall-clock in the service's zone"})
-    end = IsoDateTime(required=True, validate=_year_range)
+    end = IsoDateTime(required=True)
 
 
 class ShiftResourceSchema(Schema):
@@ -93,7 +94,7 @@ class ShiftResourceSchema(Schema):
 
 
 class ShiftListArgs(StrictSchema):
-    date = StrictDate(validate=_year_range, metadata={"description": "only shifts starting on this day"})
+    date = StrictDate(metadata={"description": "only shifts starting on this day"})
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -102,9 +103,9 @@ _DURATION = f"{MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes"
 
 
 class TaskTimeSchema(StrictSchema):
-    start = IsoDateTime(required=True, validate=_year_range,
+    start = IsoDateTime(required=True,
                         metadata={"description": "ISO 8601; without an offset: wall-clock in the service's zone"})
-    end = IsoDateTime(validate=_year_range, metadata={"description": f"give end or duration_minutes ({_DURATION})"})
+    end = IsoDateTime(metadata={"description": f"give end or duration_minutes ({_DURATION})"})
     duration_minutes = StrictInteger(strict=True, metadata={"description": _DURATION})
     skill = fields.String(allow_none=True, validate=[validate.Length(min=1, max=64), _no_nul])
 
@@ -140,7 +141,7 @@ class TaskResourceSchema(Schema):
 
 
 class TaskListArgs(StrictSchema):
-    date = StrictDate(required=True, validate=_year_range, metadata={"description": "operational day"})
+    date = StrictDate(required=True, metadata={"description": "operational day"})
 
 
 # --- slots and what-if ------------------------------------------------------------------------------------
@@ -149,10 +150,11 @@ class TaskListArgs(StrictSchema):
 class SlotsArgs(StrictSchema):
     """Query string of GET /api/v1/slots (query strings are text, so integers are parsed, not strict)."""
 
-    date = StrictDate(required=True, validate=_year_range)
+    date = StrictDate(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(MIN_DURATION_MINUTES,
                                                                              MAX_DURATION_MINUTES))
-    step_minutes = fields.Integer(load_default=15, validate=validate.Range(1, 240))
+    step_minutes = fields.Integer(load_default=DEFAULT_STEP_MINUTES,
+                                  validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES))
     skill = fields.String(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
 
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -13,16 +13,18 @@ from flask import current_app
 from psycopg.rows import class_row
 
 from api import queries as q
+from api.config import calendar
 from api.errors import Conflict, NotFound, Unprocessable
-from api.guard import Calendar, Guard, employed, read_day
+from api.guard import Guard, clip, read_day
 from api.schemas import ID_PATTERN
-from solver.domain import (
+from solver.calendar import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
-    Scenario,
-    SlotQuery,
-    wall_time_exists,
+    OperationalCalendar,
+    SkippedWallTime,
+    employed,
 )
+from solver.domain import Scenario, SlotQuery
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
@@ -31,30 +33,23 @@ MAX_SHIFT = timedelta(hours=24)
 MAX_BIGINT = 2**63 - 1
 
 
-def calendar() -> Calendar:
-    hh, mm = (int(x) for x in current_app.config["DAY_START"].split(":"))
-    return Calendar(current_app.config["TIMEZONE"], time(hh, mm))
-
-
 def guard(conn: psycopg.Connection) -> Guard:
     return Guard(conn, calendar(), current_app.config["PLAN_TIME_LIMIT"])
 
 
-def aware(cal: Calendar, value: datetime, field: str) -> datetime:
-    """Input without an offset is wall-clock time in the service's zone (as in the contract)."""
-    if value.tzinfo is not None:
-        return value
-    local = value.replace(tzinfo=cal.zone)
-    if not wall_time_exists(local):
-        raise Unprocessable(f"{field}: {value.isoformat()} does not exist in {cal.timezone} (clocks skip it)",
-                            errors=[{"field": field, "message": "wall-clock time skipped by DST; give an offset"}])
-    return local
+def aware(cal: OperationalCalendar, value: datetime, field: str) -> datetime:
+    """`cal.aware` with a skipped wall time reported against `field`."""
+    try:
+        return cal.aware(value)
+    except SkippedWallTime as exc:
+        raise Unprocessable(f"{field}: {exc}", errors=[
+            {"field": field, "message": "wall-clock time skipped by DST; give an offset"}]) from exc
 
 
 # --- representation ------------------------------------------------------------------------------------
 
 
-def _iso(cal: Calendar, dt: datetime) -> str:
+def _iso(cal: OperationalCalendar, dt: datetime) -> str:
     return dt.astimezone(cal.zone).isoformat()
 
 
@@ -63,17 +58,18 @@ def worker_out(w: q.WorkerRow) -> dict[str, Any]:
             "fire_date": w.fire_date}
 
 
-def shift_out(cal: Calendar, s: q.ShiftRow, worker: q.WorkerRow) -> dict[str, Any]:
-    day = cal.op_day(s.period.lower)
+def shift_out(cal: OperationalCalendar, s: q.ShiftRow, worker: q.WorkerRow) -> dict[str, Any]:
+    day = cal.day_of(s.period.lower)
     return {"id": s.id, "worker_id": s.worker_id, "start": _iso(cal, s.period.lower),
-            "end": _iso(cal, s.period.upper), "day": day.isoformat(), "counted": employed(worker, day)}
+            "end": _iso(cal, s.period.upper), "day": day.isoformat(),
+            "counted": employed(worker.hire_date, worker.fire_date, day)}
 
 
-def task_out(cal: Calendar, t: q.TaskRow) -> dict[str, Any]:
+def task_out(cal: OperationalCalendar, t: q.TaskRow) -> dict[str, Any]:
     return {
         "id": t.id, "start": _iso(cal, t.period.lower), "end": _iso(cal, t.period.upper),
         "duration_minutes": int((t.period.upper - t.period.lower).total_seconds() // 60),
-        "day": cal.op_day(t.period.lower).isoformat(), "skill": t.skill, "worker_id": t.worker_id,
+        "day": cal.day_of(t.period.lower).isoformat(), "skill": t.skill, "worker_id": t.worker_id,
         "worker_name": t.worker_name, "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
     }
 
@@ -124,7 +120,7 @@ def list_shifts(conn: psycopg.Connection, worker_id: str, day: date | None) -> l
     else:
         lo, hi = cal.bounds(day)
         rows = [s for s in _all(conn, q.ShiftRow, q.LIST_SHIFTS_BETWEEN, {"worker_id": worker_id, "lo": lo, "hi": hi})
-                if cal.op_day(s.period.lower) == day]
+                if cal.day_of(s.period.lower) == day]
     return [shift_out(cal, s, worker) for s in rows]
 
 
@@ -243,7 +239,7 @@ def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> Non
 # --- tasks ----------------------------------------------------------------------------------------------
 
 
-def _task_times(cal: Calendar, data: dict[str, Any]) -> tuple[datetime, datetime]:
+def _task_times(cal: OperationalCalendar, data: dict[str, Any]) -> tuple[datetime, datetime]:
     start = aware(cal, data["start"], "start")
     if "duration_minutes" in data:
         minutes, field = data["duration_minutes"], "duration_minutes"
@@ -330,14 +326,16 @@ def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> dict[st
     return task_out(cal, _task(conn, task_id))
 
 
-def _check_fits(conn: psycopg.Connection, cal: Calendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
+def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
     lo, hi = task.period.lower, task.period.upper
     if task.skill is not None and task.skill not in worker.skills:
         raise Conflict(f"task {task.id} needs skill {task.skill!r}, which worker {worker.id} does not have",
                        tasks=[task.id], reason="skill")
     shifts = _all(conn, q.ShiftRow, q.LIST_SHIFTS_BETWEEN, {"worker_id": worker.id, "lo": lo, "hi": hi})
-    if not any(s.period.lower <= lo and hi <= s.period.upper and employed(worker, cal.op_day(s.period.lower))
-               for s in shifts):
+    # The task's operational day decides employment: each shift counts only inside the employment window.
+    window = cal.employment_window(worker.hire_date, worker.fire_date)
+    clipped = [c for s in shifts if (c := clip(s.period.lower, s.period.upper, window)) is not None]
+    if not any(a <= lo and hi <= b for a, b in clipped):
         raise Conflict(f"task {task.id} does not lie inside a shift of worker {worker.id}"
                        " on a day they are employed", tasks=[task.id], reason="shift")
     clash = [r[0] for r in conn.execute(q.TAKEN_OVERLAPPING, {"worker_id": worker.id, "id": task.id,

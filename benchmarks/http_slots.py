@@ -23,8 +23,10 @@ from pathlib import Path
 import requests
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from benchmarks.generate import generated
+from api.config import database_url
+from benchmarks.generate import TIMEZONE, generated
 from benchmarks.report import machine
+from solver.calendar import DEFAULT_DAY_START
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "slot_planner_bench"
@@ -37,7 +39,7 @@ def _free_port() -> int:
 
 
 def _bench_url() -> str:
-    base = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/slot_planner"
+    base = database_url()
     params = conninfo_to_dict(base)
     params["dbname"] = BENCH_DB
     return make_conninfo(**params)
@@ -75,10 +77,10 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict:
     load_seconds = time.perf_counter() - began
     print(f"loaded {case}: {n_workers} workers, {n_tasks} tasks in {load_seconds:.1f} s", flush=True)
 
-    from benchmarks.generate import TIMEZONE
 
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE=TIMEZONE, SLOT_PLANNER_DAY_START="03:00")
+    env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE=TIMEZONE,
+               SLOT_PLANNER_DAY_START=DEFAULT_DAY_START.strftime("%H:%M"))
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "2",
          "--bind", f"127.0.0.1:{port}", "--timeout", "300", "api:create_app()"],

@@ -30,11 +30,11 @@ import random
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
+from solver.calendar import DEFAULT_DAY_START
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
@@ -52,7 +52,7 @@ def _ptsp_dir() -> Path:
 
 
 PTSP_DIR = _ptsp_dir()
-ORIGIN = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+ORIGIN = datetime.combine(date(2026, 11, 23), DEFAULT_DAY_START, tzinfo=UTC)  # day 2026-11-23 starts
 DAY_MINUTES = 24 * 60
 DEFAULT_SEED = 1
 
@@ -145,7 +145,8 @@ def to_instance(data: PtspData, workers: list[int] | None = None, *, name: str |
         for i, (s, e) in enumerate(data.jobs)
     ]
     k = query_job(data, keep)
-    doc = {"timezone": "UTC", "day_start": "03:00", "workers": doc_workers, "tasks": doc_tasks}
+    doc = {"timezone": "UTC", "day_start": DEFAULT_DAY_START.strftime("%H:%M"), "workers": doc_workers,
+           "tasks": doc_tasks}
     info = {"source": data.name, "jobs": len(data.jobs), "workers_original": len(data.qualifications),
             "workers": len(keep), "query_job": k,
             "query_job_qualified": sum(1 for w in keep if k in data.qualifications[w]), **(meta or {})}
@@ -160,7 +161,7 @@ def _scenario(data: PtspData, keep: list[int]) -> Scenario:
                     for w in keep)
     tasks = tuple(Task(f"j{i}", ORIGIN + timedelta(minutes=s), ORIGIN + timedelta(minutes=e), f"j{i}", None)
                   for i, (s, e) in enumerate(data.jobs))
-    return Scenario("UTC", dtime(3, 0), workers, tasks)
+    return Scenario("UTC", DEFAULT_DAY_START, workers, tasks)
 
 
 class _Schedule:

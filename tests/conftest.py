@@ -44,12 +44,13 @@ import os  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
-DEFAULT_TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/slot_planner"
 _db_counter = itertools.count()
 
 
 def _server_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_TEST_SERVER_URL
+    from api.config import database_url  # the service's default when DATABASE_URL is unset
+
+    return database_url()
 
 
 def _db_url(name: str) -> str:
