@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         " application/problem+json.")}})
     errors.register(app)
 
-    from api.resources import BLUEPRINTS
+    from api.views import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -6,12 +6,13 @@ the block ends and rolls back on any exception, so a refused change leaves the d
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import click
@@ -29,6 +30,7 @@ SQL_DIR = Path(os.environ.get("SLOT_PLANNER_SQL_DIR") or Path(__file__).resolve(
 DEADLOCK_RETRIES = 3
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def init_app(app: Flask) -> None:
@@ -85,6 +87,19 @@ def run_in_transaction(work: Callable[[psycopg.Connection], T]) -> T:
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def transactional(work: Callable[Concatenate[psycopg.Connection, P], T]) -> Callable[P, T]:
+    """`work(conn, ...)` as a function of its other arguments, each call one `run_in_transaction`.
+
+    The service's use cases are written this way, so no caller (a view, the CLI) handles a connection.
+    """
+
+    @functools.wraps(work)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_in_transaction(lambda conn: work(conn, *args, **kwargs))
+
+    return run
 
 
 # --- database creation and migrations -------------------------------------------------------------

@@ -21,9 +21,10 @@ import psycopg
 from flask import current_app
 from flask.cli import with_appcontext
 
-from api import queries as q
-from api import service
+from api import repository as repo
+from api.config import calendar
 from api.db import run_in_transaction
+from api.service import guard
 from solver.domain import Scenario
 from solver.schema import load_scenario
 
@@ -56,24 +57,20 @@ def shift_to(scenario: Scenario, target: date) -> Scenario:
 
 def load_demo(conn: psycopg.Connection, scenario: Scenario) -> None:
     """Replace rows with the demo's ids by the demo, then prove the result feasible (and store its witness)."""
-    g = service.guard(conn)
+    g = guard(conn)
     windows = [(s.start, s.end) for w in scenario.workers for s in w.shifts] + [
         (t.start, t.end) for t in scenario.tasks]
     g.lock(windows)
-    task_ids = [t.id for t in scenario.tasks]
     worker_ids = [w.id for w in scenario.workers]
-    conn.execute("DELETE FROM tasks WHERE id = ANY(%(ids)s) OR worker_id = ANY(%(workers)s)",
-                 {"ids": task_ids, "workers": worker_ids})
-    conn.execute("DELETE FROM workers WHERE id = ANY(%(ids)s)", {"ids": worker_ids})
+    repo.delete_rows_of(conn, worker_ids, [t.id for t in scenario.tasks])
     for w in scenario.workers:
-        conn.execute(q.INSERT_WORKER, {"id": w.id, "name": w.name or "", "skills": sorted(w.skills),
-                                       "hire_date": None, "fire_date": None})
+        repo.insert_worker(conn, w.id, w.name or "", sorted(w.skills), None, None)
         for s in w.shifts:
-            conn.execute(q.INSERT_SHIFT, {"worker_id": w.id, "start": s.start, "end": s.end})
+            repo.insert_shift(conn, w.id, s.start, s.end)
     for t in scenario.tasks:
-        conn.execute(q.INSERT_TASK, {"id": t.id, "start": t.start, "end": t.end, "skill": t.skill})
+        repo.insert_task(conn, t.id, t.start, t.end, t.skill)
         if t.worker_id:
-            conn.execute(q.SET_TASK_WORKER, {"id": t.id, "worker_id": t.worker_id})
+            repo.set_task_worker(conn, t.id, t.worker_id)
     g.check(windows)
 
 
@@ -82,7 +79,7 @@ def load_demo(conn: psycopg.Connection, scenario: Scenario) -> None:
 @with_appcontext
 def demo_data_command(day: str | None) -> None:
     """Load the demo day into the database (re-runnable: replaces the demo's own rows)."""
-    cal = service.calendar()
+    cal = calendar()
     try:
         target = date.fromisoformat(day) if day else datetime.now(cal.zone).date()
     except ValueError as exc:

@@ -75,12 +75,6 @@ class Unproven(Conflict):
     type_suffix = "unproven"
 
 
-class Unavailable(ApiError):
-    status = 503
-    title = "Service unavailable"
-    type_suffix = "unavailable"
-
-
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
     body: dict[str, Any] = {

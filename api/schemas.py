@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.config import calendar
 from solver.calendar import (
     DEFAULT_STEP_MINUTES,
     MAX_DURATION_MINUTES,
@@ -20,7 +21,9 @@ from solver.calendar import (
     MIN_DURATION_MINUTES,
     MIN_STEP_MINUTES,
 )
-from solver.schema import IsoDateTime, ScenarioSchema, StrictDate, StrictInteger
+from solver.domain import Scenario, SlotQuery
+from solver.schema import IsoDateTime, ScenarioSchema, SlotQuerySchema, StrictDate, StrictInteger
+from solver.validate import validate_scenario
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 GENERATED_ID = re.compile(r"^[wt]-[0-9]+$")  # the form of server-generated ids (see sql/0001_schema.sql)
@@ -36,6 +39,44 @@ def _client_id(value: str) -> None:
         raise ValidationError("1 to 64 characters: letters, digits, and _ . : - (not first).")
     if GENERATED_ID.match(value):
         raise ValidationError("Ids of the form w-<n> / t-<n> are reserved for generated ids.")
+
+
+class DumpOnly(fields.String):
+    """A computed text field of an answer (documented as a string)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(dump_only=True, **kwargs)
+
+
+class LocalDateTime(DumpOnly):
+    """Dump only: an instant as ISO 8601 with the offset of the service's zone."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.astimezone(calendar().zone).isoformat()
+
+
+class OperationalDay(DumpOnly):
+    """Dump only: the operational day (YYYY-MM-DD) an instant belongs to, in the service's calendar."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else calendar().day_of(value).isoformat()
+
+
+class PeriodMinutes(fields.Integer):
+    """Dump only: the length of a period (a PostgreSQL range) in whole minutes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(dump_only=True, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> int | None:
+        return None if value is None else int((value.upper - value.lower).total_seconds() // 60)
+
+
+class Timestamp(DumpOnly):
+    """Dump only: a stored timestamp as ISO 8601, as PostgreSQL gave it."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
 
 
 Text = fields.String
@@ -68,6 +109,8 @@ class WorkerUpdateSchema(StrictSchema):
 
 
 class WorkerResourceSchema(Schema):
+    """Dumps an `api.queries.WorkerRow`."""
+
     id = Text()
     name = Text()
     skills = fields.List(Text())
@@ -85,11 +128,13 @@ class ShiftCreateSchema(StrictSchema):
 
 
 class ShiftResourceSchema(Schema):
-    id = fields.Integer()
-    worker_id = Text()
-    start = Text()
-    end = Text()
-    day = Text(metadata={"description": "operational day of the shift's start"})
+    """Dumps an `api.service.WorkerShift` (a shift row and whether it counts)."""
+
+    id = fields.Integer(attribute="row.id")
+    worker_id = Text(attribute="row.worker_id")
+    start = LocalDateTime(attribute="row.period.lower")
+    end = LocalDateTime(attribute="row.period.upper")
+    day = OperationalDay(attribute="row.period.lower", metadata={"description": "operational day of the shift's start"})
     counted = fields.Boolean(metadata={"description": "false when the day is outside hire/fire dates"})
 
 
@@ -128,16 +173,18 @@ class TakeSchema(StrictSchema):
 
 
 class TaskResourceSchema(Schema):
+    """Dumps an `api.queries.TaskRow`."""
+
     id = Text()
-    start = Text()
-    end = Text()
-    duration_minutes = fields.Integer()
-    day = Text(metadata={"description": "operational day of the task's start"})
+    start = LocalDateTime(attribute="period.lower")
+    end = LocalDateTime(attribute="period.upper")
+    duration_minutes = PeriodMinutes(attribute="period")
+    day = OperationalDay(attribute="period.lower", metadata={"description": "operational day of the task's start"})
     skill = Text(allow_none=True)
     worker_id = Text(allow_none=True, metadata={"description": "the installer who took it; null: untaken"})
     worker_name = Text(allow_none=True)
-    created_at = Text()
-    updated_at = Text()
+    created_at = Timestamp()
+    updated_at = Timestamp()
 
 
 class TaskListArgs(StrictSchema):
@@ -148,7 +195,8 @@ class TaskListArgs(StrictSchema):
 
 
 class SlotsArgs(StrictSchema):
-    """Query string of GET /api/v1/slots (query strings are text, so integers are parsed, not strict)."""
+    """Query string of GET /api/v1/slots (query strings are text, so integers are parsed, not strict);
+    loads a `SlotQuery`."""
 
     date = StrictDate(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(MIN_DURATION_MINUTES,
@@ -157,9 +205,34 @@ class SlotsArgs(StrictSchema):
                                   validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES))
     skill = fields.String(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
 
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> SlotQuery:
+        return SlotQuery(**data)
+
+
+class WhatIfSlotsSchema(SlotQuerySchema):
+    """Body of `POST /api/v1/what-if/slots`: a scenario plus the slot query's fields; loads a validated
+    (`solver.validate`) scenario and a `SlotQuery`, so no endpoint can forget the check."""
+
+    scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:  # type: ignore[override]
+        scenario = data.pop("scenario")
+        validate_scenario(scenario)  # after the shape is right; raises InvalidInput (422 naming field / ids)
+        return scenario, SlotQuery(**data)
+
 
 class WhatIfPlanSchema(Schema):
+    """Body of `POST /api/v1/what-if/plan`; loads a validated scenario."""
+
     scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> Scenario:
+        scenario: Scenario = data["scenario"]
+        validate_scenario(scenario)
+        return scenario
 
 
 class PlanAnswerSchema(Schema):
