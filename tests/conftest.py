@@ -1,13 +1,13 @@
-"""Suite-wide pytest configuration.
-
-Keep each concern in its own clearly named block: the solver tests use only the paths block below;
-the service / database fixtures belong in their own block, added alongside.
-"""
+"""Suite-wide pytest configuration: the import path, repository paths, and real PostgreSQL databases."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# --- paths (used by tests/solver) -----------------------------------------------------------------
+# --- paths -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +35,10 @@ def examples_dir(repo_root: Path) -> Path:
 
 
 # --- PostgreSQL and the service (used by tests/api) --------------------------------------------------
-# Real PostgreSQL only: the server at DATABASE_URL (default: the local one). If it is unreachable the
+# Real PostgreSQL only: the server at DATABASE_URL (default: api.config's). If it is unreachable the
 # tests fail with the connection error; they are never skipped. One migrated template database per
-# session; every test gets its own copy (CREATE DATABASE ... TEMPLATE), dropped afterwards.
-
-import itertools  # noqa: E402
-import os  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from typing import Any  # noqa: E402
+# session; the tests share one copy of it, emptied before each test (`database_url`), and a test that
+# breaks its database gets a copy of its own (`fresh_database_url`), dropped afterwards.
 
 _db_counter = itertools.count()
 
