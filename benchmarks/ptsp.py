@@ -39,16 +39,12 @@ from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 
 def _ptsp_dir() -> Path:
-    """The shared data set: $PTSP_DIR, else ../shared/ptsp beside the repository, else /work/shared/ptsp
-    (where this workplace keeps it, so a clone elsewhere — CI's — still finds it)."""
-    if os.environ.get("PTSP_DIR"):
-        return Path(os.environ["PTSP_DIR"])
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "ptsp", Path("/work/shared/ptsp")):
-        if candidate.is_dir():
-            return candidate
-    return Path(__file__).resolve().parents[2] / "shared" / "ptsp"
+    """The data set's folder: $PTSP_DIR, else `shared/ptsp` beside the repository (`<repo>/../shared/ptsp`)."""
+    return Path(os.environ.get("PTSP_DIR") or REPO_ROOT.parent / "shared" / "ptsp")
 
 
 PTSP_DIR = _ptsp_dir()
@@ -240,7 +236,10 @@ def tighten(data: PtspData, seed: int = DEFAULT_SEED) -> BenchInstance:
 
 
 def dat_files(directory: Path = PTSP_DIR) -> list[Path]:
-    return sorted(directory.glob("*.dat"))
+    files = sorted(directory.glob("*.dat"))
+    if not files:
+        raise FileNotFoundError(f"no PTSP .dat files in {directory}; set PTSP_DIR to the data set's folder")
+    return files
 
 
 def largest(directory: Path = PTSP_DIR) -> Path:

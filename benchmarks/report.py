@@ -11,10 +11,9 @@ import subprocess
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from benchmarks.run import CaseResult, EngineResult, RunConfig
+from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
 
 ENGINE_ORDER = ("exact", "naive", "greedy")
 COLOURS = {"exact": "tab:blue", "naive": "tab:red", "greedy": "tab:green"}
@@ -395,8 +394,6 @@ def write_report(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any]
 
 def load_results(path: Path) -> tuple[list[CaseResult], RunConfig, dict[str, Any], str]:
     """A run's raw JSON back as results (to re-render a report without re-running)."""
-    from benchmarks.run import CaseResult, CaseSpec, EngineResult, RunConfig
-
     data = json.loads(path.read_text())
     cases = []
     for c in data["cases"]:
