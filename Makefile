@@ -14,8 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# ruff (style, complexity), mypy (types; strict, see pyproject.toml), import-linter (the layers: solver
+# imports neither api nor benchmarks, api not benchmarks, no import cycles inside a package).
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 test: install lint
 	$(PY) -m pytest -q

@@ -111,7 +111,7 @@ def ensure_database(url: str) -> bool:
     Returns True when it was created.
     """
     params = conninfo_to_dict(url)
-    name = params.get("dbname") or params.get("user") or "postgres"
+    name = str(params.get("dbname") or params.get("user") or "postgres")
     maintenance = make_conninfo(url, dbname="postgres")
     with psycopg.connect(maintenance, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}).fetchone()
@@ -127,8 +127,8 @@ def ensure_database(url: str) -> bool:
 def _yoyo_url(url: str) -> str:
     # yoyo picks its driver from the scheme; "postgresql+psycopg" is its psycopg 3 backend.
     params = conninfo_to_dict(url)
-    user = params.get("user", "postgres")
-    password = params.get("password")
+    user = str(params.get("user", "postgres"))
+    password = str(params["password"]) if params.get("password") else None
     host = params.get("host", "127.0.0.1")
     port = params.get("port", "5432")
     auth = f"{quote(user, safe='')}:{quote(password, safe='')}@" if password else f"{quote(user, safe='')}@"
@@ -140,7 +140,7 @@ def upgrade(url: str, sql_dir: Path = SQL_DIR) -> list[str]:
 
     Idempotent: yoyo records applied migrations in its own tables and holds a lock while it applies.
     """
-    from yoyo import get_backend, read_migrations  # imported here: only the migration command needs it
+    from yoyo import get_backend, read_migrations  # noqa: PLC0415 - only the migration command needs it
 
     ensure_database(url)
     backend = get_backend(_yoyo_url(url))

@@ -34,9 +34,10 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "examples" / "demo-day.json
 def demo_document() -> dict[str, Any]:
     path = Path(os.environ.get("SLOT_PLANNER_DEMO_FILE") or DEMO_FILE)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise click.ClickException(f"cannot read the demo day {path}: {exc.strerror}") from exc
+    return doc
 
 
 def shift_to(scenario: Scenario, target: date) -> Scenario:

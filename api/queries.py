@@ -9,6 +9,26 @@ from datetime import date, datetime
 from psycopg.types.range import Range
 
 
+class _Period:
+    """A row with a `period` (a tstzrange; the schema never stores an unbounded one)."""
+
+    period: Range[datetime]
+
+    @property
+    def start(self) -> datetime:
+        assert self.period.lower is not None
+        return self.period.lower
+
+    @property
+    def end(self) -> datetime:
+        assert self.period.upper is not None
+        return self.period.upper
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        return self.start, self.end
+
+
 @dataclass(frozen=True)
 class WorkerRow:
     id: str
@@ -19,16 +39,16 @@ class WorkerRow:
 
 
 @dataclass(frozen=True)
-class ShiftRow:
+class ShiftRow(_Period):
     id: int
     worker_id: str
-    period: Range
+    period: Range[datetime]
 
 
 @dataclass(frozen=True)
-class TaskRow:
+class TaskRow(_Period):
     id: str
-    period: Range
+    period: Range[datetime]
     skill: str | None
     worker_id: str | None
     worker_name: str | None

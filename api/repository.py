@@ -211,7 +211,7 @@ def read_closure(conn: psycopg.Connection, windows: Iterable[Window]) -> Snapsho
     wins = merge(windows)
     while True:
         tasks = _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(wins))
-        grown = merge([*wins, *((t.period.lower, t.period.upper) for t in tasks)])
+        grown = merge([*wins, *(t.window for t in tasks)])
         if grown == wins:
             break
         wins = grown
@@ -238,7 +238,7 @@ def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
     shifts: dict[str, list[Shift]] = defaultdict(list)
     for s in snap.shifts:
         worker = snap.workers[s.worker_id]
-        clipped = clip(s.period.lower, s.period.upper, cal.employment_window(worker.hire_date, worker.fire_date))
+        clipped = clip(s.start, s.end, cal.employment_window(worker.hire_date, worker.fire_date))
         if clipped is not None:
             shifts[s.worker_id].append(Shift(*clipped))
     owners = {t.worker_id for t in snap.tasks if t.worker_id}
@@ -247,7 +247,7 @@ def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
         for w in sorted(snap.workers.values(), key=lambda w: w.id)
         if shifts[w.id] or w.id in owners
     )
-    tasks = tuple(Task(t.id, t.period.lower, t.period.upper, t.skill, t.worker_id) for t in snap.tasks)
+    tasks = tuple(Task(t.id, t.start, t.end, t.skill, t.worker_id) for t in snap.tasks)
     return Scenario(cal.timezone, cal.day_start, workers, tasks)
 
 

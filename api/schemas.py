@@ -132,9 +132,9 @@ class ShiftResourceSchema(Schema):
 
     id = fields.Integer(attribute="row.id")
     worker_id = Text(attribute="row.worker_id")
-    start = LocalDateTime(attribute="row.period.lower")
-    end = LocalDateTime(attribute="row.period.upper")
-    day = OperationalDay(attribute="row.period.lower", metadata={"description": "operational day of the shift's start"})
+    start = LocalDateTime(attribute="row.start")
+    end = LocalDateTime(attribute="row.end")
+    day = OperationalDay(attribute="row.start", metadata={"description": "operational day of the shift's start"})
     counted = fields.Boolean(metadata={"description": "false when the day is outside hire/fire dates"})
 
 
@@ -176,10 +176,10 @@ class TaskResourceSchema(Schema):
     """Dumps an `api.queries.TaskRow`."""
 
     id = Text()
-    start = LocalDateTime(attribute="period.lower")
-    end = LocalDateTime(attribute="period.upper")
+    start = LocalDateTime(attribute="start")
+    end = LocalDateTime(attribute="end")
     duration_minutes = PeriodMinutes(attribute="period")
-    day = OperationalDay(attribute="period.lower", metadata={"description": "operational day of the task's start"})
+    day = OperationalDay(attribute="start", metadata={"description": "operational day of the task's start"})
     skill = Text(allow_none=True)
     worker_id = Text(allow_none=True, metadata={"description": "the installer who took it; null: untaken"})
     worker_name = Text(allow_none=True)
@@ -217,7 +217,7 @@ class WhatIfSlotsSchema(SlotQuerySchema):
     scenario = fields.Nested(ScenarioSchema, required=True)
 
     @post_load
-    def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:  # type: ignore[override]
+    def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:
         scenario = data.pop("scenario")
         validate_scenario(scenario)  # after the shape is right; raises InvalidInput (422 naming field / ids)
         return scenario, SlotQuery(**data)

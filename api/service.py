@@ -61,12 +61,8 @@ def aware(cal: OperationalCalendar, value: datetime, field: str) -> datetime:
             {"field": field, "message": "wall-clock time skipped by DST; give an offset"}]) from exc
 
 
-def _window(row: q.ShiftRow | q.TaskRow) -> Window:
-    return row.period.lower, row.period.upper
-
-
 def _worker_shift(cal: OperationalCalendar, shift: q.ShiftRow, worker: q.WorkerRow) -> WorkerShift:
-    return WorkerShift(shift, employed(worker.hire_date, worker.fire_date, cal.day_of(shift.period.lower)))
+    return WorkerShift(shift, employed(worker.hire_date, worker.fire_date, cal.day_of(shift.start)))
 
 
 def _worker(conn: psycopg.Connection, worker_id: str, *, for_update: bool = False) -> q.WorkerRow:
@@ -106,7 +102,7 @@ def list_shifts(conn: psycopg.Connection, worker_id: str, day: date | None) -> l
         rows = repo.shifts_of_worker(conn, worker_id)
     else:
         rows = [s for s in repo.shifts_of_worker_between(conn, worker_id, *cal.bounds(day))
-                if cal.day_of(s.period.lower) == day]
+                if cal.day_of(s.start) == day]
     return [_worker_shift(cal, s, worker) for s in rows]
 
 
@@ -176,15 +172,16 @@ def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]
     """Rename, change skills or hire / fire dates; refused (409) if that would strand a task."""
     g = guard(conn)
     _worker(conn, worker_id)
-    g.lock([_window(s) for s in repo.shifts_of_worker(conn, worker_id)])  # lock the days, then re-read
+    g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])  # lock the days, then re-read
     before = _worker(conn, worker_id, for_update=True)
-    after = replace(before, **{k: (sorted(set(v)) if k == "skills" else v) for k, v in data.items()})
+    changes: dict[str, Any] = {k: (sorted(set(v)) if k == "skills" else v) for k, v in data.items()}
+    after = replace(before, **changes)
     _check_employment(after.hire_date, after.fire_date)
     row = repo.update_worker(conn, after)
     # Less skill or fewer employed days can only take capacity away: prove the worker's days still fit.
     if not set(before.skills) <= set(after.skills) or (after.hire_date, after.fire_date) != (
             before.hire_date, before.fire_date):
-        g.check([_window(s) for s in repo.shifts_of_worker(conn, worker_id)])
+        g.check([s.window for s in repo.shifts_of_worker(conn, worker_id)])
     return row
 
 
@@ -192,14 +189,14 @@ def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]
 def delete_worker(conn: psycopg.Connection, worker_id: str) -> None:
     g = guard(conn)
     _worker(conn, worker_id)
-    g.lock([_window(s) for s in repo.shifts_of_worker(conn, worker_id)])
+    g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])
     _worker(conn, worker_id, for_update=True)
     taken = repo.tasks_taken_by(conn, worker_id)
     if taken:
         raise Conflict(f"worker {worker_id} has taken tasks {', '.join(taken)}; release them first", tasks=taken)
     shifts = repo.shifts_of_worker(conn, worker_id)
     repo.delete_worker(conn, worker_id)
-    g.check([_window(s) for s in shifts])
+    g.check([s.window for s in shifts])
 
 
 @transactional
@@ -225,9 +222,9 @@ def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> Non
     shift = repo.get_shift(conn, worker_id, shift_id) if 0 < shift_id <= MAX_BIGINT else None
     if shift is None:
         raise NotFound(f"no shift {shift_id} of worker {worker_id!r}")
-    g.lock([_window(shift)])
+    g.lock([shift.window])
     repo.delete_shift(conn, shift_id)
-    g.check([_window(shift)])
+    g.check([shift.window])
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -275,34 +272,34 @@ def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> q
     g = guard(conn)
     old = _task(conn, task_id)
     while True:  # lock the old and new days, then re-read: the task may have moved meanwhile
-        g.lock([_window(old), (start, end)])
+        g.lock([old.window, (start, end)])
         current = _task(conn, task_id, for_update=True)
         if current.period == old.period:
             break
         old = current
-    repo.move_task(conn, task_id, start, end, data["skill"] if "skill" in data else old.skill)
-    g.check([_window(old), (start, end)])
+    repo.move_task(conn, task_id, start, end, data.get("skill", old.skill))
+    g.check([old.window, (start, end)])
     return _task(conn, task_id)
 
 
 @transactional
 def delete_task(conn: psycopg.Connection, task_id: str) -> None:
     g = guard(conn)
-    g.lock([_window(_task(conn, task_id))])
+    g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
     repo.delete_task(conn, task_id)
     # One task fewer never strands another; only the witness entry goes.
-    g.forget(task_id, task.period.lower)
+    g.forget(task_id, task.start)
 
 
 @transactional
 def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskRow:
     """An installer takes a task: it must fit them, and every other untaken task must stay coverable."""
     g = guard(conn)
-    window = _window(_task(conn, task_id))
+    window = _task(conn, task_id).window
     g.lock([window])
     task = _task(conn, task_id, for_update=True)
-    if _window(task) != window:
+    if task.window != window:
         raise Conflict(f"task {task_id} was moved meanwhile; try again", tasks=[task_id])
     if not ID_PATTERN.match(worker_id) or repo.get_worker(conn, worker_id) is None:
         raise Unprocessable(f"no worker {worker_id!r}", errors=[{"field": "worker_id", "message": "unknown worker"}])
@@ -318,13 +315,13 @@ def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskR
 
 
 def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
-    lo, hi = _window(task)
+    lo, hi = task.window
     if task.skill is not None and task.skill not in worker.skills:
         raise Conflict(f"task {task.id} needs skill {task.skill!r}, which worker {worker.id} does not have",
                        tasks=[task.id], reason="skill")
     # The task's operational day decides employment: each shift counts only inside the employment window.
     employment = cal.employment_window(worker.hire_date, worker.fire_date)
-    shifts = [repo.clip(*_window(s), employment) for s in repo.shifts_of_worker_between(conn, worker.id, lo, hi)]
+    shifts = [repo.clip(*s.window, employment) for s in repo.shifts_of_worker_between(conn, worker.id, lo, hi)]
     if not any(s is not None and s[0] <= lo and hi <= s[1] for s in shifts):
         raise Conflict(f"task {task.id} does not lie inside a shift of worker {worker.id}"
                        " on a day they are employed", tasks=[task.id], reason="shift")
@@ -338,10 +335,10 @@ def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.Task
 def release_task(conn: psycopg.Connection, task_id: str) -> q.TaskRow:
     """Give a taken task back; it becomes untaken (its former taker still covers it, so it is always safe)."""
     g = guard(conn)
-    g.lock([_window(_task(conn, task_id))])
+    g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
     if task.worker_id is None:
         return task
     repo.set_task_worker(conn, task_id, None)
-    g.check([_window(task)], hint={task_id: task.worker_id})
+    g.check([task.window], hint={task_id: task.worker_id})
     return _task(conn, task_id)

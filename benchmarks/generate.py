@@ -18,7 +18,14 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
+from benchmarks.common import (
+    FORMAT_VERSION,
+    BenchInstance,
+    cached_version,
+    instance_path,
+    load_instance,
+    save_instance,
+)
 from solver.calendar import DEFAULT_DAY_START, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 
 TIMEZONE = "Europe/Moscow"
@@ -37,7 +44,7 @@ SKILLED_TASK_SHARE = 0.5  # the other half of the tasks need no skill
 # real service work; the mean (~75 min) makes ~6 tasks per worker for the stated sizes.
 DURATIONS = (30, 45, 60, 75, 90, 105, 120, 150, 180, 210, 240)
 DURATION_WEIGHTS = (22, 18, 18, 10, 12, 4, 8, 4, 3, 2, 2)
-assert MIN_DURATION_MINUTES <= min(DURATIONS) and max(DURATIONS) <= MAX_DURATION_MINUTES
+assert min(DURATIONS) >= MIN_DURATION_MINUTES and max(DURATIONS) <= MAX_DURATION_MINUTES
 
 # Shift patterns: (name, weight). Minutes are relative to DAY 00:00 local; negative = the evening before.
 SHIFT_PATTERNS = (("day", 48), ("split", 15), ("evening", 15), ("overnight", 12), ("early", 10))
@@ -82,7 +89,7 @@ def _fill(rng: random.Random, start: int, end: int, utilisation: float) -> list[
         rest = target - sum(lengths)
         if d > rest:
             # Trim the last task to hit the target; if the remainder is too short for a task, stop short.
-            if rest < 30:
+            if rest < MIN_DURATION_MINUTES:
                 break
             d = rest
         lengths.append(d)
@@ -172,8 +179,6 @@ def case_name(size: str, util: int) -> str:
 
 def generated(size: str, util: int, seed: int = DEFAULT_SEED, *, force: bool = False) -> BenchInstance:
     """The cached instance of this size and utilisation (percent), generated and stored if missing."""
-    from benchmarks.common import load_instance
-
     name = case_name(size, util)
     path = instance_path(name)
     if not force and cached_version(path) == FORMAT_VERSION:

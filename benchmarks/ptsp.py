@@ -32,8 +32,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
+from benchmarks.common import (
+    FORMAT_VERSION,
+    BenchInstance,
+    cached_version,
+    instance_path,
+    load_instance,
+    save_instance,
+)
 from solver.calendar import DEFAULT_DAY_START
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
@@ -81,9 +89,11 @@ def parse_dat(text: str, name: str = "ptsp") -> PtspData:
     for _ in range(header("Jobs")):
         no, ln = next(it, (0, ""))
         parts = ln.split()
-        if len(parts) != 2:
-            raise ValueError(f"{name}: line {no}: expected '<start> <end>', got {ln!r}")
-        s, e = int(parts[0]), int(parts[1])
+        try:
+            start, end = parts
+        except ValueError:
+            raise ValueError(f"{name}: line {no}: expected '<start> <end>', got {ln!r}") from None
+        s, e = int(start), int(end)
         if not s < e:
             raise ValueError(f"{name}: line {no}: job start must be before its end")
         jobs.append((s, e))
@@ -128,7 +138,7 @@ def _shift_end(data: PtspData) -> int:
 
 
 def to_instance(data: PtspData, workers: list[int] | None = None, *, name: str | None = None,
-                witness: dict[str, str] | None = None, meta: dict | None = None) -> BenchInstance:
+                witness: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> BenchInstance:
     """The scenario of `data` with only `workers` (qualification-line indices, default all)."""
     keep = list(range(len(data.qualifications))) if workers is None else sorted(workers)
     shift = {"start": _iso(0), "end": _iso(_shift_end(data))}
@@ -265,8 +275,6 @@ def find(source: str, directory: Path = PTSP_DIR) -> Path:
 
 def ptsp_instance(source: str, *, tight: bool, seed: int = DEFAULT_SEED, force: bool = False) -> BenchInstance:
     """The cached scenario of a PTSP file (original or tight variant), built and stored if missing."""
-    from benchmarks.common import load_instance
-
     path = find(source)
     data = read_dat(path)
     name = f"ptsp-{data.name}" + ("-tight" if tight else "")

@@ -45,6 +45,7 @@ from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 EXIT_DISAGREEMENT = 3
+PROGRESS_INTERVAL = 0.2  # seconds between progress messages from a step's process
 
 # Verdict per candidate, one character each, so results stay small and easy to compare.
 SLOT, NOT_SLOT, UNDECIDED, NOT_PROBED = "S", "N", "U", "-"
@@ -300,7 +301,7 @@ def _child(engine: str, path: str, spec: CaseSpec, cfg: RunConfig, out: Any) -> 
 
         def progress(done: int, total: int) -> None:
             now = time.monotonic()
-            if done == total or now - last[0] > 0.2:  # throttled: the queue is not free
+            if done == total or now - last[0] > PROGRESS_INTERVAL:  # throttled: the queue is not free
                 last[0] = now
                 out.put(("progress", done, total))
 
@@ -366,7 +367,8 @@ def _run_step_spawned(engine: str, inst: BenchInstance, spec: CaseSpec, cfg: Run
                     bar.n = msg[1]
                     bar.refresh()
             elif msg[0] == "result":
-                return msg[1]
+                result: EngineResult = msg[1]
+                return result
             elif msg[0] == "disagreement":
                 raise Disagreement(msg[1])
             else:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 # --- import path -----------------------------------------------------------------------------------
 # pytest puts tests/ on sys.path (rootdir-less conftest), where tests/solver/ and tests/api/ look like
@@ -19,6 +21,10 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+# Imported only now, after the path fix above, so `api` is the real package.
+from api import config, create_app  # noqa: E402
+from api.db import close_pool, upgrade  # noqa: E402
 
 # --- paths -----------------------------------------------------------------------------------------
 
@@ -44,20 +50,14 @@ _db_counter = itertools.count()
 
 
 def _server_url() -> str:
-    from api.config import database_url  # the service's default when DATABASE_URL is unset
-
-    return database_url()
+    return config.database_url()  # DATABASE_URL, else the service's default
 
 
 def _db_url(name: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
     return make_conninfo(_server_url(), dbname=name)
 
 
 def _admin(sql_text: str) -> None:
-    import psycopg
-
     with psycopg.connect(_db_url("postgres"), autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql_text)
 
@@ -65,8 +65,6 @@ def _admin(sql_text: str) -> None:
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """Name of a freshly migrated template database (created once per session)."""
-    from api.db import upgrade
-
     name = f"slot_planner_test_tpl_{os.getpid()}"
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     upgrade(_db_url(name))  # creates the database, then applies sql/ like `flask --app api db upgrade`
@@ -101,8 +99,6 @@ ALTER SEQUENCE worker_id_seq RESTART; ALTER SEQUENCE task_id_seq RESTART; ALTER 
 @pytest.fixture
 def database_url(_session_database: str) -> str:
     """The connection string of an empty, migrated database, isolated from every other test."""
-    import psycopg
-
     with psycopg.connect(_session_database, autocommit=True) as conn:
         conn.execute(_RESET)
     return _session_database
@@ -110,9 +106,6 @@ def database_url(_session_database: str) -> str:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
-    from api import create_app
-    from api.db import close_pool
-
     application = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
