@@ -1,5 +1,6 @@
-"""marshmallow schemas of the HTTP resources. The contract's own schemas (scenario, slot query, slot
-answer) come from `solver.schema` and are reused as they are; these describe the database resources.
+"""The HTTP-only marshmallow schemas: request bodies and query strings, the resources' answers (dumped
+from `api.queries` rows, times in the service's zone), what-if bodies and problem details. The contract's
+own schemas (scenario, slot query, slot answer) come from `solver.schema` and are reused as they are.
 
 Dates and date-times use the contract's fields (`solver.schema`), so the year limits are the contract's
 (`solver.calendar.MIN_YEAR` / `MAX_YEAR`). Shape only (types, required fields, lengths); meaning
@@ -236,6 +237,8 @@ class WhatIfPlanSchema(Schema):
 
 
 class PlanAnswerSchema(Schema):
+    """The answer of `POST /api/v1/what-if/plan` (`solver.schema.dump_plan`, as `python -m solver plan`)."""
+
     feasible = fields.Boolean(allow_none=True, metadata={"description": "null when the solver ran out of time"})
     status = Text(metadata={"description": "feasible, infeasible or unknown"})
     assignment = fields.Dict(keys=Text(), values=Text(), metadata={"description": "untaken task id -> worker id"})
