@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import config as config_module
 from api import db, errors
+from api.demo import demo_data_command
 from api.schemas import ProblemSchema
+from api.views import BLUEPRINTS
 from api.web import pages as web_pages
 
 
@@ -33,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment())
     if config:
         app.config.from_mapping(config)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.sort_keys = False  # keep the contract's field order in answers
 
     db.init_app(app)
@@ -41,12 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         " application/problem+json.")}})
     errors.register(app)
 
-    from api.resources import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
-
-    from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
     app.register_blueprint(web_pages)
