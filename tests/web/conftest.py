@@ -103,15 +103,22 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A desktop-sized page whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+@pytest.fixture(scope="module")
+def desktop(browser: Any) -> Iterator[Any]:
+    """One desktop-sized browser context per module (the page keeps no state in it: no cookies, no storage)."""
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
-    pg = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(desktop: Any) -> Iterator[Any]:
+    """A fresh tab whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+    pg = desktop.new_page()
     pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
     yield pg
-    context.close()
+    pg.close()
 
 
 @pytest.fixture
