@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from api import access, audit, auth, db, docs, errors, inputs, limits
 from api import config as config_module
-from api import db, errors
 from api.schemas import ProblemSchema
 
 
@@ -39,11 +39,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "Exact slot search and strand-free booking for field-service crews. Every error is RFC 9457"
         " application/problem+json.")}})
     errors.register(app)
+    app.extensions["slot_planner_api"] = api
+    # Order matters: refuse bad input first, then unknown callers and wrong roles, then too much work.
+    inputs.init_app(app)
+    auth.init_app(app)
+    access.init_app(app)
+    limits.init_app(app)
+    docs.register_fields(api)
 
     from api.resources import BLUEPRINTS
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in (*BLUEPRINTS, auth.session_blp, audit.blp):
         api.register_blueprint(blueprint)
+    docs.finish(app, api)
 
     from api.demo import demo_data_command
 

@@ -82,6 +82,7 @@ class Unavailable(ApiError):
 
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
+    retry_after = extra.pop("retry_after", 5 if status == 503 else None)
     body: dict[str, Any] = {
         "type": f"/problems/{type_suffix}" if type_suffix else "about:blank",
         "title": title,
@@ -91,8 +92,8 @@ def problem(status: int, title: str, detail: str, *, type_suffix: str | None = N
     }
     body.update(extra)
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
-    if status == 503:
-        resp.headers["Retry-After"] = "5"
+    if retry_after is not None:
+        resp.headers["Retry-After"] = str(retry_after)
     return resp
 
 
@@ -117,7 +118,11 @@ def handle_http_exception(error: HTTPException) -> Response:
         detail = "; ".join(e["message"] for e in errors)
         return problem(400, "Malformed request", detail, type_suffix="malformed-request", errors=errors)
     detail = data.get("message") or error.description or error.name
-    return problem(code, error.name, str(detail), errors=errors)
+    resp = problem(code, error.name, str(detail), errors=errors)
+    for name, value in error.get_headers():  # e.g. 405's Allow
+        if name.lower() != "content-type":
+            resp.headers[name] = value
+    return resp
 
 
 def register(app: Flask) -> None:

@@ -12,9 +12,12 @@ import psycopg
 from flask import current_app
 from psycopg.rows import class_row
 
+from api import audit
 from api import queries as q
+from api.access import require_own_task
 from api.errors import Conflict, NotFound, Unprocessable
 from api.guard import Calendar, Guard, employed, read_day
+from api.limits import solver_budget
 from api.schemas import ID_PATTERN
 from solver.domain import (
     MAX_DURATION_MINUTES,
@@ -145,14 +148,15 @@ def read_slot_day(conn: psycopg.Connection, day: date) -> tuple[Scenario, dict[s
 
 def answer_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None) -> dict[str, Any]:
     """The contract's slot answer (same engine and defaults as `python -m solver slots`)."""
-    answer = find_slots(scenario, query, witness=witness,
-                        probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    budget = solver_budget()  # the whole question, base check included (api.limits)
+    answer = find_slots(scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"],
+                        base_time_limit=budget, budget=budget)
     return dump_answer(answer, scenario)
 
 
 def answer_plan(scenario: Scenario) -> dict[str, Any]:
     """Feasibility of a scenario, shaped like `python -m solver plan`."""
-    return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
+    return dump_plan(plan(scenario, time_limit=min(current_app.config["PLAN_TIME_LIMIT"], solver_budget())))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------
@@ -164,9 +168,11 @@ def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, A
               "hire_date": data["hire_date"], "fire_date": data["fire_date"]}
     try:
         with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
-            return worker_out(_one(conn, q.WorkerRow, q.INSERT_WORKER, params))
+            out = worker_out(_one(conn, q.WorkerRow, q.INSERT_WORKER, params))
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a worker with id {data.get('id')!r} already exists") from exc
+    audit.record(conn, "worker.create", "worker", out["id"], None, out)
+    return out
 
 
 def _check_employment(hire: date | None, fire: date | None) -> None:
@@ -193,6 +199,7 @@ def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]
             before.hire_date, before.fire_date):
         shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
         g.check([(s.period.lower, s.period.upper) for s in shifts])
+    audit.record(conn, "worker.update", "worker", worker_id, worker_out(before), worker_out(row))
     return worker_out(row)
 
 
@@ -201,13 +208,14 @@ def delete_worker(conn: psycopg.Connection, worker_id: str) -> None:
     _worker(conn, worker_id)
     shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
     g.lock([(s.period.lower, s.period.upper) for s in shifts])
-    _worker(conn, worker_id, for_update=True)
+    before = _worker(conn, worker_id, for_update=True)
     taken = [r[0] for r in conn.execute(q.TASKS_TAKEN_BY, {"worker_id": worker_id}).fetchall()]
     if taken:
         raise Conflict(f"worker {worker_id} has taken tasks {', '.join(taken)}; release them first", tasks=taken)
     shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
     conn.execute(q.DELETE_WORKER, {"id": worker_id})
     g.check([(s.period.lower, s.period.upper) for s in shifts])
+    audit.record(conn, "worker.delete", "worker", worker_id, worker_out(before), None)
 
 
 def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +231,9 @@ def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) ->
     guard(conn).lock([(start, end)])
     worker = _worker(conn, worker_id, for_update=True)
     row = _one(conn, q.ShiftRow, q.INSERT_SHIFT, {"worker_id": worker_id, "start": start, "end": end})
-    return shift_out(cal, row, worker)
+    out = shift_out(cal, row, worker)
+    audit.record(conn, "shift.add", "shift", str(row.id), None, out)
+    return out
 
 
 def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> None:
@@ -238,6 +248,7 @@ def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> Non
     g.lock([window])
     conn.execute(q.DELETE_SHIFT, {"id": shift_id})
     g.check([window])
+    audit.record(conn, "shift.remove", "shift", str(shift_id), shift_out(g.cal, shift, _worker(conn, worker_id)), None)
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -276,7 +287,9 @@ def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
     g.check([(start, end)])
-    return task_out(cal, _task(conn, task_id))
+    out = task_out(cal, _task(conn, task_id))
+    audit.record(conn, "task.book", "task", task_id, None, out)
+    return out
 
 
 def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -294,7 +307,9 @@ def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> d
     skill = data["skill"] if "skill" in data else old.skill
     conn.execute(q.MOVE_TASK, {"id": task_id, "start": start, "end": end, "skill": skill})
     g.check([(old.period.lower, old.period.upper), (start, end)])
-    return task_out(cal, _task(conn, task_id))
+    out = task_out(cal, _task(conn, task_id))
+    audit.record(conn, "task.move", "task", task_id, task_out(cal, current), out)
+    return out
 
 
 def delete_task(conn: psycopg.Connection, task_id: str) -> None:
@@ -305,6 +320,7 @@ def delete_task(conn: psycopg.Connection, task_id: str) -> None:
     conn.execute(q.DELETE_TASK, {"id": task_id})
     # One task fewer never strands another; only the witness entry goes.
     g.forget(task_id, task.period.lower)
+    audit.record(conn, "task.delete", "task", task_id, task_out(g.cal, task), None)
 
 
 def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> dict[str, Any]:
@@ -327,7 +343,9 @@ def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> dict[st
     _check_fits(conn, cal, task, worker)
     conn.execute(q.SET_TASK_WORKER, {"id": task_id, "worker_id": worker_id})
     g.check([window])
-    return task_out(cal, _task(conn, task_id))
+    out = task_out(cal, _task(conn, task_id))
+    audit.record(conn, "task.take", "task", task_id, task_out(cal, task), out)
+    return out
 
 
 def _check_fits(conn: psycopg.Connection, cal: Calendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
@@ -354,8 +372,11 @@ def release_task(conn: psycopg.Connection, task_id: str) -> dict[str, Any]:
     task = _task(conn, task_id)
     g.lock([(task.period.lower, task.period.upper)])
     task = _task(conn, task_id, for_update=True)
+    require_own_task(task.worker_id)
     if task.worker_id is None:
         return task_out(cal, task)
     conn.execute(q.SET_TASK_WORKER, {"id": task_id, "worker_id": None})
     g.check([(task.period.lower, task.period.upper)], hint={task_id: task.worker_id})
-    return task_out(cal, _task(conn, task_id))
+    out = task_out(cal, _task(conn, task_id))
+    audit.record(conn, "task.release", "task", task_id, task_out(cal, task), out)
+    return out

@@ -20,9 +20,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import requests
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from api.auth import create_token
 from benchmarks.generate import generated
 from benchmarks.report import machine
 
@@ -74,6 +76,8 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict:
     day, n_workers, n_tasks = load_day(url, size, int(util))
     load_seconds = time.perf_counter() - began
     print(f"loaded {case}: {n_workers} workers, {n_tasks} tasks in {load_seconds:.1f} s", flush=True)
+    with psycopg.connect(url) as conn:
+        auth = {"Authorization": f"Bearer {create_token(conn, 'planner', label='bench-http')[1]}"}
 
     from benchmarks.generate import TIMEZONE
 
@@ -100,7 +104,7 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict:
         body: dict = {}
         for i in range(repeats + 1):
             t0 = time.perf_counter()
-            r = requests.get(f"{base}/api/v1/slots", params=params, timeout=600)
+            r = requests.get(f"{base}/api/v1/slots", params=params, headers=auth, timeout=600)
             elapsed = time.perf_counter() - t0
             r.raise_for_status()
             body = r.json()

@@ -17,6 +17,14 @@ MSK = ZoneInfo("Europe/Moscow")
 PROBLEM = "application/problem+json"
 
 
+def bearer(database_url: str, role: str = "admin", worker_id: str | None = None) -> dict[str, str]:
+    """An Authorization header with a new token of `role`, for requests to a real server."""
+    from api.auth import create_token
+
+    with psycopg.connect(database_url) as conn:
+        return {"Authorization": f"Bearer {create_token(conn, role, worker_id, label=f'test {role}')[1]}"}
+
+
 def at(hhmm: str, day: str = DAY) -> str:
     return f"{day}T{hhmm}"
 
