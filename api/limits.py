@@ -83,7 +83,8 @@ def check_scenario_size(body: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_BODY_BYTES"])
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.extensions[SEMAPHORE_KEY] = threading.BoundedSemaphore(app.config["WHAT_IF_CONCURRENCY"])
 
     @app.before_request
