@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -27,6 +29,7 @@ from api.errors import ApiError, Unprocessable
 WHAT_IF_PREFIX = "/api/v1/what-if/"
 MAX_DAY_MINUTES = 25 * 60  # the longest operational day (a DST fall-back day)
 SEMAPHORE_KEY = "slot_planner_what_if_places"
+T = TypeVar("T")
 
 
 class Busy(ApiError):
@@ -54,6 +57,66 @@ def client_key() -> str:
 def solver_budget() -> float:
     """Seconds every solver call of this request may still spend (shared by slot and plan questions)."""
     return float(current_app.config["SOLVER_BUDGET"])
+
+
+GRACE_SECONDS = 1.0  # past the budget, what a child needs to return an answer it has already found
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        conn.send((True, fn(*args, **kwargs)))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which re-raises
+        try:
+            conn.send((False, exc))
+        except Exception:  # an exception that does not pickle
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _context() -> Any:
+    # forkserver: children fork from a clean single-threaded server (never from a gunicorn worker with
+    # live threads and locks), which has the solver imported once.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["api.limits", "solver.slots", "solver.plan"])
+    return ctx
+
+
+def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
+             timed_out: Callable[[], T]) -> T:
+    """`fn(*args, **kwargs)` in a child process that is killed `seconds` (+ grace) from now.
+
+    The solver's own limits bound most of its work, but not all of it (compiling, heuristics before
+    CP-SAT); a process can always be stopped. `timed_out()` gives the answer then: everything undecided.
+    """
+    recv, send = multiprocessing.Pipe(duplex=False)
+    proc = _context().Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(seconds + GRACE_SECONDS):
+            return timed_out()
+        try:
+            ok, value = recv.recv()
+        except EOFError:  # the child died without answering (e.g. out of memory)
+            raise Busy("the what-if computation stopped unexpectedly; try again", retry_after=1) from None
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if not ok:
+        raise value
+    return value
+
+
+def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], **kwargs: Any) -> T:
+    """Run a solver call of this request. A what-if (which holds a place, see `init_app`) runs isolated
+    with a hard deadline at the budget; other callers (the database's slot query) run inline, bounded by
+    the budget the solver itself honours."""
+    if has_request_context() and g.get("what_if_place") is not None:
+        return isolated(fn, args, kwargs, seconds=solver_budget(), timed_out=timed_out)
+    return fn(*args, **kwargs)
 
 
 def _limit(name: str, count: int, field: str) -> None:

@@ -17,13 +17,17 @@ from api import queries as q
 from api.access import require_own_task
 from api.errors import Conflict, NotFound, Unprocessable
 from api.guard import Calendar, Guard, employed, read_day
-from api.limits import solver_budget
+from api.limits import solve_bounded, solver_budget
 from api.schemas import ID_PATTERN
 from solver.domain import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
+    PlanResult,
     Scenario,
+    Slot,
+    SlotAnswer,
     SlotQuery,
+    Status,
     wall_time_exists,
 )
 from solver.plan import plan
@@ -147,16 +151,22 @@ def read_slot_day(conn: psycopg.Connection, day: date) -> tuple[Scenario, dict[s
 
 
 def answer_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None) -> dict[str, Any]:
-    """The contract's slot answer (same engine and defaults as `python -m solver slots`)."""
-    budget = solver_budget()  # the whole question, base check included (api.limits)
-    answer = find_slots(scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"],
-                        base_time_limit=budget, budget=budget)
+    """The contract's slot answer (same engine and defaults as `python -m solver slots`), within the
+    request's solver budget (api.limits): what is not decided by then is undecided, never a slot."""
+    budget = solver_budget()
+    duration = timedelta(minutes=query.duration_minutes)
+    answer = solve_bounded(
+        find_slots, scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"],
+        base_time_limit=budget, budget=budget,
+        timed_out=lambda: SlotAnswer(query, None, [], [], [Slot(s, s + duration) for s in query.candidates(scenario)]))
     return dump_answer(answer, scenario)
 
 
 def answer_plan(scenario: Scenario) -> dict[str, Any]:
-    """Feasibility of a scenario, shaped like `python -m solver plan`."""
-    return dump_plan(plan(scenario, time_limit=min(current_app.config["PLAN_TIME_LIMIT"], solver_budget())))
+    """Feasibility of a scenario, shaped like `python -m solver plan` (unknown when the budget runs out)."""
+    limit = min(current_app.config["PLAN_TIME_LIMIT"], solver_budget())
+    return dump_plan(solve_bounded(plan, scenario, time_limit=limit,
+                                   timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], optimal=False)))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------
