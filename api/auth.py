@@ -32,7 +32,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from psycopg_pool import PoolTimeout
 
 from api import db
-from api.errors import ApiError, Unavailable
+from api.errors import ApiError
 
 ROLES = ("manager", "installer", "planner", "admin")
 TOKEN_PREFIX = "sp_"
@@ -141,7 +141,7 @@ def _lookup(key: Any, sql: str, params: dict[str, Any], digest: bytes | None) ->
     try:
         with db.unit_of_work() as conn:
             row = conn.execute(sql, params).fetchone()
-    except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, Unavailable):
+    except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, db.DatabaseDown):
         if cached:  # the database is away: the last known answer stands until it is back
             return cached[0]
         raise

@@ -24,7 +24,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from api.errors import Unavailable
+from api.errors import ApiError
 
 EXTENSION_KEY = "slot_planner_pool"
 BREAKER_KEY = "slot_planner_breaker"
@@ -70,6 +70,12 @@ def close_pool(app: Flask) -> None:
         pool.close()
 
 
+class DatabaseDown(ApiError):
+    status = 503
+    title = "Service unavailable"
+    type_suffix = "unavailable"
+
+
 class Breaker:
     """Fail fast while the database is down: after a failed connection every request is answered 503 at
     once for `backoff` seconds instead of each one holding a thread for the pool timeout. Then a single
@@ -82,9 +88,9 @@ class Breaker:
         self.down_until: float | None = None  # None: closed (the database is believed up)
         self.probing = False
 
-    def _refuse(self) -> Unavailable:
+    def _refuse(self) -> DatabaseDown:
         left = 0.0 if self.down_until is None else self.down_until - time.monotonic()
-        return Unavailable("The database is unavailable; try again shortly.", retry_after=max(1, math.ceil(left)))
+        return DatabaseDown("The database is unavailable; try again shortly.", retry_after=max(1, math.ceil(left)))
 
     def before(self) -> None:
         with self.lock:

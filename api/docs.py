@@ -54,6 +54,7 @@ def finish(app: Flask, api: Api) -> None:
                     op["description"] = (op.get("description", "") + f"\n\nRoles: {roles}{own}.").strip()
             if op.get("requestBody"):
                 op["requestBody"]["required"] = True
+                responses.setdefault("400", _problem_response("Malformed JSON body"))
                 responses.setdefault("415", _problem_response("The body is not application/json"))
                 responses.setdefault("413", _problem_response("The body is larger than the configured limit"))
             for code, resp in list(responses.items()):
@@ -62,6 +63,10 @@ def finish(app: Flask, api: Api) -> None:
                         resp["content"] = {PROBLEM: resp["content"]["application/json"]}
                     elif isinstance(resp, str):  # a reference to a shared response: inline as problem+json
                         responses[code] = _problem_response(code)
+
+    for resp in api.spec.components.responses.values():  # the shared ones (default error, 422)
+        if "application/json" in resp.get("content", {}):
+            resp["content"] = {PROBLEM: resp["content"].pop("application/json")}
 
     from swagger_ui_bundle import swagger_ui_path
 

@@ -235,3 +235,32 @@ def test_demo_data_prints_a_token_per_role_and_a_curl_that_works(app: Any, anony
     url = curl.split("'")[-2].replace("http://127.0.0.1:8080", "")
     assert anonymous.get(url, headers={"Authorization": f"Bearer {tokens['manager']}"}).status_code == 200
     assert_problem(anonymous.get(url, headers={"Authorization": f"Bearer {tokens['installer']}"}), 403)
+
+
+def test_the_document_declares_the_bearer_scheme_roles_and_problem_errors() -> None:
+    spec = _document()
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["bearerAuth"][
+            "description"]}
+    for method, path in OPERATIONS:
+        op = spec["paths"][path][method.lower()]
+        if POLICY[(method, path)] == PUBLIC:
+            assert op["security"] == []
+        else:
+            assert op["security"] == [{"bearerAuth": []}] and {"401", "403"} <= set(op["responses"])
+            assert "Roles: " in op["description"]
+        for code, resp in op["responses"].items():
+            if code[0] in "45" and "content" in resp:
+                assert list(resp["content"]) == ["application/problem+json"], (method, path, code)
+    assert all("application/json" not in r["content"] for r in spec["components"]["responses"].values())
+    workers = spec["components"]["schemas"]["WorkerCreate"]["properties"]
+    assert workers["hire_date"]["format"] == "date"
+    assert spec["components"]["schemas"]["TaskCreate"]["properties"]["start"]["format"] == "date-time"
+
+
+def test_swagger_ui_is_served_from_the_package(anonymous: Any) -> None:
+    page = anonymous.get("/docs").get_data(as_text=True)
+    assert "/docs/assets/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    for asset in ["swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"]:
+        r = anonymous.get(f"/docs/assets/{asset}")
+        assert r.status_code == 200 and len(r.get_data()) > 1000

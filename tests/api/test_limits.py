@@ -12,14 +12,13 @@ import pytest
 import requests
 from service_kit import DAY, assert_problem, at, bearer, gunicorn
 
-from api.guard import scenario_document
 from benchmarks.generate import generated
 
 
 @cache
 def heavy_scenario() -> dict[str, Any]:
     """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): seconds of solver work."""
-    return scenario_document(generated("L", 90).scenario())
+    return generated("L", 90).scenario_doc
 
 
 def _small(workers: int = 1, tasks: int = 0) -> dict[str, Any]:
