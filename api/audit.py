@@ -35,9 +35,12 @@ def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
     return None if value is None else Jsonb(value, dumps=lambda v: json.dumps(v, default=str))
 
 
-def record(conn: psycopg.Connection, action: str, entity: str, entity_id: str,
-           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    """Write the event of a change on `conn` (inside the change's transaction)."""
+def record(conn: psycopg.Connection, action: str, entity: str, entity_id: str | int, before: Any, after: Any,
+           schema: type[Schema] | None = None) -> None:
+    """Write the event of a change on `conn` (inside the change's transaction). `before` / `after` are the
+    resource as the API shows it: dumped by `schema` when given, else already JSON-shaped dicts."""
+    if schema is not None:
+        before, after = (None if x is None else schema().dump(x) for x in (before, after))
     who = current_principal()
     conn.execute(_INSERT, {
         "token_id": who.token_id if who else None, "actor": who.actor if who else "system",
