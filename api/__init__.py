@@ -12,9 +12,11 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import access, audit, auth, db, docs, errors, inputs, limits
+from api import access, auth, db, docs, errors, inputs, limits
 from api import config as config_module
 from api.schemas import ProblemSchema
+from api.views import events as events_views
+from api.views import session as session_views
 
 
 class ProblemApi(Api):
@@ -49,7 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from api.resources import BLUEPRINTS
 
-    for blueprint in (*BLUEPRINTS, auth.session_blp, audit.blp):
+    for blueprint in (*BLUEPRINTS, session_views.blp, events_views.blp):
         api.register_blueprint(blueprint)
     docs.finish(app, api)
 

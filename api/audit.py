@@ -8,18 +8,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
-from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema
 from psycopg.types.json import Jsonb
 
 from api.auth import current_principal
 from api.db import unit_of_work
 from api.errors import NotFound
-from api.schemas import ID_PATTERN, StrictSchema
-from solver.schema import IsoDateTime
+from api.schemas import ID_PATTERN
 
 _INSERT = """
 INSERT INTO events (token_id, actor, role, action, entity, entity_id, before, after)
@@ -55,48 +54,17 @@ def _out(row: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
-class EventSchema(Schema):
-    id = fields.Integer()
-    at = fields.String(metadata={"format": "date-time", "description": "when the change's transaction began"})
-    actor = fields.String(metadata={"description": "the token's label (who)"})
-    role = fields.String()
-    action = fields.String(metadata={"description": "e.g. task.book, task.take, worker.update, shift.remove"})
-    entity = fields.String(metadata={"description": "task, worker or shift"})
-    entity_id = fields.String()
-    before = fields.Dict(allow_none=True, metadata={"description": "the resource before (null: created)"})
-    after = fields.Dict(allow_none=True, metadata={"description": "the resource after (null: deleted)"})
+def task_history(task_id: str) -> list[dict[str, Any]]:
+    """Every event of a task, oldest first (NotFound when the task never existed)."""
+    with unit_of_work() as conn:
+        if not ID_PATTERN.match(task_id) or conn.execute(_TASK_EXISTS, {"id": task_id}).fetchone() is None:
+            raise NotFound(f"no task {task_id!r}")
+        return [_out(r) for r in conn.execute(_HISTORY, {"id": task_id}).fetchall()]
 
 
-class EventsArgs(StrictSchema):
-    since = IsoDateTime(required=True, metadata={"description": "events at or after this instant (ISO 8601)"})
-    limit = fields.Integer(load_default=500, validate=validate.Range(1, 5000))
-
-
-blp = Blueprint("events", __name__, url_prefix="/api/v1", description="The audit trail (managers and admins)")
-
-
-@blp.route("/tasks/<task_id>/history")
-class TaskHistory(MethodView):
-    @blp.response(200, EventSchema(many=True))
-    @blp.alt_response(404, description="Not found")
-    def get(self, task_id: str) -> Any:
-        """Every change of a task, oldest first"""
-        with unit_of_work() as conn:
-            if not ID_PATTERN.match(task_id) or conn.execute(_TASK_EXISTS, {"id": task_id}).fetchone() is None:
-                raise NotFound(f"no task {task_id!r}")
-            return [_out(r) for r in conn.execute(_HISTORY, {"id": task_id}).fetchall()]
-
-
-@blp.route("/events")
-class Events(MethodView):
-    @blp.arguments(EventsArgs, location="query")
-    @blp.response(200, EventSchema(many=True))
-    def get(self, args: dict[str, Any]) -> Any:
-        """Every change since an instant, oldest first (at most `limit`)"""
-        since: datetime = args["since"]
-        if since.tzinfo is None:
-            from api.service import calendar
-
-            since = since.replace(tzinfo=calendar().zone)
-        with unit_of_work() as conn:
-            return [_out(r) for r in conn.execute(_SINCE, {"since": since, "limit": args["limit"]}).fetchall()]
+def events_since(since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Events at or after `since` (wall-clock in the service's zone when it has no offset), oldest first."""
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    with unit_of_work() as conn:
+        return [_out(r) for r in conn.execute(_SINCE, {"since": since, "limit": limit}).fetchall()]

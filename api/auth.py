@@ -20,15 +20,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import click
 import psycopg
 from flask import Flask, current_app, g, request, session
 from flask.cli import AppGroup
-from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields, validate
 from psycopg_pool import PoolTimeout
 
 from api import db
@@ -36,6 +34,8 @@ from api.errors import ApiError
 
 ROLES = ("manager", "installer", "planner", "admin")
 TOKEN_PREFIX = "sp_"
+MAX_TOKEN_LENGTH = 256  # ours are 46 characters; anything far longer is not worth hashing
+MAX_CACHED = 10_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CACHE_KEY = "slot_planner_token_cache"
@@ -95,7 +95,8 @@ def create_token(conn: psycopg.Connection, role: str, worker_id: str | None = No
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = conn.execute(_INSERT, {"hash": hash_token(token), "role": role, "worker_id": worker_id,
                                  "label": label or f"{role}{':' + worker_id if worker_id else ''}"}).fetchone()
-    return row[0], token
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    return int(row[0]), token
 
 
 def demo_tokens(conn: psycopg.Connection, installer: str | None) -> dict[str, str]:
@@ -128,7 +129,7 @@ class _Cache:
             if principal is None:
                 self.entries.pop(key, None)
             else:
-                if len(self.entries) > 10_000:  # bounded: only valid tokens are cached, but stay safe
+                if len(self.entries) > MAX_CACHED:  # bounded: only valid tokens are cached, but stay safe
                     self.entries.clear()
                 self.entries[key] = (principal, time.monotonic())
 
@@ -175,7 +176,7 @@ def authenticate() -> Principal | None:
     if header is not None:
         scheme, _, token = header.partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not token or len(token) > 256:
+        if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
         principal = principal_for_token(token)
         if principal is None:
@@ -197,12 +198,14 @@ def authenticate() -> Principal | None:
 
 
 def current_principal() -> Principal | None:
-    return g.get("principal")
+    principal: Principal | None = g.get("principal")
+    return principal
 
 
 def sign_in(token: str) -> dict[str, Any]:
     """Start a cookie session for the holder of `token` (used by the web pages)."""
-    principal = principal_for_token(token) if token.startswith(TOKEN_PREFIX) and len(token) <= 256 else None
+    ours = token.startswith(TOKEN_PREFIX) and len(token) <= MAX_TOKEN_LENGTH
+    principal = principal_for_token(token) if ours else None
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     session.clear()
@@ -227,7 +230,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _challenge(resp: Any) -> Any:
-        if resp.status_code == 401:
+        if resp.status_code == HTTPStatus.UNAUTHORIZED:
             resp.headers["WWW-Authenticate"] = 'Bearer realm="slot-planner"'
         return resp
 
@@ -271,37 +274,3 @@ def list_command() -> None:
             state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
             click.echo(f"{tid}\t{role}\t{worker_id or '-'}\t{label}\t{created:%Y-%m-%d %H:%M}\t{state}")
 
-
-# --- the web pages' session -------------------------------------------------------------------------------
-
-
-class SignInSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    token = fields.String(required=True, validate=validate.Length(min=1, max=256))
-
-
-class SessionSchema(Schema):
-    role = fields.String()
-    worker_id = fields.String(allow_none=True)
-    csrf_token = fields.String(metadata={"description": f"send it back in {CSRF_HEADER} on every change"})
-
-
-session_blp = Blueprint("session", __name__, url_prefix="/api/v1/session",
-                        description="Sign-in of the web pages: a signed session cookie with CSRF protection")
-
-
-@session_blp.route("")
-class Session(MethodView):
-    @session_blp.arguments(SignInSchema)
-    @session_blp.response(200, SessionSchema)
-    @session_blp.alt_response(401, description="Unknown or revoked token")
-    def post(self, data: dict[str, Any]) -> Any:
-        """Sign in with an API token: sets the session cookie, returns the CSRF token"""
-        return sign_in(data["token"])
-
-    @session_blp.response(204)
-    def delete(self) -> None:
-        """Sign out (clears the session cookie)"""
-        sign_out()

@@ -116,7 +116,8 @@ class Breaker:
 
 
 def breaker() -> Breaker:
-    return current_app.extensions[BREAKER_KEY]
+    found: Breaker = current_app.extensions[BREAKER_KEY]
+    return found
 
 
 @contextmanager

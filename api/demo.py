@@ -134,6 +134,6 @@ def demo_data_command(day: str | None) -> None:
     installer = next((w.id for w in scenario.workers if w.shifts), None)
     tokens = run_in_transaction(lambda conn: demo_tokens(conn, installer))
     for role, token in tokens.items():
-        click.echo(f"{role} token{' (worker ' + installer + ')' if role == 'installer' else ''}: {token}")
+        click.echo(f"{role} token{f' (worker {installer})' if role == 'installer' else ''}: {token}")
     click.echo(f"curl -H 'Authorization: Bearer {tokens['manager']}'"
                f" 'http://127.0.0.1:{port}/api/v1/slots?date={target.isoformat()}&duration_minutes=90&step_minutes=30'")

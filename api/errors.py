@@ -18,6 +18,8 @@ from solver.domain import InvalidInput
 from solver.schema import flatten_errors
 
 PROBLEM = "application/problem+json"
+SERVICE_UNAVAILABLE = 503
+DEFAULT_RETRY_AFTER = 5  # seconds, when a 503 names none of its own
 log = logging.getLogger(__name__)
 
 
@@ -82,7 +84,7 @@ class Unavailable(ApiError):
 
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
-    retry_after = extra.pop("retry_after", 5 if status == 503 else None)
+    retry_after = extra.pop("retry_after", DEFAULT_RETRY_AFTER if status == SERVICE_UNAVAILABLE else None)
     body: dict[str, Any] = {
         "type": f"/problems/{type_suffix}" if type_suffix else "about:blank",
         "title": title,

@@ -105,9 +105,8 @@ def _operations() -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def check_request() -> None:
-    if request.method in STATE_CHANGING and (_has_body() or request.mimetype):
-        if not _is_json(request.mimetype):
-            raise UnsupportedMediaType(
+    if request.method in STATE_CHANGING and (_has_body() or request.mimetype) and not _is_json(request.mimetype):
+        raise UnsupportedMediaType(
                 f"the body must be application/json, not {request.mimetype or 'untyped'}",
                 errors=[{"field": "Content-Type", "message": "must be application/json"}])
     if _has_body() and _is_json(request.mimetype):

@@ -18,9 +18,9 @@ import math
 import multiprocessing
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -47,8 +47,6 @@ def client_key() -> str:
     header = request.headers.get("Authorization")
     if header:
         return "t:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:32]
-    from flask import session
-
     if isinstance(session.get("token_id"), int):
         return f"s:{session['token_id']}"
     return "a:" + (get_remote_address() or "?")
@@ -107,7 +105,7 @@ def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
         proc.join()
     if not ok:
         raise value
-    return value
+    return cast(T, value)
 
 
 def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], **kwargs: Any) -> T:

@@ -19,13 +19,17 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import requests
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 from api.auth import create_token
 from benchmarks.generate import generated
@@ -35,13 +39,13 @@ from benchmarks.report import machine
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_DB = "slot_planner_load"
 MAX_SECONDS = 60
+MIN_CLIENTS = 3  # one of each kind
 PLANNER_THINK_SECONDS = 1.0  # a planner reads an answer before asking again (and stays under the rate limit)
 
 
 def _load_url() -> str:
-    params = conninfo_to_dict(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/slot_planner")
-    params["dbname"] = LOAD_DB
-    return make_conninfo(**params)
+    return make_conninfo(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/slot_planner",
+                         dbname=LOAD_DB)
 
 
 class Recorder:
@@ -66,35 +70,50 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+@dataclass
+class Setup:
+    """The loaded day, the clients' tokens (installers with their worker) and the witness's tasks per worker."""
+
+    url: str
+    day: str
+    n_workers: int
+    n_tasks: int
+    managers: list[str]
+    planners: list[str]
+    installers: list[tuple[str, str]]
+    admin: str
+    by_worker: dict[str, list[str]]
+
+
+def prepare(case: str, clients: int) -> Setup:
     size, util = case.split("-")
     url = _load_url()
     day, n_workers, n_tasks = load_day(url, size, int(util))
+    by_worker: dict[str, list[str]] = defaultdict(list)
     with psycopg.connect(url) as conn:
-        witness = conn.execute("SELECT assignment FROM day_witness WHERE day = %(d)s", {"d": day}).fetchone()[0]
-        by_worker: dict[str, list[str]] = defaultdict(list)
-        for task, worker in witness.items():
+        row = conn.execute("SELECT assignment FROM day_witness WHERE day = %(d)s", {"d": day}).fetchone()
+        for task, worker in (row[0] if row else {}).items():
             by_worker[worker].append(task)
-        installers = sorted(by_worker, key=lambda w: -len(by_worker[w]))
-        n_inst = max(1, clients * 3 // 8)
-        n_plan = max(1, clients // 4)
+        n_inst, n_plan = max(1, clients * 3 // 8), max(1, clients // 4)
         n_man = max(1, clients - n_inst - n_plan)
-        tokens = {
-            "manager": [create_token(conn, "manager", label=f"load manager {i}")[1] for i in range(n_man)],
-            "planner": [create_token(conn, "planner", label=f"load planner {i}")[1] for i in range(n_plan)],
-            "installer": [(w, create_token(conn, "installer", w, label=f"load {w}")[1]) for w in installers[:n_inst]],
-        }
-        admin = create_token(conn, "admin", label="load check")[1]
-    what_if = {"scenario": generated("S", 65).scenario_doc}
+        busiest = sorted(by_worker, key=lambda w: -len(by_worker[w]))[:n_inst]
+        return Setup(
+            url, day, n_workers, n_tasks,
+            managers=[create_token(conn, "manager", label=f"load manager {i}")[1] for i in range(n_man)],
+            planners=[create_token(conn, "planner", label=f"load planner {i}")[1] for i in range(n_plan)],
+            installers=[(w, create_token(conn, "installer", w, label=f"load {w}")[1]) for w in busiest],
+            admin=create_token(conn, "admin", label="load check")[1], by_worker=dict(by_worker))
 
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE="Europe/Moscow", SLOT_PLANNER_DAY_START="03:00")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "api:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    rec = Recorder()
     try:
         for _ in range(150):
             try:
@@ -104,76 +123,87 @@ def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
-        stop = time.monotonic() + seconds
-
-        def session(token: str) -> requests.Session:
-            s = requests.Session()
-            s.headers["Authorization"] = f"Bearer {token}"
-            return s
-
-        def manager(i: int, token: str) -> None:
-            rng, s = random.Random(seed * 100 + i), session(token)
-            while time.monotonic() < stop:
-                r = rec.call("GET /slots", s, "GET", f"{base}/slots",
-                             params={"date": day, "duration_minutes": 60, "step_minutes": 15})
-                starts = [x["start"] for x in r.json().get("slots", [])] if r.ok else []
-                if starts:
-                    booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
-                                      json={"start": rng.choice(starts), "duration_minutes": 60})
-                    if booked.status_code == 201:
-                        with rec.lock:
-                            rec.booked.add(booked.json()["id"])
-
-        def installer(i: int, worker: str, token: str) -> None:
-            rng, s = random.Random(seed * 200 + i), session(token)
-            mine = list(by_worker[worker])
-            while time.monotonic() < stop:
-                rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": day})
-                task = rng.choice(mine)
-                if rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take",
-                            json={"worker_id": worker}).status_code == 200:
-                    with rec.lock:
-                        rec.holder[task] = worker
-                    if rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release").ok:
-                        with rec.lock:
-                            rec.holder[task] = None
-
-        def planner(i: int, token: str) -> None:
-            s = session(token)
-            while time.monotonic() < stop:
-                rec.call("POST /what-if/plan", s, "POST", f"{base}/what-if/plan", json=what_if)
-                time.sleep(PLANNER_THINK_SECONDS)
-
-        threads = [threading.Thread(target=manager, args=(i, t)) for i, t in enumerate(tokens["manager"])]
-        threads += [threading.Thread(target=installer, args=(i, w, t)) for i, (w, t) in enumerate(tokens["installer"])]
-        threads += [threading.Thread(target=planner, args=(i, t)) for i, t in enumerate(tokens["planner"])]
-        began = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - began
-
-        check = session(admin)
-        final = check.get(f"{base}/slots", params={"date": day, "duration_minutes": 60, "step_minutes": 15},
-                          timeout=120).json()
+        yield f"http://127.0.0.1:{port}/api/v1"
     finally:
         server.terminate()
         server.wait(timeout=30)
-    with psycopg.connect(url) as conn:
-        stored = dict(conn.execute("SELECT id, worker_id FROM tasks").fetchall())
-    lost = sorted(rec.booked - set(stored))
-    wrong_holder = sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)
-    return {"case": case, "day": day, "workers": n_workers, "tasks": n_tasks, "seconds": elapsed,
-            "clients": {"manager": n_man, "installer": n_inst, "planner": n_plan}, "rec": rec,
-            "feasible_base": final.get("feasible_base"), "lost": lost, "wrong_holder": wrong_holder}
+
+
+def _session(token: str) -> requests.Session:
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> float:
+    """Run every client until the deadline; returns the seconds the load lasted."""
+    stop = time.monotonic() + seconds
+    what_if = {"scenario": generated("S", 65).scenario_doc}
+    slot_query = {"date": setup.day, "duration_minutes": "60", "step_minutes": "15"}
+
+    def manager(i: int, token: str) -> None:
+        rng, s = random.Random(seed * 100 + i), _session(token)
+        while time.monotonic() < stop:
+            r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=slot_query)
+            starts = [x["start"] for x in r.json().get("slots", [])] if r.ok else []
+            if starts:
+                booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
+                                  json={"start": rng.choice(starts), "duration_minutes": 60})
+                if booked.status_code == HTTPStatus.CREATED:
+                    with rec.lock:
+                        rec.booked.add(booked.json()["id"])
+
+    def installer(i: int, worker: str, token: str) -> None:
+        rng, s = random.Random(seed * 200 + i), _session(token)
+        while time.monotonic() < stop:
+            rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": setup.day})
+            task = rng.choice(setup.by_worker[worker])
+            took = rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take", json={"worker_id": worker})
+            if took.status_code == HTTPStatus.OK:
+                with rec.lock:
+                    rec.holder[task] = worker
+                if rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release").ok:
+                    with rec.lock:
+                        rec.holder[task] = None
+
+    def planner(token: str) -> None:
+        s = _session(token)
+        while time.monotonic() < stop:
+            rec.call("POST /what-if/plan", s, "POST", f"{base}/what-if/plan", json=what_if)
+            time.sleep(PLANNER_THINK_SECONDS)
+
+    threads = [threading.Thread(target=manager, args=(i, t)) for i, t in enumerate(setup.managers)]
+    threads += [threading.Thread(target=installer, args=(i, w, t)) for i, (w, t) in enumerate(setup.installers)]
+    threads += [threading.Thread(target=planner, args=(t,)) for t in setup.planners]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - began
+
+
+def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+    setup = prepare(case, clients)
+    rec = Recorder()
+    with serve(setup.url) as base:
+        elapsed = drive(setup, base, rec, seconds, seed)
+        final = _session(setup.admin).get(f"{base}/slots", timeout=120, params={
+            "date": setup.day, "duration_minutes": "60", "step_minutes": "15"}).json()
+    with psycopg.connect(setup.url) as conn:
+        stored: dict[str, str | None] = dict(conn.execute("SELECT id, worker_id FROM tasks").fetchall())
+    return {"case": case, "day": setup.day, "workers": setup.n_workers, "tasks": setup.n_tasks, "seconds": elapsed,
+            "clients": {"manager": len(setup.managers), "installer": len(setup.installers),
+                        "planner": len(setup.planners)},
+            "rec": rec, "feasible_base": final.get("feasible_base"), "lost": sorted(rec.booked - set(stored)),
+            "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)}
 
 
 def report(result: dict[str, Any], out: Path) -> str:
     rec: Recorder = result["rec"]
     info = machine()
     total = sum(len(v) for v in rec.seconds.values())
-    five = sum(n for c in rec.statuses.values() for code, n in c.items() if code >= 500)
+    five = sum(n for c in rec.statuses.values() for code, n in c.items() if code >= HTTPStatus.INTERNAL_SERVER_ERROR)
     lines = [
         "# Load: mixed clients against gunicorn and PostgreSQL",
         "",
@@ -219,13 +249,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.md")
     args = ap.parse_args(argv)
-    if not 0 < args.seconds <= MAX_SECONDS or args.clients < 3:
-        ap.error(f"--seconds must be in (0, {MAX_SECONDS}] and --clients at least 3")
+    if not 0 < args.seconds <= MAX_SECONDS or args.clients < MIN_CLIENTS:
+        ap.error(f"--seconds must be in (0, {MAX_SECONDS}] and --clients at least {MIN_CLIENTS}")
     result = run(args.case, args.clients, args.seconds, args.seed)
     print(report(result, args.out))
     rec: Recorder = result["rec"]
-    failed = any(code >= 500 for c in rec.statuses.values() for code in c) or result["lost"] or \
-        result["wrong_holder"] or result["feasible_base"] is not True
+    five = any(code >= HTTPStatus.INTERNAL_SERVER_ERROR for c in rec.statuses.values() for code in c)
+    failed = five or result["lost"] or result["wrong_holder"] or result["feasible_base"] is not True
     sys.exit(1 if failed else 0)
 
 

@@ -44,6 +44,9 @@ import os  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
+from api.auth import create_token  # noqa: E402
+from api.db import unit_of_work  # noqa: E402
+
 DEFAULT_TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/slot_planner"
 _db_counter = itertools.count()
 
@@ -129,9 +132,6 @@ def app(database_url: str) -> Iterator[Any]:
 
 
 def _token(app: Any, role: str, worker_id: str | None = None) -> str:
-    from api.auth import create_token
-    from api.db import unit_of_work
-
     with app.app_context(), unit_of_work() as conn:
         return create_token(conn, role, worker_id, label=f"test {role}")[1]
 

@@ -16,7 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
+import requests
 
+from api.auth import create_token
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Task, Worker
 
@@ -27,8 +29,6 @@ PROBLEM = "application/problem+json"
 
 def bearer(database_url: str, role: str = "admin", worker_id: str | None = None) -> dict[str, str]:
     """An Authorization header with a new token of `role`, for requests to a real server."""
-    from api.auth import create_token
-
     with psycopg.connect(database_url) as conn:
         return {"Authorization": f"Bearer {create_token(conn, role, worker_id, label=f'test {role}')[1]}"}
 
@@ -148,8 +148,6 @@ def fresh_id(prefix: str) -> str:
 @contextmanager
 def gunicorn(database_url: str, *, workers: int = 1, threads: int = 4, **env: str) -> Iterator[str]:
     """A real server (gunicorn) on a free 127.0.0.1 port, with extra SLOT_PLANNER_* settings; yields its URL."""
-    import requests
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -11,6 +11,8 @@ import pytest
 from service_kit import DAY, add_worker, assert_problem, at, dump
 
 from api import create_app
+from api.auth import revoke_token
+from api.db import unit_of_work
 
 ROLES = ("manager", "installer", "planner", "admin")
 M, INS, P = "manager", "installer", "planner"  # admin may do everything, so it is implied below
@@ -213,9 +215,6 @@ def test_session_sign_in_needs_csrf_for_changes(app: Any, day: Any, token_for: A
 
 
 def test_a_session_ends_when_its_token_is_revoked(app: Any, day: Any, token_for: Any) -> None:
-    from api.auth import revoke_token
-    from api.db import unit_of_work
-
     app.config["AUTH_CACHE_SECONDS"] = 0
     browser = app.test_client()
     assert browser.post("/api/v1/session", json={"token": token_for("planner")}).status_code == 200

@@ -9,11 +9,14 @@ from typing import Any
 
 import psycopg
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
 from service_kit import add_worker, at, bearer, gunicorn
+
+from api import create_app
 
 EXAMPLES = 12  # per operation; seeded (derandomize), so a failure replays exactly
 
@@ -39,8 +42,6 @@ def live(_session_database: str) -> Iterator[tuple[str, dict[str, str]]]:
     auth = bearer(_session_database, "admin")
     with gunicorn(_session_database, threads=4, SLOT_PLANNER_WHAT_IF_RATE_LIMIT="100000 per minute",
                   SLOT_PLANNER_SOLVER_BUDGET="2") as base:
-        import requests
-
         s = requests.Session()
         s.headers.update(auth)
 
@@ -56,8 +57,6 @@ def live(_session_database: str) -> Iterator[tuple[str, dict[str, str]]]:
 
 def _schema() -> Any:
     # The document is public and needs no database; the calls go to the live server (base_url below).
-    from api import create_app
-
     document = create_app({"TESTING": True}).test_client().get("/openapi.json").get_json()
     # Schema-valid data may still break a rule OpenAPI cannot state (years 1900-9000, start before end,
     # exactly one of end / duration_minutes, a known time zone): that is a documented 422, not a failure.
