@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import access, auth, db, docs, errors, inputs, limits
 from api import config as config_module
+from api.demo import demo_data_command
 from api.schemas import ProblemSchema
-from api.views import events as events_views
-from api.views import session as session_views
+from api.views import BLUEPRINTS
 
 
 class ProblemApi(Api):
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment())
     if config:
         app.config.from_mapping(config)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.sort_keys = False  # keep the contract's field order in answers
 
     db.init_app(app)
@@ -49,13 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     docs.register_fields(api)
 
-    from api.resources import BLUEPRINTS
-
-    for blueprint in (*BLUEPRINTS, session_views.blp, events_views.blp):
+    for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     docs.finish(app, api)
-
-    from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
     return app

@@ -135,46 +135,57 @@ def _session(token: str) -> requests.Session:
     return s
 
 
-def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> float:
-    """Run every client until the deadline; returns the seconds the load lasted."""
-    stop = time.monotonic() + seconds
-    what_if = {"scenario": generated("S", 65).scenario_doc}
-    slot_query = {"date": setup.day, "duration_minutes": "60", "step_minutes": "15"}
+@dataclass
+class Clients:
+    """What every client thread shares: the day, the server, the recorder and the deadline."""
 
-    def manager(i: int, token: str) -> None:
-        rng, s = random.Random(seed * 100 + i), _session(token)
-        while time.monotonic() < stop:
-            r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=slot_query)
+    setup: Setup
+    base: str
+    rec: Recorder
+    stop: float
+    seed: int
+
+    def manager(self, i: int, token: str) -> None:
+        rng, s, rec, base = random.Random(self.seed * 100 + i), _session(token), self.rec, self.base
+        query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
+        while time.monotonic() < self.stop:
+            r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=query)
             starts = [x["start"] for x in r.json().get("slots", [])] if r.ok else []
-            if starts:
-                booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
-                                  json={"start": rng.choice(starts), "duration_minutes": 60})
-                if booked.status_code == HTTPStatus.CREATED:
-                    with rec.lock:
-                        rec.booked.add(booked.json()["id"])
-
-    def installer(i: int, worker: str, token: str) -> None:
-        rng, s = random.Random(seed * 200 + i), _session(token)
-        while time.monotonic() < stop:
-            rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": setup.day})
-            task = rng.choice(setup.by_worker[worker])
-            took = rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take", json={"worker_id": worker})
-            if took.status_code == HTTPStatus.OK:
+            if not starts:
+                continue
+            booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
+                              json={"start": rng.choice(starts), "duration_minutes": 60})
+            if booked.status_code == HTTPStatus.CREATED:
                 with rec.lock:
-                    rec.holder[task] = worker
-                if rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release").ok:
-                    with rec.lock:
-                        rec.holder[task] = None
+                    rec.booked.add(booked.json()["id"])
 
-    def planner(token: str) -> None:
-        s = _session(token)
-        while time.monotonic() < stop:
-            rec.call("POST /what-if/plan", s, "POST", f"{base}/what-if/plan", json=what_if)
+    def installer(self, i: int, worker: str, token: str) -> None:
+        rng, s, rec, base = random.Random(self.seed * 200 + i), _session(token), self.rec, self.base
+        while time.monotonic() < self.stop:
+            rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": self.setup.day})
+            task = rng.choice(self.setup.by_worker[worker])
+            took = rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take", json={"worker_id": worker})
+            if took.status_code != HTTPStatus.OK:
+                continue
+            with rec.lock:
+                rec.holder[task] = worker
+            if rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release").ok:
+                with rec.lock:
+                    rec.holder[task] = None
+
+    def planner(self, token: str) -> None:
+        s, what_if = _session(token), {"scenario": generated("S", 65).scenario_doc}
+        while time.monotonic() < self.stop:
+            self.rec.call("POST /what-if/plan", s, "POST", f"{self.base}/what-if/plan", json=what_if)
             time.sleep(PLANNER_THINK_SECONDS)
 
-    threads = [threading.Thread(target=manager, args=(i, t)) for i, t in enumerate(setup.managers)]
-    threads += [threading.Thread(target=installer, args=(i, w, t)) for i, (w, t) in enumerate(setup.installers)]
-    threads += [threading.Thread(target=planner, args=(t,)) for t in setup.planners]
+
+def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> float:
+    """Run every client until the deadline; returns the seconds the load lasted."""
+    clients = Clients(setup, base, rec, time.monotonic() + seconds, seed)
+    threads = [threading.Thread(target=clients.manager, args=(i, t)) for i, t in enumerate(setup.managers)]
+    threads += [threading.Thread(target=clients.installer, args=(i, w, t)) for i, (w, t) in enumerate(setup.installers)]
+    threads += [threading.Thread(target=clients.planner, args=(t,)) for t in setup.planners]
     began = time.monotonic()
     for t in threads:
         t.start()

@@ -198,17 +198,6 @@ class SlotQuerySchema(Schema):
         return SlotQuery(**data)
 
 
-class WhatIfSlotsSchema(SlotQuerySchema):
-    """Body of `POST /api/v1/what-if/slots`: a scenario plus the slot query's fields."""
-
-    scenario = fields.Nested(ScenarioSchema, required=True)
-
-    @post_load
-    def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:  # type: ignore[override]
-        scenario = data.pop("scenario")
-        return scenario, SlotQuery(**data)
-
-
 class SlotSchema(Schema):
     start = fields.String()
     end = fields.String()
