@@ -5,7 +5,7 @@ has its event. Read with `GET /api/v1/tasks/{id}/history` and `GET /api/v1/event
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,25 +13,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 from flask import current_app
 from marshmallow import Schema
-from psycopg.types.json import Jsonb
 
+from api import queries as q
+from api import repository as repo
 from api.auth import current_principal
 from api.db import unit_of_work
 from api.errors import NotFound
 from api.schemas import ID_PATTERN
-
-_INSERT = """
-INSERT INTO events (token_id, actor, role, action, entity, entity_id, before, after)
-VALUES (%(token_id)s, %(actor)s, %(role)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)"""
-_COLS = "id, at, actor, role, action, entity, entity_id, before, after"
-_HISTORY = f"SELECT {_COLS} FROM events WHERE entity = 'task' AND entity_id = %(id)s ORDER BY id"
-_TASK_EXISTS = "SELECT 1 FROM tasks WHERE id = %(id)s UNION ALL" \
-               " SELECT 1 FROM events WHERE entity = 'task' AND entity_id = %(id)s LIMIT 1"
-_SINCE = f"SELECT {_COLS} FROM events WHERE at >= %(since)s ORDER BY id LIMIT %(limit)s"
-
-
-def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
-    return None if value is None else Jsonb(value, dumps=lambda v: json.dumps(v, default=str))
 
 
 def record(conn: psycopg.Connection, action: str, entity: str, entity_id: str | int, before: Any, after: Any,
@@ -41,25 +29,22 @@ def record(conn: psycopg.Connection, action: str, entity: str, entity_id: str | 
     if schema is not None:
         before, after = (None if x is None else schema().dump(x) for x in (before, after))
     who = current_principal()
-    conn.execute(_INSERT, {
+    repo.insert_event(conn, {
         "token_id": who.token_id if who else None, "actor": who.actor if who else "system",
         "role": who.role if who else "system", "action": action, "entity": entity, "entity_id": str(entity_id),
-        "before": _jsonb(before), "after": _jsonb(after)})
+        "before": before, "after": after})
 
 
-def _out(row: tuple[Any, ...]) -> dict[str, Any]:
-    keys = ("id", "at", "actor", "role", "action", "entity", "entity_id", "before", "after")
-    out = dict(zip(keys, row, strict=True))
-    out["at"] = out["at"].isoformat()
-    return out
+def _out(row: q.EventRow) -> dict[str, Any]:
+    return {**asdict(row), "at": row.at.isoformat()}
 
 
 def task_history(task_id: str) -> list[dict[str, Any]]:
     """Every event of a task, oldest first (NotFound when the task never existed)."""
     with unit_of_work() as conn:
-        if not ID_PATTERN.match(task_id) or conn.execute(_TASK_EXISTS, {"id": task_id}).fetchone() is None:
+        if not ID_PATTERN.match(task_id) or not repo.task_known(conn, task_id):
             raise NotFound(f"no task {task_id!r}")
-        return [_out(r) for r in conn.execute(_HISTORY, {"id": task_id}).fetchall()]
+        return [_out(r) for r in repo.events_of(conn, "task", task_id)]
 
 
 def events_since(since: datetime, limit: int) -> list[dict[str, Any]]:
@@ -67,4 +52,4 @@ def events_since(since: datetime, limit: int) -> list[dict[str, Any]]:
     if since.tzinfo is None:
         since = since.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
     with unit_of_work() as conn:
-        return [_out(r) for r in conn.execute(_SINCE, {"since": since, "limit": limit}).fetchall()]
+        return [_out(r) for r in repo.events_since(conn, since, limit)]

@@ -19,6 +19,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -30,6 +31,8 @@ from flask.cli import AppGroup
 from psycopg_pool import PoolTimeout
 
 from api import db
+from api import queries as q
+from api import repository as repo
 from api.errors import ApiError
 
 ROLES = ("manager", "installer", "planner", "admin")
@@ -40,15 +43,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CACHE_KEY = "slot_planner_token_cache"
 
-_INSERT = """
-INSERT INTO api_tokens (token_hash, role, worker_id, label) VALUES (%(hash)s, %(role)s, %(worker_id)s, %(label)s)
-RETURNING id"""
-_REVOKE = "UPDATE api_tokens SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL RETURNING id"
-_BY_HASH = "SELECT id, token_hash, role, worker_id, label FROM api_tokens WHERE token_hash = %(hash)s" \
-           " AND revoked_at IS NULL"
-_BY_ID = "SELECT id, token_hash, role, worker_id, label FROM api_tokens WHERE id = %(id)s AND revoked_at IS NULL"
-_LIST = "SELECT id, role, worker_id, label, created_at, revoked_at FROM api_tokens ORDER BY id"
-_WORKER_EXISTS = "SELECT 1 FROM workers WHERE id = %(id)s"
 
 
 class Unauthorized(ApiError):
@@ -90,13 +84,11 @@ def create_token(conn: psycopg.Connection, role: str, worker_id: str | None = No
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if (role == "installer") != (worker_id is not None):
         raise ValueError("an installer token needs --worker; other roles take none")
-    if worker_id is not None and conn.execute(_WORKER_EXISTS, {"id": worker_id}).fetchone() is None:
+    if worker_id is not None and repo.get_worker(conn, worker_id) is None:
         raise ValueError(f"no worker {worker_id!r}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = conn.execute(_INSERT, {"hash": hash_token(token), "role": role, "worker_id": worker_id,
-                                 "label": label or f"{role}{':' + worker_id if worker_id else ''}"}).fetchone()
-    assert row is not None  # INSERT ... RETURNING always returns the row
-    return int(row[0]), token
+    label = label or f"{role}{':' + worker_id if worker_id else ''}"
+    return repo.insert_token(conn, hash_token(token), role, worker_id, label), token
 
 
 def demo_tokens(conn: psycopg.Connection, installer: str | None) -> dict[str, str]:
@@ -106,11 +98,7 @@ def demo_tokens(conn: psycopg.Connection, installer: str | None) -> dict[str, st
 
 
 def revoke_token(conn: psycopg.Connection, token_id: int) -> bool:
-    return conn.execute(_REVOKE, {"id": token_id}).fetchone() is not None
-
-
-def _principal(row: tuple[Any, ...]) -> Principal:
-    return Principal(row[0], row[2], row[3], row[4])
+    return repo.revoke_token(conn, token_id)
 
 
 class _Cache:
@@ -134,34 +122,37 @@ class _Cache:
                 self.entries[key] = (principal, time.monotonic())
 
 
-def _lookup(key: Any, sql: str, params: dict[str, Any], digest: bytes | None) -> Principal | None:
+TokenRead = Callable[[psycopg.Connection], q.TokenRow | None]
+
+
+def _lookup(key: Any, read: TokenRead, digest: bytes | None) -> Principal | None:
     cache: _Cache = current_app.extensions[CACHE_KEY]
     cached = cache.get(key)
     if cached and time.monotonic() - cached[1] < current_app.config["AUTH_CACHE_SECONDS"]:
         return cached[0]
     try:
         with db.unit_of_work() as conn:
-            row = conn.execute(sql, params).fetchone()
+            row = read(conn)
     except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, db.DatabaseDown):
         if cached:  # the database is away: the last known answer stands until it is back
             return cached[0]
         raise
     # The row was found by its hash; compare again in constant time so no code path compares bytes early.
-    if row is None or (digest is not None and not hmac.compare_digest(bytes(row[1]), digest)):
+    if row is None or (digest is not None and not hmac.compare_digest(bytes(row.token_hash), digest)):
         cache.put(key, None)
         return None
-    principal = _principal(row)
+    principal = Principal(row.id, row.role, row.worker_id, row.label)
     cache.put(key, principal)
     return principal
 
 
 def principal_for_token(token: str) -> Principal | None:
     digest = hash_token(token)
-    return _lookup(("hash", digest), _BY_HASH, {"hash": digest}, digest)
+    return _lookup(("hash", digest), lambda conn: repo.active_token_by_hash(conn, digest), digest)
 
 
 def principal_for_id(token_id: int) -> Principal | None:
-    return _lookup(("id", token_id), _BY_ID, {"id": token_id}, None)
+    return _lookup(("id", token_id), lambda conn: repo.active_token_by_id(conn, token_id), None)
 
 
 # --- who is asking ------------------------------------------------------------------------------------
@@ -270,7 +261,7 @@ def revoke_command(token_id: int) -> None:
 def list_command() -> None:
     """List tokens (never the tokens themselves)."""
     with db.unit_of_work() as conn:
-        for tid, role, worker_id, label, created, revoked in conn.execute(_LIST).fetchall():
-            state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
-            click.echo(f"{tid}\t{role}\t{worker_id or '-'}\t{label}\t{created:%Y-%m-%d %H:%M}\t{state}")
+        for t in repo.list_tokens(conn):
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            click.echo(f"{t.id}\t{t.role}\t{t.worker_id or '-'}\t{t.label}\t{t.created_at:%Y-%m-%d %H:%M}\t{state}")
 
