@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOAD_DB = "slot_planner_load"
 MAX_SECONDS = 60
 MIN_CLIENTS = 3  # one of each kind
+REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
 PLANNER_THINK_SECONDS = 1.0  # a planner reads an answer before asking again (and stays under the rate limit)
 
 
@@ -56,12 +57,17 @@ class Recorder:
         self.booked: set[str] = set()
         self.holder: dict[str, str | None] = {}  # task -> taker after our last accepted take / release
 
-    def call(self, label: str, session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def call(self, label: str, session: requests.Session, method: str, url: str,
+             **kwargs: Any) -> requests.Response | None:
+        """The answer, or None when none came within REQUEST_TIMEOUT (recorded as status 0)."""
         began = time.perf_counter()
-        r = session.request(method, url, timeout=60, **kwargs)
+        try:
+            r: requests.Response | None = session.request(method, url, timeout=REQUEST_TIMEOUT, **kwargs)
+        except requests.RequestException:
+            r = None
         with self.lock:
             self.seconds[label].append(time.perf_counter() - began)
-            self.statuses[label][r.status_code] += 1
+            self.statuses[label][r.status_code if r is not None else 0] += 1
         return r
 
 
@@ -150,12 +156,12 @@ class Clients:
         query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
         while time.monotonic() < self.stop:
             r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=query)
-            starts = [x["start"] for x in r.json().get("slots", [])] if r.ok else []
+            starts = [x["start"] for x in r.json().get("slots", [])] if r is not None and r.ok else []
             if not starts:
                 continue
             booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
                               json={"start": rng.choice(starts), "duration_minutes": 60})
-            if booked.status_code == HTTPStatus.CREATED:
+            if booked is not None and booked.status_code == HTTPStatus.CREATED:
                 with rec.lock:
                     rec.booked.add(booked.json()["id"])
 
@@ -165,11 +171,12 @@ class Clients:
             rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": self.setup.day})
             task = rng.choice(self.setup.by_worker[worker])
             took = rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take", json={"worker_id": worker})
-            if took.status_code != HTTPStatus.OK:
+            if took is None or took.status_code != HTTPStatus.OK:
                 continue
             with rec.lock:
                 rec.holder[task] = worker
-            if rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release").ok:
+            released = rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release")
+            if released is not None and released.ok:
                 with rec.lock:
                     rec.holder[task] = None
 
@@ -195,6 +202,7 @@ def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> 
 
 
 def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+    busy_before = os.getloadavg()[0]  # other work on the machine, reported beside the figures
     setup = prepare(case, clients)
     rec = Recorder()
     with serve(setup.url) as base:
@@ -206,7 +214,8 @@ def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
     return {"case": case, "day": setup.day, "workers": setup.n_workers, "tasks": setup.n_tasks, "seconds": elapsed,
             "clients": {"manager": len(setup.managers), "installer": len(setup.installers),
                         "planner": len(setup.planners)},
-            "rec": rec, "feasible_base": final.get("feasible_base"), "lost": sorted(rec.booked - set(stored)),
+            "rec": rec, "load_average": busy_before, "feasible_base": final.get("feasible_base"),
+            "lost": sorted(rec.booked - set(stored)),
             "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)}
 
 
@@ -239,9 +248,11 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"lost: {len(result['lost'])}; tasks whose taker differs from the last accepted take / release: "
         f"{len(result['wrong_holder'])}; the day still coverable afterwards (`feasible_base`): "
         f"{result['feasible_base']}. 409s are refused bookings or takes (the slot or task went to another client),"
-        " 429s the what-if rate limit, 503s a full what-if pool: answers, not errors.",
+        " 429s the what-if rate limit, 503s a full what-if pool: answers, not errors; status 0: no answer within "
+        f"{REQUEST_TIMEOUT:g} s.",
         "",
-        f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores (shared with other work while measured), "
+        f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores; 1-minute load average before the run "
+        f"{result['load_average']:.1f} (other work on the machine), "
         f"Python {info.get('python', '?')}, OR-Tools {info.get('ortools', '?')}, "
         f"{info.get('date', date.today().isoformat())}, commit {info.get('commit', '?')}.",
         "",
