@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     inputs.init_app(app)
     auth.init_app(app)
     access.init_app(app)
+    app.before_request(inputs.check_shape)
     limits.init_app(app)
     docs.register_fields(api)
 

@@ -69,6 +69,27 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{A}/slots"): allow(*READ),
     ("POST", f"{A}/what-if/slots"): allow(*READ),
     ("POST", f"{A}/what-if/plan"): allow(*READ),
+    # Rosters, absences and the day document (branch "rosters").
+    ("GET", f"{A}/workers/{{worker_id}}/absences"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("POST", f"{A}/workers/{{worker_id}}/absences"): allow(MANAGER),
+    ("DELETE", f"{A}/workers/{{worker_id}}/absences/{{absence_id}}"): allow(MANAGER),
+    ("GET", f"{A}/workers/{{worker_id}}/patterns"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("POST", f"{A}/workers/{{worker_id}}/patterns"): allow(MANAGER),
+    ("GET", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("PATCH", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}"): allow(MANAGER),
+    ("DELETE", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}"): allow(MANAGER),
+    ("PUT", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}/overrides/{{day}}"): allow(MANAGER),
+    ("DELETE", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}/overrides/{{day}}"): allow(MANAGER),
+    ("GET", f"{A}/workers/{{worker_id}}/calendar.ics"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("GET", f"{A}/days/{{day}}"): allow(*READ),
+    ("GET", f"{A}/days/{{day}}/scenario"): allow(*READ),
+    ("GET", f"{A}/free-time"): allow(*READ),
+    ("GET", f"{A}/availability"): allow(*READ),
+    # The web pages (branch "web"; they sign in with the session cookie).
+    ("GET", "/"): allow(*READ),
+    ("GET", "/days/{raw_day}"): allow(*READ),
+    ("GET", "/workers/{worker_id}"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("GET", "/static/pages/{filename}"): PUBLIC,
 }
 
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

@@ -104,13 +104,19 @@ def _operations() -> dict[tuple[str, str], dict[str, Any]]:
     return ops
 
 
-def check_request() -> None:
+def check_body() -> None:
+    """Before anything reads the body (the role check may): JSON only, and JSON the service can hold."""
     if request.method in STATE_CHANGING and (_has_body() or request.mimetype) and not _is_json(request.mimetype):
         raise UnsupportedMediaType(
-                f"the body must be application/json, not {request.mimetype or 'untyped'}",
-                errors=[{"field": "Content-Type", "message": "must be application/json"}])
+            f"the body must be application/json, not {request.mimetype or 'untyped'}",
+            errors=[{"field": "Content-Type", "message": "must be application/json"}])
     if _has_body() and _is_json(request.mimetype):
         g.json_body = safe_json(request.get_data(cache=True))
+
+
+def check_shape() -> None:
+    """After the role check (a caller who may not call it learns nothing of its shape): the operation's
+    documented query parameters only, and its body when it has one."""
     if request.url_rule is None:
         return
     op = _operations().get((request.method if request.method != "HEAD" else "GET",
@@ -126,4 +132,5 @@ def check_request() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_request)
+    """Register the body checks; `check_shape` is registered by the app factory after the role check."""
+    app.before_request(check_body)
