@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # DATABASE_URL: taken from the environment; its default lives in api/config.py (flask and the tests read it).
 
-.PHONY: install test lint demo db browser bench bench-quick bench-http clean
+.PHONY: install test lint demo db browser bench bench-quick bench-http bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench-quick: install
 # uses a separate database, slot_planner_bench. Results: benchmarks/results/http.md.
 bench-http: install
 	$(PY) -m benchmarks.http_slots --cases L-65 L-90 XL-90
+
+# Mixed load (managers: slots + booking, installers: take + release, planners: what-if) on the generated
+# L-90 day through gunicorn on 127.0.0.1, 30 s (at most 60); database slot_planner_load. Results: benchmarks/results/load.md.
+bench-load: install
+	$(PY) -m benchmarks.load --case L-90 --clients 8 --seconds 30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

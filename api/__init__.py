@@ -13,8 +13,8 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
+from api import access, auth, db, docs, errors, inputs, limits
 from api import config as config_module
-from api import db, errors
 from api.demo import demo_data_command
 from api.schemas import ProblemSchema
 from api.views import BLUEPRINTS
@@ -44,9 +44,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "Exact slot search and strand-free booking for field-service crews. Every error is RFC 9457"
         " application/problem+json.")}})
     errors.register(app)
+    app.extensions["slot_planner_api"] = api
+    # Order matters: refuse bad input first, then unknown callers and wrong roles, then too much work.
+    inputs.init_app(app)
+    auth.init_app(app)
+    access.init_app(app)
+    app.before_request(inputs.check_shape)
+    limits.init_app(app)
+    docs.register_fields(api)
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    docs.finish(app, api)
 
     app.cli.add_command(demo_data_command)
     app.register_blueprint(web_pages)

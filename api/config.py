@@ -45,13 +45,27 @@ def from_environment() -> dict[str, Any]:
         "PLAN_TIME_LIMIT": _float("SLOT_PLANNER_PLAN_TIME_LIMIT", 10.0),
         # Same default as `python -m solver slots --time-limit`, so both give the same answers.
         "PROBE_TIME_LIMIT": _float("SLOT_PLANNER_PROBE_TIME_LIMIT", 10.0),
+        # Seconds a failed database connection makes every request answer 503 at once (then one probes).
+        "DB_BACKOFF": _float("SLOT_PLANNER_DB_BACKOFF", 2.0),
+        # Trust (api.auth, api.access, api.inputs, api.limits): see the README's "Security and limits".
+        "SECRET_KEY": os.environ.get("SLOT_PLANNER_SECRET_KEY") or None,
+        "SESSION_COOKIE_SECURE": os.environ.get("SLOT_PLANNER_COOKIE_SECURE", "") in {"1", "true", "yes"},
+        "AUTH_CACHE_SECONDS": _float("SLOT_PLANNER_AUTH_CACHE_SECONDS", 10.0),
+        "MAX_BODY_BYTES": _int("SLOT_PLANNER_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        "SOLVER_BUDGET": _float("SLOT_PLANNER_SOLVER_BUDGET", 10.0),
+        "WHAT_IF_CONCURRENCY": _int("SLOT_PLANNER_WHAT_IF_CONCURRENCY", 2),
+        "WHAT_IF_RATE_LIMIT": os.environ.get("SLOT_PLANNER_WHAT_IF_RATE_LIMIT") or "60 per minute",
+        "WHAT_IF_MAX_WORKERS": _int("SLOT_PLANNER_WHAT_IF_MAX_WORKERS", 1000),
+        "WHAT_IF_MAX_SHIFTS": _int("SLOT_PLANNER_WHAT_IF_MAX_SHIFTS", 5000),
+        "WHAT_IF_MAX_TASKS": _int("SLOT_PLANNER_WHAT_IF_MAX_TASKS", 6000),
+        "WHAT_IF_MAX_CANDIDATES": _int("SLOT_PLANNER_WHAT_IF_MAX_CANDIDATES", 1500),
         "API_TITLE": "slot-planner",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",  # served from the swagger-ui-bundle package
     }
 
 

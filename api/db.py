@@ -7,7 +7,9 @@ the block ends and rolls back on any exception, so a refused change leaves the d
 from __future__ import annotations
 
 import functools
+import math
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,9 +23,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from api.errors import ApiError
 
 EXTENSION_KEY = "slot_planner_pool"
+BREAKER_KEY = "slot_planner_breaker"
 # The migrations folder: beside the package in a checkout; set SLOT_PLANNER_SQL_DIR where it lives elsewhere
 # (the Docker image installs the package into site-packages).
 SQL_DIR = Path(os.environ.get("SLOT_PLANNER_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql")
@@ -50,6 +55,7 @@ def init_app(app: Flask) -> None:
         name="slot-planner",
     )
     app.extensions[EXTENSION_KEY] = pool
+    app.extensions[BREAKER_KEY] = Breaker(app.config["DATABASE_URL"], app.config["DB_BACKOFF"])
     app.cli.add_command(db_cli)
 
 
@@ -66,11 +72,76 @@ def close_pool(app: Flask) -> None:
         pool.close()
 
 
+class DatabaseDown(ApiError):
+    status = 503
+    title = "Service unavailable"
+    type_suffix = "unavailable"
+
+
+class Breaker:
+    """Fail fast while the database is down: after a failed connection every request is answered 503 at
+    once for `backoff` seconds instead of each one holding a thread for the pool timeout. Then a single
+    request probes with a direct connection (others keep failing fast meanwhile); success closes it.
+    """
+
+    def __init__(self, url: str, backoff: float) -> None:
+        self.url, self.backoff = url, backoff
+        self.lock = threading.Lock()
+        self.down_until: float | None = None  # None: closed (the database is believed up)
+        self.probing = False
+
+    def _refuse(self) -> DatabaseDown:
+        left = 0.0 if self.down_until is None else self.down_until - time.monotonic()
+        return DatabaseDown("The database is unavailable; try again shortly.", retry_after=max(1, math.ceil(left)))
+
+    def before(self) -> None:
+        with self.lock:
+            if self.down_until is None:
+                return
+            if time.monotonic() < self.down_until or self.probing:
+                raise self._refuse()
+            self.probing = True
+        try:
+            psycopg.connect(self.url, connect_timeout=max(1, math.ceil(self.backoff))).close()
+        except psycopg.Error as exc:
+            self.trip()
+            raise self._refuse() from exc
+        finally:
+            with self.lock:
+                self.probing = False
+        with self.lock:
+            self.down_until = None
+
+    def trip(self) -> None:
+        with self.lock:
+            self.down_until = time.monotonic() + self.backoff
+
+
+def breaker() -> Breaker:
+    found: Breaker = current_app.extensions[BREAKER_KEY]
+    return found
+
+
 @contextmanager
 def unit_of_work() -> Iterator[psycopg.Connection]:
-    """One transaction on a pooled connection: commit at the end of the block, roll back on error."""
-    with get_pool().connection() as conn:
-        yield conn
+    """One transaction on a pooled connection: commit at the end of the block, roll back on error.
+
+    A failure to connect, or a connection lost on the way, trips the breaker (see `Breaker`).
+    """
+    guard = breaker()
+    guard.before()
+    try:
+        with get_pool().connection() as conn:
+            try:
+                yield conn
+            except psycopg.Error:
+                if conn.broken:
+                    guard.trip()
+                raise
+    except (PoolTimeout, psycopg.OperationalError) as exc:
+        if isinstance(exc, PoolTimeout) or getattr(exc, "sqlstate", None) is None:
+            guard.trip()  # no SQLSTATE: the connection itself failed, not a statement
+        raise
 
 
 def run_in_transaction(work: Callable[[psycopg.Connection], T]) -> T:

@@ -22,6 +22,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from api import repository as repo
+from api.auth import demo_tokens
 from api.config import calendar
 from api.db import run_in_transaction
 from api.service import guard
@@ -94,5 +95,9 @@ def demo_data_command(day: str | None) -> None:
     click.echo(f"demo day {target.isoformat()} loaded: {len(scenario.workers)} workers, "
                f"{len(scenario.tasks)} tasks ({current_app.config['TIMEZONE']}, day starts "
                f"{current_app.config['DAY_START']})")
-    click.echo(f"curl 'http://127.0.0.1:{port}/api/v1/slots?date={target.isoformat()}&duration_minutes=90"
-               "&step_minutes=30'")
+    installer = next((w.id for w in scenario.workers if w.shifts), None)
+    tokens = run_in_transaction(lambda conn: demo_tokens(conn, installer))
+    for role, token in tokens.items():
+        click.echo(f"{role} token{f' (worker {installer})' if role == 'installer' else ''}: {token}")
+    click.echo(f"curl -H 'Authorization: Bearer {tokens['manager']}'"
+               f" 'http://127.0.0.1:{port}/api/v1/slots?date={target.isoformat()}&duration_minutes=90&step_minutes=30'")

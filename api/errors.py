@@ -20,6 +20,8 @@ from solver.domain import InvalidInput
 from solver.schema import flatten_errors
 
 PROBLEM = "application/problem+json"
+SERVICE_UNAVAILABLE = 503
+DEFAULT_RETRY_AFTER = 5  # seconds, when a 503 names none of its own
 log = logging.getLogger(__name__)
 
 
@@ -78,6 +80,7 @@ class Unproven(Conflict):
 
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
+    retry_after = extra.pop("retry_after", DEFAULT_RETRY_AFTER if status == SERVICE_UNAVAILABLE else None)
     body: dict[str, Any] = {
         "type": f"/problems/{type_suffix}" if type_suffix else "about:blank",
         "title": title,
@@ -87,8 +90,8 @@ def problem(status: int, title: str, detail: str, *, type_suffix: str | None = N
     }
     body.update(extra)
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
-    if status == HTTPStatus.SERVICE_UNAVAILABLE:
-        resp.headers["Retry-After"] = "5"
+    if retry_after is not None:
+        resp.headers["Retry-After"] = str(retry_after)
     return resp
 
 
@@ -113,7 +116,11 @@ def handle_http_exception(error: HTTPException) -> Response:
         detail = "; ".join(e["message"] for e in errors)
         return problem(400, "Malformed request", detail, type_suffix="malformed-request", errors=errors)
     detail = data.get("message") or error.description or error.name
-    return problem(code, error.name, str(detail), errors=errors)
+    resp = problem(code, error.name, str(detail), errors=errors)
+    for name, value in error.get_headers():  # e.g. 405's Allow
+        if name.lower() != "content-type":
+            resp.headers[name] = value
+    return resp
 
 
 def register(app: Flask) -> None:

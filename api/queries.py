@@ -145,6 +145,53 @@ INSERT INTO day_witness (day, assignment, updated_at) VALUES (%(day)s, %(assignm
 ON CONFLICT (day) DO UPDATE SET assignment = EXCLUDED.assignment, updated_at = now()"""
 FORGET_WITNESS_TASK = "UPDATE day_witness SET assignment = assignment - %(task_id)s WHERE day = %(day)s"
 
+# --- API tokens and the audit trail (sql/0003_trust.sql) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    id: int
+    token_hash: bytes
+    role: str
+    worker_id: str | None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+_TOKEN_COLS = "id, token_hash, role, worker_id, label, created_at, revoked_at"
+INSERT_TOKEN = """
+INSERT INTO api_tokens (token_hash, role, worker_id, label) VALUES (%(hash)s, %(role)s, %(worker_id)s, %(label)s)
+RETURNING id"""
+REVOKE_TOKEN = "UPDATE api_tokens SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL RETURNING id"
+ACTIVE_TOKEN_BY_HASH = f"SELECT {_TOKEN_COLS} FROM api_tokens WHERE token_hash = %(hash)s AND revoked_at IS NULL"
+ACTIVE_TOKEN_BY_ID = f"SELECT {_TOKEN_COLS} FROM api_tokens WHERE id = %(id)s AND revoked_at IS NULL"
+LIST_TOKENS = f"SELECT {_TOKEN_COLS} FROM api_tokens ORDER BY id"
+
+_EVENT_COLS = "id, at, actor, role, action, entity, entity_id, before, after"
+INSERT_EVENT = """
+INSERT INTO events (token_id, actor, role, action, entity, entity_id, before, after)
+VALUES (%(token_id)s, %(actor)s, %(role)s, %(action)s, %(entity)s, %(entity_id)s, %(before)s, %(after)s)"""
+EVENTS_OF = f"SELECT {_EVENT_COLS} FROM events WHERE entity = %(entity)s AND entity_id = %(id)s ORDER BY id"
+EVENTS_SINCE = f"SELECT {_EVENT_COLS} FROM events WHERE at >= %(since)s ORDER BY id LIMIT %(limit)s"
+# A task that is gone still has a history: it is known while a row or an event names it.
+TASK_KNOWN = """
+SELECT 1 FROM tasks WHERE id = %(id)s
+UNION ALL SELECT 1 FROM events WHERE entity = 'task' AND entity_id = %(id)s LIMIT 1"""
+
 # --- health ---------------------------------------------------------------------------------------------
 
 PING = "SELECT 1"

@@ -7,6 +7,7 @@ solver's `Scenario` (where the employment rule is applied).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -175,6 +176,53 @@ def store_witness(conn: psycopg.Connection, day: date, assignment: dict[str, str
 
 def forget_witness_task(conn: psycopg.Connection, day: date, task_id: str) -> None:
     conn.execute(q.FORGET_WITNESS_TASK, {"task_id": task_id, "day": day})
+
+
+# --- API tokens and the audit trail -----------------------------------------------------------------------
+
+
+def insert_token(conn: psycopg.Connection, token_hash: bytes, role: str, worker_id: str | None, label: str) -> int:
+    row = conn.execute(q.INSERT_TOKEN, {"hash": token_hash, "role": role, "worker_id": worker_id,
+                                        "label": label}).fetchone()
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    return int(row[0])
+
+
+def revoke_token(conn: psycopg.Connection, token_id: int) -> bool:
+    return conn.execute(q.REVOKE_TOKEN, {"id": token_id}).fetchone() is not None
+
+
+def active_token_by_hash(conn: psycopg.Connection, token_hash: bytes) -> q.TokenRow | None:
+    return _one(conn, q.TokenRow, q.ACTIVE_TOKEN_BY_HASH, {"hash": token_hash})
+
+
+def active_token_by_id(conn: psycopg.Connection, token_id: int) -> q.TokenRow | None:
+    return _one(conn, q.TokenRow, q.ACTIVE_TOKEN_BY_ID, {"id": token_id})
+
+
+def list_tokens(conn: psycopg.Connection) -> list[q.TokenRow]:
+    return _all(conn, q.TokenRow, q.LIST_TOKENS)
+
+
+def insert_event(conn: psycopg.Connection, event: dict[str, Any]) -> None:
+    """`event`: token_id, actor, role, action, entity, entity_id, before, after (JSON or None)."""
+    conn.execute(q.INSERT_EVENT, {**event, "before": _jsonb(event["before"]), "after": _jsonb(event["after"])})
+
+
+def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
+    return None if value is None else Jsonb(value, dumps=lambda v: json.dumps(v, default=str))
+
+
+def events_of(conn: psycopg.Connection, entity: str, entity_id: str) -> list[q.EventRow]:
+    return _all(conn, q.EventRow, q.EVENTS_OF, {"entity": entity, "id": entity_id})
+
+
+def events_since(conn: psycopg.Connection, since: datetime, limit: int) -> list[q.EventRow]:
+    return _all(conn, q.EventRow, q.EVENTS_SINCE, {"since": since, "limit": limit})
+
+
+def task_known(conn: psycopg.Connection, task_id: str) -> bool:
+    return conn.execute(q.TASK_KNOWN, {"id": task_id}).fetchone() is not None
 
 
 # --- the data a feasibility check needs ------------------------------------------------------------------

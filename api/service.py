@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from flask import current_app
 
+from api import audit
 from api import queries as q
 from api import repository as repo
+from api.access import require_own_task
 from api.config import calendar
 from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, Unprocessable
 from api.guard import Guard
-from api.schemas import ID_PATTERN
+from api.limits import solve_bounded, solver_budget
+from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
 from solver.calendar import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
@@ -30,7 +33,7 @@ from solver.calendar import (
     Window,
     employed,
 )
-from solver.domain import Scenario, SlotQuery
+from solver.domain import PlanResult, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
@@ -137,14 +140,29 @@ def slots(query: SlotQuery) -> dict[str, Any]:
 
 
 def what_if_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None = None) -> dict[str, Any]:
-    """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario."""
-    answer = find_slots(scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario,
+    within the request's solver budget (api.limits): what is not decided by then is undecided, never a slot."""
+    budget = solver_budget()
+    duration = timedelta(minutes=query.duration_minutes)
+
+    def undecided() -> SlotAnswer:
+        # The contract's (v2) answer when the day itself is undecided: feasible_base null, every candidate
+        # undecided. solver.domain types feasible_base as bool until the engine branch widens it.
+        base_unknown = cast(bool, None)
+        return SlotAnswer(query, base_unknown, [], [], [Slot(s, s + duration) for s in query.candidates(scenario)])
+
+    answer = solve_bounded(
+        find_slots, scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"],
+        base_time_limit=budget, budget=budget, timed_out=undecided)
     return dump_answer(answer, scenario)
 
 
 def what_if_plan(scenario: Scenario) -> dict[str, Any]:
-    """Feasibility of a validated scenario, shaped like `python -m solver plan` (`solver.schema.dump_plan`)."""
-    return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
+    """Feasibility of a validated scenario, shaped like `python -m solver plan` (`solver.schema.dump_plan`);
+    `unknown` when the request's solver budget runs out (api.limits)."""
+    limit = min(current_app.config["PLAN_TIME_LIMIT"], solver_budget())
+    return dump_plan(solve_bounded(plan, scenario, time_limit=limit,
+                                   timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], optimal=False)))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------
@@ -161,10 +179,12 @@ def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> q.WorkerRow
     _check_employment(data.get("hire_date"), data.get("fire_date"))
     try:
         with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
-            return repo.insert_worker(conn, data.get("id"), data["name"], sorted(set(data["skills"])),
-                                      data["hire_date"], data["fire_date"])
+            row = repo.insert_worker(conn, data.get("id"), data["name"], sorted(set(data["skills"])),
+                                     data["hire_date"], data["fire_date"])
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a worker with id {data.get('id')!r} already exists") from exc
+    audit.record(conn, "worker.create", "worker", row.id, None, row, WorkerResourceSchema)
+    return row
 
 
 @transactional
@@ -182,6 +202,7 @@ def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]
     if not set(before.skills) <= set(after.skills) or (after.hire_date, after.fire_date) != (
             before.hire_date, before.fire_date):
         g.check([s.window for s in repo.shifts_of_worker(conn, worker_id)])
+    audit.record(conn, "worker.update", "worker", worker_id, before, row, WorkerResourceSchema)
     return row
 
 
@@ -190,13 +211,14 @@ def delete_worker(conn: psycopg.Connection, worker_id: str) -> None:
     g = guard(conn)
     _worker(conn, worker_id)
     g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])
-    _worker(conn, worker_id, for_update=True)
+    before = _worker(conn, worker_id, for_update=True)
     taken = repo.tasks_taken_by(conn, worker_id)
     if taken:
         raise Conflict(f"worker {worker_id} has taken tasks {', '.join(taken)}; release them first", tasks=taken)
     shifts = repo.shifts_of_worker(conn, worker_id)
     repo.delete_worker(conn, worker_id)
     g.check([s.window for s in shifts])
+    audit.record(conn, "worker.delete", "worker", worker_id, before, None, WorkerResourceSchema)
 
 
 @transactional
@@ -212,19 +234,23 @@ def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) ->
     # More capacity never strands a task; the day lock only orders this insert with concurrent checks.
     guard(conn).lock([(start, end)])
     worker = _worker(conn, worker_id, for_update=True)
-    return _worker_shift(cal, repo.insert_shift(conn, worker_id, start, end), worker)
+    added = _worker_shift(cal, repo.insert_shift(conn, worker_id, start, end), worker)
+    audit.record(conn, "shift.add", "shift", added.row.id, None, added, ShiftResourceSchema)
+    return added
 
 
 @transactional
 def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> None:
     g = guard(conn)
-    _worker(conn, worker_id)
+    worker = _worker(conn, worker_id)
     shift = repo.get_shift(conn, worker_id, shift_id) if 0 < shift_id <= MAX_BIGINT else None
     if shift is None:
         raise NotFound(f"no shift {shift_id} of worker {worker_id!r}")
     g.lock([shift.window])
     repo.delete_shift(conn, shift_id)
     g.check([shift.window])
+    audit.record(conn, "shift.remove", "shift", shift_id, _worker_shift(g.cal, shift, worker), None,
+                 ShiftResourceSchema)
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -262,7 +288,9 @@ def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> q.TaskRow:
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
     g.check([(start, end)])
-    return _task(conn, task_id)
+    booked = _task(conn, task_id)
+    audit.record(conn, "task.book", "task", task_id, None, booked, TaskResourceSchema)
+    return booked
 
 
 @transactional
@@ -279,7 +307,9 @@ def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> q
         old = current
     repo.move_task(conn, task_id, start, end, data.get("skill", old.skill))
     g.check([old.window, (start, end)])
-    return _task(conn, task_id)
+    moved = _task(conn, task_id)
+    audit.record(conn, "task.move", "task", task_id, current, moved, TaskResourceSchema)
+    return moved
 
 
 @transactional
@@ -290,6 +320,7 @@ def delete_task(conn: psycopg.Connection, task_id: str) -> None:
     repo.delete_task(conn, task_id)
     # One task fewer never strands another; only the witness entry goes.
     g.forget(task_id, task.start)
+    audit.record(conn, "task.delete", "task", task_id, task, None, TaskResourceSchema)
 
 
 @transactional
@@ -311,7 +342,9 @@ def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskR
     _check_fits(conn, g.cal, task, worker)
     repo.set_task_worker(conn, task_id, worker_id)
     g.check([window])
-    return _task(conn, task_id)
+    taken = _task(conn, task_id)
+    audit.record(conn, "task.take", "task", task_id, task, taken, TaskResourceSchema)
+    return taken
 
 
 def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
@@ -337,8 +370,11 @@ def release_task(conn: psycopg.Connection, task_id: str) -> q.TaskRow:
     g = guard(conn)
     g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
+    require_own_task(task.worker_id)
     if task.worker_id is None:
         return task
     repo.set_task_worker(conn, task_id, None)
     g.check([task.window], hint={task_id: task.worker_id})
-    return _task(conn, task_id)
+    released = _task(conn, task_id)
+    audit.record(conn, "task.release", "task", task_id, task, released, TaskResourceSchema)
+    return released

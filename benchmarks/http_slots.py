@@ -26,6 +26,7 @@ import requests
 from psycopg.conninfo import make_conninfo
 
 from api import create_app
+from api.auth import create_token
 from api.config import database_url
 from api.db import ensure_database, run_in_transaction, upgrade
 from api.demo import load_demo
@@ -71,6 +72,8 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]
     day, n_workers, n_tasks = load_day(url, size, int(util))
     load_seconds = time.perf_counter() - began
     print(f"loaded {case}: {n_workers} workers, {n_tasks} tasks in {load_seconds:.1f} s", flush=True)
+    with psycopg.connect(url) as conn:
+        auth = {"Authorization": f"Bearer {create_token(conn, 'planner', label='bench-http')[1]}"}
 
 
     port = _free_port()
@@ -97,7 +100,7 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]
         body: dict[str, Any] = {}
         for i in range(repeats + 1):
             t0 = time.perf_counter()
-            r = requests.get(f"{base}/api/v1/slots", params=params, timeout=600)
+            r = requests.get(f"{base}/api/v1/slots", params=params, headers=auth, timeout=600)
             elapsed = time.perf_counter() - t0
             r.raise_for_status()
             body = r.json()

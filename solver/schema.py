@@ -129,9 +129,11 @@ class ScenarioSchema(Schema):
 
     @validates("timezone")
     def _zone(self, value: str, **_: Any) -> None:
+        if len(value) > 64:  # the longest IANA name is ~32 characters; longer ones reach the file system
+            raise ValidationError("Unknown IANA time zone (longer than 64 characters).")
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: names the file system refuses
             raise ValidationError(f"Unknown IANA time zone {value!r}.") from exc
 
     @validates("day_start")

@@ -24,7 +24,8 @@ if str(REPO_ROOT) not in sys.path:
 
 # Imported only now, after the path fix above, so `api` is the real package.
 from api import config, create_app  # noqa: E402
-from api.db import close_pool, upgrade  # noqa: E402
+from api.auth import create_token  # noqa: E402
+from api.db import close_pool, unit_of_work, upgrade  # noqa: E402
 
 # --- paths -----------------------------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ def _session_database(pg_template: str) -> Iterator[str]:
 
 # Emptying the tables is ~50x faster than a new database per test (DROP DATABASE costs a checkpoint).
 _RESET = """
-TRUNCATE day_witness, tasks, shifts, workers;
+TRUNCATE day_witness, tasks, shifts, workers, api_tokens, events;
 ALTER SEQUENCE worker_id_seq RESTART; ALTER SEQUENCE task_id_seq RESTART; ALTER SEQUENCE shifts_id_seq RESTART;
 """
 
@@ -112,11 +113,42 @@ def app(database_url: str) -> Iterator[Any]:
         "TIMEZONE": "Europe/Moscow",
         "DAY_START": "03:00",
         "POOL_TIMEOUT": 3.0,
+        "WHAT_IF_RATE_LIMIT": "100000 per minute",  # tests/api/test_limits.py sets its own
     })
     yield application
     close_pool(application)
 
 
+def _token(app: Any, role: str, worker_id: str | None = None) -> str:
+    with app.app_context(), unit_of_work() as conn:
+        return create_token(conn, role, worker_id, label=f"test {role}")[1]
+
+
 @pytest.fixture
-def client(app: Any) -> Any:
+def token_for(app: Any) -> Any:
+    """token_for(role, worker_id=None) -> a fresh API token of that role (installers: for that worker)."""
+    return lambda role, worker_id=None: _token(app, role, worker_id)
+
+
+@pytest.fixture
+def client_as(app: Any, token_for: Any) -> Any:
+    """client_as(role, worker_id=None) -> a test client that sends a bearer token of that role."""
+
+    def make(role: str, worker_id: str | None = None) -> Any:
+        c = app.test_client()
+        c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(role, worker_id)}"
+        return c
+
+    return make
+
+
+@pytest.fixture
+def anonymous(app: Any) -> Any:
+    """A test client without credentials."""
     return app.test_client()
+
+
+@pytest.fixture
+def client(client_as: Any) -> Any:
+    """An admin's client: the service tests exercise behaviour; who may do what is tests/api/test_access.py."""
+    return client_as("admin")

@@ -4,11 +4,13 @@ use case, return what the response schema dumps. No view touches a connection; e
 
 from __future__ import annotations
 
+from api.views.events import blp as events
 from api.views.health import blp as health
+from api.views.session import blp as session
 from api.views.shifts import blp as shifts
 from api.views.slots import blp as slots
 from api.views.tasks import blp as tasks
 from api.views.what_if import blp as what_if
 from api.views.workers import blp as workers
 
-BLUEPRINTS = (workers, shifts, tasks, slots, what_if, health)
+BLUEPRINTS = (workers, shifts, tasks, slots, what_if, health, session, events)

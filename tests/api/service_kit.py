@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
+import requests
 
+from api.auth import create_token
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Task, Worker
 
 DAY = "2026-11-23"
 MSK = ZoneInfo("Europe/Moscow")
 PROBLEM = "application/problem+json"
+
+
+def bearer(database_url: str, role: str = "admin", worker_id: str | None = None) -> dict[str, str]:
+    """An Authorization header with a new token of `role`, for requests to a real server."""
+    with psycopg.connect(database_url) as conn:
+        return {"Authorization": f"Bearer {create_token(conn, role, worker_id, label=f'test {role}')[1]}"}
 
 
 def at(hhmm: str, day: str = DAY) -> str:
@@ -127,3 +143,38 @@ _ids = itertools.count()
 
 def fresh_id(prefix: str) -> str:
     return f"{prefix}{next(_ids)}"
+
+
+@contextmanager
+def gunicorn(database_url: str, *, workers: int = 1, threads: int = 4, **env: str) -> Iterator[str]:
+    """A real server (gunicorn) on a free 127.0.0.1 port, with extra SLOT_PLANNER_* settings; yields its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    full_env = {**os.environ, "DATABASE_URL": database_url, "SLOT_PLANNER_TIMEZONE": "Europe/Moscow",
+                "SLOT_PLANNER_DAY_START": "03:00", **env}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "api:create_app()"],
+        cwd=Path(__file__).resolve().parents[2], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -10,7 +10,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from api import create_app
-from api.db import close_pool
+from api.db import SQL_DIR, close_pool
 
 
 def test_db_upgrade_creates_the_database_and_is_idempotent(database_url: str) -> None:
@@ -21,13 +21,14 @@ def test_db_upgrade_creates_the_database_and_is_idempotent(database_url: str) ->
     try:
         first = runner.invoke(args=["db", "upgrade"])
         assert first.exit_code == 0, first.output
-        assert "applied 1 migration(s): 0001_schema" in first.output
+        migrations = sorted(p.stem for p in SQL_DIR.glob("*.sql") if not p.stem.endswith(".rollback"))
+        assert f"applied {len(migrations)} migration(s): {', '.join(migrations)}" in first.output
         second = runner.invoke(args=["db", "upgrade"])
         assert second.exit_code == 0 and "applied 0 migration(s)" in second.output
         with psycopg.connect(url) as conn:
             tables = {r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()}
-        assert {"workers", "shifts", "tasks", "day_witness"} <= tables
+        assert {"workers", "shifts", "tasks", "day_witness", "api_tokens", "events"} <= tables
     finally:
         close_pool(app)
         with psycopg.connect(make_conninfo(database_url, dbname="postgres"), autocommit=True) as conn:
@@ -51,6 +52,9 @@ EXPECTED = {
     "/api/v1/slots": {"get"},
     "/api/v1/what-if/slots": {"post"},
     "/api/v1/what-if/plan": {"post"},
+    "/api/v1/tasks/{task_id}/history": {"get"},
+    "/api/v1/events": {"get"},
+    "/api/v1/session": {"post", "delete"},
     "/healthz": {"get"},
 }
 

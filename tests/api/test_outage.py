@@ -50,3 +50,36 @@ def test_outage_is_503_and_the_service_recovers(client: Any, database_url: str) 
         assert time.monotonic() < deadline, "the service did not recover"
         time.sleep(0.2)
     assert client.get("/api/v1/workers/anna").status_code == 200
+
+
+PLAN = {"scenario": {"timezone": "Europe/Moscow",
+                     "workers": [{"id": "w", "skills": [], "shifts": [{"start": at("09:00"), "end": at("17:00")}]}],
+                     "tasks": [{"id": "x", "start": at("10:00"), "end": at("11:00")}]}}
+
+
+def test_outage_fails_fast_what_if_keeps_answering_and_recovery_takes_seconds(client: Any, database_url: str) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.post("/api/v1/what-if/plan", json=PLAN).status_code == 200
+    _outage(database_url, down=True)
+    try:
+        assert_problem(client.get("/healthz"), 503)  # the first failed connection trips the breaker
+        waits = []
+        for url in ["/healthz", "/api/v1/workers", "/api/v1/tasks?date=2026-11-23", "/healthz"]:
+            began = time.monotonic()
+            r = client.get(url)
+            waits.append(time.monotonic() - began)
+            assert_problem(r, 503)
+            assert 1 <= int(r.headers["Retry-After"]) <= 5
+        # At once: well under the pool timeout (3 s here) that each request used to wait.
+        assert max(waits) < 1.0, waits
+        plan = client.post("/api/v1/what-if/plan", json=PLAN)
+        assert plan.status_code == 200 and plan.json["feasible"] is True  # what-if needs no database
+    finally:
+        _outage(database_url, down=False)
+    began = time.monotonic()
+    while client.get("/healthz").status_code != 200:
+        assert time.monotonic() - began < 30, "the service did not recover"
+        time.sleep(0.1)
+    recovery = time.monotonic() - began
+    assert recovery < 5.0, f"recovery took {recovery:.1f} s"  # the back-off (2 s) plus one probe
+    assert client.post("/api/v1/workers", json={"id": "back"}).status_code == 201

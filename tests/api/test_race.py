@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from service_kit import assert_day_feasible, at
+from service_kit import assert_day_feasible, at, bearer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,6 +61,7 @@ def server(database_url: str) -> Iterator[str]:
 def test_sixteen_concurrent_bookings_of_the_last_slot(server: str, database_url: str) -> None:
     api = f"{server}/api/v1"
     s = requests.Session()
+    s.headers.update(bearer(database_url, "admin"))
     assert s.post(f"{api}/workers", json={"id": "boris", "skills": ["install"]}).status_code == 201
     assert s.post(f"{api}/workers/boris/shifts", json={"start": at("09:00"), "end": at("17:00")}).status_code == 201
     assert s.post(f"{api}/tasks", json={"id": "t0", "start": at("09:00"), "end": at("10:30")}).status_code == 201
@@ -76,7 +77,7 @@ def test_sixteen_concurrent_bookings_of_the_last_slot(server: str, database_url:
     def book(i: int) -> None:
         body = {"id": f"race{i}", "start": at("10:30"), "duration_minutes": 90}
         barrier.wait()
-        r = requests.post(f"{api}/tasks", json=body, timeout=60)
+        r = requests.post(f"{api}/tasks", json=body, headers=s.headers, timeout=60)
         with lock:
             statuses.append(r.status_code)
         if r.status_code == 409:

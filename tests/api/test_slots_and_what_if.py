@@ -86,7 +86,8 @@ def test_slots_equal_the_offline_command(client: Any, built: dict[str, Any], dur
 def test_demo_data_slots_equal_the_offline_command_on_the_demo_file(app: Any, client: Any) -> None:
     result = app.test_cli_runner().invoke(args=["demo-data", "--date", "2026-11-23"])
     assert result.exit_code == 0, result.output
-    assert "curl 'http://127.0.0.1:8080/api/v1/slots?date=2026-11-23" in result.output
+    assert "curl -H 'Authorization: Bearer sp_" in result.output
+    assert "'http://127.0.0.1:8080/api/v1/slots?date=2026-11-23" in result.output
     for duration, step in [(90, 30), (30, 15)]:
         r = client.get("/api/v1/slots", query_string={"date": "2026-11-23", "duration_minutes": duration,
                                                       "step_minutes": step})

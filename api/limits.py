@@ -1,0 +1,175 @@
+"""Bounded work: no client can make the service do unbounded work or starve the others.
+
+- Request bodies are capped (`MAX_CONTENT_LENGTH`, default 2 MB -> 413).
+- A what-if scenario may hold at most `WHAT_IF_MAX_WORKERS` workers, `WHAT_IF_MAX_SHIFTS` shifts and
+  `WHAT_IF_MAX_TASKS` tasks, and a slot question at most `WHAT_IF_MAX_CANDIDATES` candidate starts
+  (the day's length over the step) -> 422 naming the limit.
+- Every solver call of a request shares one budget (`SOLVER_BUDGET`, default 10 s): what is not decided
+  by then is reported `undecided` (slots) or `unknown` (plan), never guessed (see `solver_budget`).
+- What-if runs hold one of `WHAT_IF_CONCURRENCY` places per process; when all are taken the request is
+  refused at once (503 with Retry-After) instead of queueing on a thread that `/healthz` or a booking needs.
+- What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from api.errors import ApiError, Unprocessable
+
+WHAT_IF_PREFIX = "/api/v1/what-if/"
+MAX_DAY_MINUTES = 25 * 60  # the longest operational day (a DST fall-back day)
+SEMAPHORE_KEY = "slot_planner_what_if_places"
+T = TypeVar("T")
+
+
+class Busy(ApiError):
+    status = 503
+    title = "Busy"
+    type_suffix = "busy"
+
+
+def _is_what_if() -> bool:
+    return request.path.startswith(WHAT_IF_PREFIX)
+
+
+def client_key() -> str:
+    """Rate-limit key: the bearer token's hash, else the session's token, else the remote address."""
+    header = request.headers.get("Authorization")
+    if header:
+        return "t:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:32]
+    if isinstance(session.get("token_id"), int):
+        return f"s:{session['token_id']}"
+    return "a:" + (get_remote_address() or "?")
+
+
+def solver_budget() -> float:
+    """Seconds every solver call of this request may still spend (shared by slot and plan questions)."""
+    return float(current_app.config["SOLVER_BUDGET"])
+
+
+GRACE_SECONDS = 1.0  # past the budget, what a child needs to return an answer it has already found
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        conn.send((True, fn(*args, **kwargs)))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which re-raises
+        try:
+            conn.send((False, exc))
+        except Exception:  # an exception that does not pickle
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _context() -> Any:
+    # forkserver: children fork from a clean single-threaded server (never from a gunicorn worker with
+    # live threads and locks), which has the solver imported once.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["api.limits", "solver.slots", "solver.plan"])
+    return ctx
+
+
+def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
+             timed_out: Callable[[], T]) -> T:
+    """`fn(*args, **kwargs)` in a child process that is killed `seconds` (+ grace) from now.
+
+    The solver's own limits bound most of its work, but not all of it (compiling, heuristics before
+    CP-SAT); a process can always be stopped. `timed_out()` gives the answer then: everything undecided.
+    """
+    recv, send = multiprocessing.Pipe(duplex=False)
+    proc = _context().Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(seconds + GRACE_SECONDS):
+            return timed_out()
+        try:
+            ok, value = recv.recv()
+        except EOFError:  # the child died without answering (e.g. out of memory)
+            raise Busy("the what-if computation stopped unexpectedly; try again", retry_after=1) from None
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if not ok:
+        raise value
+    return cast(T, value)
+
+
+def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], **kwargs: Any) -> T:
+    """Run a solver call of this request. A what-if (which holds a place, see `init_app`) runs isolated
+    with a hard deadline at the budget; other callers (the database's slot query) run inline, bounded by
+    the budget the solver itself honours."""
+    if has_request_context() and g.get("what_if_place") is not None:
+        return isolated(fn, args, kwargs, seconds=solver_budget(), timed_out=timed_out)
+    return fn(*args, **kwargs)
+
+
+def _limit(name: str, count: int, field: str) -> None:
+    limit = current_app.config[name]
+    if count > limit:
+        raise Unprocessable(f"the scenario is too large: {count} {field} (at most {limit}, {name})",
+                            errors=[{"field": field, "message": f"at most {limit} ({name})"}], limit=name)
+
+
+def check_scenario_size(body: Any) -> None:
+    """Refuse what-if scenarios above the configured sizes, from the raw JSON (before anything is built)."""
+    if not isinstance(body, dict):
+        return
+    scenario = body.get("scenario")
+    if isinstance(scenario, dict):
+        workers = scenario.get("workers")
+        if isinstance(workers, list):
+            _limit("WHAT_IF_MAX_WORKERS", len(workers), "scenario.workers")
+            shifts = sum(len(w["shifts"]) for w in workers if isinstance(w, dict) and isinstance(w.get("shifts"), list))
+            _limit("WHAT_IF_MAX_SHIFTS", shifts, "scenario.workers[].shifts")
+        tasks = scenario.get("tasks")
+        if isinstance(tasks, list):
+            _limit("WHAT_IF_MAX_TASKS", len(tasks), "scenario.tasks")
+    step = body.get("step_minutes", 15)
+    if "duration_minutes" in body and isinstance(step, int) and not isinstance(step, bool) and step > 0:
+        _limit("WHAT_IF_MAX_CANDIDATES", math.ceil(MAX_DAY_MINUTES / step), "step_minutes")
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    app.extensions[SEMAPHORE_KEY] = threading.BoundedSemaphore(app.config["WHAT_IF_CONCURRENCY"])
+
+    @app.before_request
+    def _what_if_limits() -> None:
+        if not _is_what_if() or request.method != "POST":
+            return
+        check_scenario_size(g.get("json_body"))
+        places: threading.BoundedSemaphore = current_app.extensions[SEMAPHORE_KEY]
+        if not places.acquire(blocking=False):
+            raise Busy("every what-if place of this process is in use; try again shortly", retry_after=1)
+        g.what_if_place = places
+
+    @app.teardown_request
+    def _release(_: BaseException | None) -> None:
+        places = g.pop("what_if_place", None)
+        if places is not None:
+            places.release()
+
+    Limiter(
+        client_key,
+        app=app,
+        default_limits=[lambda: current_app.config["WHAT_IF_RATE_LIMIT"]],
+        default_limits_exempt_when=lambda: not _is_what_if(),
+        storage_uri="memory://",
+        headers_enabled=True,
+        key_prefix="slot-planner",
+    )

@@ -1,0 +1,285 @@
+"""Mixed load against gunicorn and PostgreSQL on a generated day: managers query slots and book, installers
+take and release their own tasks, planners post what-if; latency per endpoint, throughput, errors, then an
+invariant check (the day still coverable, every accepted write present).
+
+    python -m benchmarks.load [--case L-90] [--clients 8] [--seconds 30]
+
+Bounded in time (at most 60 s of load) and addressed to 127.0.0.1 only. Uses its own database,
+slot_planner_load. Results: benchmarks/results/load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+from psycopg.conninfo import make_conninfo
+
+from api.auth import create_token
+from benchmarks.generate import generated
+from benchmarks.http_slots import _free_port, load_day
+from benchmarks.report import machine
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD_DB = "slot_planner_load"
+MAX_SECONDS = 60
+MIN_CLIENTS = 3  # one of each kind
+REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
+PLANNER_THINK_SECONDS = 1.0  # a planner reads an answer before asking again (and stays under the rate limit)
+
+
+def _load_url() -> str:
+    return make_conninfo(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/slot_planner",
+                         dbname=LOAD_DB)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, Counter[int]] = defaultdict(Counter)
+        self.booked: set[str] = set()
+        self.holder: dict[str, str | None] = {}  # task -> taker after our last accepted take / release
+
+    def call(self, label: str, session: requests.Session, method: str, url: str,
+             **kwargs: Any) -> requests.Response | None:
+        """The answer, or None when none came within REQUEST_TIMEOUT (recorded as status 0)."""
+        began = time.perf_counter()
+        try:
+            r: requests.Response | None = session.request(method, url, timeout=REQUEST_TIMEOUT, **kwargs)
+        except requests.RequestException:
+            r = None
+        with self.lock:
+            self.seconds[label].append(time.perf_counter() - began)
+            self.statuses[label][r.status_code if r is not None else 0] += 1
+        return r
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass
+class Setup:
+    """The loaded day, the clients' tokens (installers with their worker) and the witness's tasks per worker."""
+
+    url: str
+    day: str
+    n_workers: int
+    n_tasks: int
+    managers: list[str]
+    planners: list[str]
+    installers: list[tuple[str, str]]
+    admin: str
+    by_worker: dict[str, list[str]]
+
+
+def prepare(case: str, clients: int) -> Setup:
+    size, util = case.split("-")
+    url = _load_url()
+    day, n_workers, n_tasks = load_day(url, size, int(util))
+    by_worker: dict[str, list[str]] = defaultdict(list)
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT assignment FROM day_witness WHERE day = %(d)s", {"d": day}).fetchone()
+        for task, worker in (row[0] if row else {}).items():
+            by_worker[worker].append(task)
+        n_inst, n_plan = max(1, clients * 3 // 8), max(1, clients // 4)
+        n_man = max(1, clients - n_inst - n_plan)
+        busiest = sorted(by_worker, key=lambda w: -len(by_worker[w]))[:n_inst]
+        return Setup(
+            url, day, n_workers, n_tasks,
+            managers=[create_token(conn, "manager", label=f"load manager {i}")[1] for i in range(n_man)],
+            planners=[create_token(conn, "planner", label=f"load planner {i}")[1] for i in range(n_plan)],
+            installers=[(w, create_token(conn, "installer", w, label=f"load {w}")[1]) for w in busiest],
+            admin=create_token(conn, "admin", label="load check")[1], by_worker=dict(by_worker))
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL."""
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE="Europe/Moscow", SLOT_PLANNER_DAY_START="03:00")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "api:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        else:
+            raise SystemExit("the server did not come up")
+        yield f"http://127.0.0.1:{port}/api/v1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _session(token: str) -> requests.Session:
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+@dataclass
+class Clients:
+    """What every client thread shares: the day, the server, the recorder and the deadline."""
+
+    setup: Setup
+    base: str
+    rec: Recorder
+    stop: float
+    seed: int
+
+    def manager(self, i: int, token: str) -> None:
+        rng, s, rec, base = random.Random(self.seed * 100 + i), _session(token), self.rec, self.base
+        query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
+        while time.monotonic() < self.stop:
+            r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=query)
+            starts = [x["start"] for x in r.json().get("slots", [])] if r is not None and r.ok else []
+            if not starts:
+                continue
+            booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
+                              json={"start": rng.choice(starts), "duration_minutes": 60})
+            if booked is not None and booked.status_code == HTTPStatus.CREATED:
+                with rec.lock:
+                    rec.booked.add(booked.json()["id"])
+
+    def installer(self, i: int, worker: str, token: str) -> None:
+        rng, s, rec, base = random.Random(self.seed * 200 + i), _session(token), self.rec, self.base
+        while time.monotonic() < self.stop:
+            rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": self.setup.day})
+            task = rng.choice(self.setup.by_worker[worker])
+            took = rec.call("POST /tasks/{id}/take", s, "POST", f"{base}/tasks/{task}/take", json={"worker_id": worker})
+            if took is None or took.status_code != HTTPStatus.OK:
+                continue
+            with rec.lock:
+                rec.holder[task] = worker
+            released = rec.call("POST /tasks/{id}/release", s, "POST", f"{base}/tasks/{task}/release")
+            if released is not None and released.ok:
+                with rec.lock:
+                    rec.holder[task] = None
+
+    def planner(self, token: str) -> None:
+        s, what_if = _session(token), {"scenario": generated("S", 65).scenario_doc}
+        while time.monotonic() < self.stop:
+            self.rec.call("POST /what-if/plan", s, "POST", f"{self.base}/what-if/plan", json=what_if)
+            time.sleep(PLANNER_THINK_SECONDS)
+
+
+def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> float:
+    """Run every client until the deadline; returns the seconds the load lasted."""
+    clients = Clients(setup, base, rec, time.monotonic() + seconds, seed)
+    threads = [threading.Thread(target=clients.manager, args=(i, t)) for i, t in enumerate(setup.managers)]
+    threads += [threading.Thread(target=clients.installer, args=(i, w, t)) for i, (w, t) in enumerate(setup.installers)]
+    threads += [threading.Thread(target=clients.planner, args=(t,)) for t in setup.planners]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - began
+
+
+def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+    busy_before = os.getloadavg()[0]  # other work on the machine, reported beside the figures
+    setup = prepare(case, clients)
+    rec = Recorder()
+    with serve(setup.url) as base:
+        elapsed = drive(setup, base, rec, seconds, seed)
+        final = _session(setup.admin).get(f"{base}/slots", timeout=120, params={
+            "date": setup.day, "duration_minutes": "60", "step_minutes": "15"}).json()
+    with psycopg.connect(setup.url) as conn:
+        stored: dict[str, str | None] = dict(conn.execute("SELECT id, worker_id FROM tasks").fetchall())
+    return {"case": case, "day": setup.day, "workers": setup.n_workers, "tasks": setup.n_tasks, "seconds": elapsed,
+            "clients": {"manager": len(setup.managers), "installer": len(setup.installers),
+                        "planner": len(setup.planners)},
+            "rec": rec, "load_average": busy_before, "feasible_base": final.get("feasible_base"),
+            "lost": sorted(rec.booked - set(stored)),
+            "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)}
+
+
+def report(result: dict[str, Any], out: Path) -> str:
+    rec: Recorder = result["rec"]
+    info = machine()
+    total = sum(len(v) for v in rec.seconds.values())
+    five = sum(n for c in rec.statuses.values() for code, n in c.items() if code >= HTTPStatus.INTERNAL_SERVER_ERROR)
+    lines = [
+        "# Load: mixed clients against gunicorn and PostgreSQL",
+        "",
+        f"Generated day {result['case']} ({result['workers']} workers, {result['tasks']} tasks) loaded through the "
+        f"service's guard; gunicorn 2 workers x 4 threads on 127.0.0.1; {sum(result['clients'].values())} concurrent "
+        f"clients ({result['clients']['manager']} managers: slots then a booking; {result['clients']['installer']} "
+        f"installers: the day's tasks, take and release one of their own; {result['clients']['planner']} planners: "
+        f"what-if plan on the S-65 day, {PLANNER_THINK_SECONDS:g} s apart) for {result['seconds']:.0f} s. "
+        "Times in seconds, measured by the clients.",
+        "",
+        "| endpoint | requests | p50 | p95 | p99 | max | statuses |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label in sorted(rec.seconds):
+        v = rec.seconds[label]
+        codes = ", ".join(f"{code}: {n}" for code, n in sorted(rec.statuses[label].items()))
+        lines.append(f"| `{label}` | {len(v)} | {statistics.median(v):.3f} | {_pct(v, 0.95):.3f} | "
+                     f"{_pct(v, 0.99):.3f} | {max(v):.3f} | {codes} |")
+    lines += [
+        "",
+        f"Throughput {total / result['seconds']:.1f} requests/s; 5xx: {five}; accepted bookings: {len(rec.booked)}, "
+        f"lost: {len(result['lost'])}; tasks whose taker differs from the last accepted take / release: "
+        f"{len(result['wrong_holder'])}; the day still coverable afterwards (`feasible_base`): "
+        f"{result['feasible_base']}. 409s are refused bookings or takes (the slot or task went to another client),"
+        " 429s the what-if rate limit, 503s a full what-if pool: answers, not errors; status 0: no answer within "
+        f"{REQUEST_TIMEOUT:g} s.",
+        "",
+        f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores; 1-minute load average before the run "
+        f"{result['load_average']:.1f} (other work on the machine), "
+        f"Python {info.get('python', '?')}, OR-Tools {info.get('ortools', '?')}, "
+        f"{info.get('date', date.today().isoformat())}, commit {info.get('commit', '?')}.",
+        "",
+    ]
+    text = "\n".join(lines)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
+    ap.add_argument("--case", default="L-90", help="generated day, SIZE-UTIL")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=30.0, help=f"load duration, at most {MAX_SECONDS}")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.md")
+    args = ap.parse_args(argv)
+    if not 0 < args.seconds <= MAX_SECONDS or args.clients < MIN_CLIENTS:
+        ap.error(f"--seconds must be in (0, {MAX_SECONDS}] and --clients at least {MIN_CLIENTS}")
+    result = run(args.case, args.clients, args.seconds, args.seed)
+    print(report(result, args.out))
+    rec: Recorder = result["rec"]
+    five = any(code >= HTTPStatus.INTERNAL_SERVER_ERROR for c in rec.statuses.values() for code in c)
+    failed = five or result["lost"] or result["wrong_holder"] or result["feasible_base"] is not True
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Bounded work: scenario size limits, one solver budget per what-if honoured end to end (undecided,
+never a guess), a bounded what-if pool that leaves the other threads free, and per-client rate limits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import cache
+from typing import Any
+
+import pytest
+import requests
+from service_kit import DAY, assert_problem, at, bearer, gunicorn
+
+from benchmarks.generate import generated
+
+
+@cache
+def heavy_scenario() -> dict[str, Any]:
+    """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): seconds of solver work."""
+    return generated("L", 90).scenario_doc
+
+
+def _small(workers: int = 1, tasks: int = 0) -> dict[str, Any]:
+    return {"timezone": "Europe/Moscow",
+            "workers": [{"id": f"w{i}", "skills": [], "shifts": [{"start": at("09:00"), "end": at("17:00")}]}
+                        for i in range(workers)],
+            "tasks": [{"id": f"t{i}", "start": at("10:00"), "end": at("10:30")} for i in range(tasks)]}
+
+
+@pytest.mark.parametrize(("setting", "body", "field"), [
+    ("WHAT_IF_MAX_WORKERS", {"scenario": _small(workers=3)}, "scenario.workers"),
+    ("WHAT_IF_MAX_TASKS", {"scenario": _small(workers=1, tasks=3)}, "scenario.tasks"),
+    ("WHAT_IF_MAX_SHIFTS", {"scenario": _small(workers=3)}, "scenario.workers[].shifts"),
+])
+def test_scenario_size_limits_are_422_naming_the_limit(app: Any, client: Any, setting: str, body: dict[str, Any],
+                                                       field: str) -> None:
+    app.config[setting] = 2
+    for url, extra in [("/api/v1/what-if/plan", {}), ("/api/v1/what-if/slots", {"date": DAY, "duration_minutes": 60})]:
+        problem = assert_problem(client.post(url, json={**body, **extra}), 422, field)
+        assert problem["limit"] == setting and setting in problem["detail"]
+    app.config[setting] = 3
+    assert client.post("/api/v1/what-if/plan", json=body).status_code == 200
+
+
+def test_candidate_limit_is_422_naming_it(app: Any, client: Any) -> None:
+    app.config["WHAT_IF_MAX_CANDIDATES"] = 100
+    body = {"scenario": _small(), "date": DAY, "duration_minutes": 60}
+    r = client.post("/api/v1/what-if/slots", json={**body, "step_minutes": 5})
+    problem = assert_problem(r, 422, "step_minutes")
+    assert problem["limit"] == "WHAT_IF_MAX_CANDIDATES"
+    assert client.post("/api/v1/what-if/slots", json={**body, "step_minutes": 15}).status_code == 200
+
+
+@pytest.mark.parametrize(("url", "extra"), [
+    ("/api/v1/what-if/slots", {"date": DAY, "duration_minutes": 30, "step_minutes": 1}),
+    ("/api/v1/what-if/plan", {}),
+])
+def test_a_what_if_stops_at_its_budget_and_guesses_nothing(app: Any, client: Any, url: str,
+                                                           extra: dict[str, Any]) -> None:
+    app.config["SOLVER_BUDGET"] = 0.5  # the L-90 day needs several seconds without a stored witness
+    began = time.monotonic()
+    r = client.post(url, json={"scenario": heavy_scenario(), **extra})
+    elapsed = time.monotonic() - began
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert elapsed < 0.5 + 1.0 + 3.0, f"the budget was not honoured: {elapsed:.1f} s"
+    body = r.json
+    if url.endswith("slots"):
+        assert body["feasible_base"] is None and body["slots"] == [] and body["uncovered"] == []
+        assert len(body["undecided"]) == (24 * 60 - 30) + 1  # every candidate at step 1
+    else:
+        assert body["status"] == "unknown" and body["feasible"] is None and body["assignment"] == {}
+
+
+def test_what_if_is_rate_limited_per_client_with_retry_after(app: Any, client: Any, client_as: Any) -> None:
+    app.config["WHAT_IF_RATE_LIMIT"] = "3 per minute"
+    body = {"scenario": _small()}
+    for _ in range(3):
+        assert client.post("/api/v1/what-if/plan", json=body).status_code == 200
+    r = client.post("/api/v1/what-if/plan", json=body)
+    assert_problem(r, 429)
+    assert 0 < int(r.headers["Retry-After"]) <= 60
+    assert client_as("planner").post("/api/v1/what-if/plan", json=body).status_code == 200  # another client
+    assert client.get("/healthz").status_code == 200  # only what-if is limited
+
+
+def test_healthz_and_a_booking_answer_promptly_while_the_what_if_pool_is_saturated(database_url: str) -> None:
+    auth = bearer(database_url, "admin")
+    heavy = {"scenario": heavy_scenario(), "date": DAY, "duration_minutes": 30, "step_minutes": 1}
+    with gunicorn(database_url, threads=8, SLOT_PLANNER_WHAT_IF_CONCURRENCY="2",
+                  SLOT_PLANNER_SOLVER_BUDGET="5") as base:
+        api = f"{base}/api/v1"
+        s = requests.Session()
+        s.headers.update(auth)
+        r = s.post(f"{api}/workers", json={"id": "anna", "skills": ["install"]})
+        assert r.status_code == 201, r.text
+        assert s.post(f"{api}/workers/anna/shifts", json={"start": at("09:00"), "end": at("17:00")}).status_code == 201
+        answers: list[tuple[int, float, dict[str, str]]] = []
+        lock = threading.Lock()
+
+        def what_if() -> None:
+            began = time.monotonic()
+            r = requests.post(f"{api}/what-if/slots", json=heavy, headers=auth, timeout=60)
+            with lock:
+                answers.append((r.status_code, time.monotonic() - began, dict(r.headers)))
+
+        running = [threading.Thread(target=what_if) for _ in range(2)]
+        for t in running:
+            t.start()
+        time.sleep(1.5)  # both places are taken now
+        extra = [threading.Thread(target=what_if) for _ in range(2)]
+        for t in extra:
+            t.start()
+        for t in extra:
+            t.join()
+        prompt = []
+        for call in (lambda: s.get(f"{base}/healthz", timeout=30),
+                     lambda: s.post(f"{api}/tasks", json={"id": "t1", "start": at("10:00"), "duration_minutes": 60},
+                                    timeout=30),
+                     lambda: s.get(f"{api}/tasks", params={"date": DAY}, timeout=30)):
+            began = time.monotonic()
+            r = call()
+            prompt.append((r.status_code, time.monotonic() - began))
+        busy_while_running = any(t.is_alive() for t in running)
+        for t in running:
+            t.join()
+
+    assert busy_while_running, "the heavy what-ifs ended before the other requests were made"
+    assert [code for code, _ in prompt] == [200, 201, 200]
+    assert all(seconds < 2.0 for _, seconds in prompt), prompt
+    refused = [(code, secs, headers) for code, secs, headers in answers if code == 503]
+    assert len(refused) == 2 and all(secs < 2.0 and headers["Retry-After"] == "1" for _, secs, headers in refused)
+    assert sorted(code for code, _, _ in answers) == [200, 200, 503, 503]
