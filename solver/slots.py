@@ -50,7 +50,7 @@ from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
-from solver.neighbourhood import relaxed_infeasible, restricted
+from solver.neighbourhood import relaxed_infeasible, restricted, window
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
 from solver.plan import InstancePlan, Witness, named_assignment, plan_instance, uncovered_names, witness_hint
 
@@ -322,9 +322,9 @@ class _ExactProber(_Prober):
         for margin in self.options.window_margins:
             if self.time_limit <= 0:
                 return UNKNOWN
-            window = self.index.overlapping(s - margin, e + margin) + new
+            items = window(inst_n, self.index, base, new, margin)
             limit = min(self.time_limit, self.options.window_time_limit)
-            found = restricted(inst_n, base, window, time_limit=limit, workers=self.options.solver_workers,
+            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.solver_workers,
                                hint=self._hint_for_new(base, inst_n, new, s, e))
             stats.solver_calls += 1
             if found is not None:
@@ -332,7 +332,7 @@ class _ExactProber(_Prober):
                 cert.update(found)
                 return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
-            if relaxed_infeasible(inst_n, window, time_limit=limit, workers=self.options.solver_workers):
+            if relaxed_infeasible(inst_n, items, time_limit=limit, workers=self.options.solver_workers):
                 return NO_SLOT
         return None
 
