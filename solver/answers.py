@@ -10,17 +10,12 @@ from typing import Any
 from solver.domain import Scenario
 from solver.explain import Explanation
 from solver.next_slots import DaySlot, NextAnswer
-from solver.queries import Crew
+from solver.schema import dump_crew
 from solver.takeable import TakeableAnswer
 
 
 def _time(value: datetime, scenario: Scenario) -> str:
     return value.astimezone(scenario.zone).isoformat()
-
-
-def dump_crew(crew: Crew | None) -> list[dict[str, Any]] | None:
-    """A query's crew as the contract prints it: entries in the order given; None without a crew."""
-    return None if crew is None else [{"skill": skill, "count": count} for skill, count in crew]
 
 
 def dump_takeable(answer: TakeableAnswer) -> dict[str, Any]:

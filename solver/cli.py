@@ -20,23 +20,21 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, NoReturn
 
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput, Scenario
 from solver.explain import explain
-from solver.fit import new_task
 from solver.next_slots import next_slots
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.queries import (
     DEFAULT_LIMIT,
     load_explain_query,
     load_next_query,
     load_takeable_query,
-    parse_crew_text,
 )
-from solver.schema import dump_answer, dump_plan, load_scenario, load_slot_query
+from solver.schema import dump_answer, dump_crew, dump_plan, load_scenario, load_slot_query, parse_crew
 from solver.slots import find_slots
 from solver.takeable import takeable
 
@@ -167,20 +165,17 @@ def _int_arg(name: str, text: str) -> int:
 
 
 def _new_task_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """--skill / --crew as the contract's fields (both given: invalid, named by the loaders)."""
-    return {"skill": args.skill, "crew": None if args.crew is None else parse_crew_text(args.crew)}
+    """--skill / --crew as the contract's fields (both given: invalid)."""
+    if args.crew is not None and args.skill is not None:
+        raise InvalidInput("--crew: give either --skill or --crew, not both", field="crew")
+    return {"skill": args.skill, "crew": None if args.crew is None else dump_crew(parse_crew(args.crew))}
 
 
 def _load_query(args: argparse.Namespace, scenario: Scenario) -> Any:
     """The subcommand's query, through the same loaders the HTTP API uses."""
     if args.command == "slots":
-        fields = _new_task_fields(args)
-        if fields["crew"] is not None:
-            load_next_query({"from": args.date, "days": 1, "duration_minutes": 30, **fields})  # crew rules
-            new_task("new", datetime.min, datetime.min, None, tuple((e["skill"], e["count"]) for e in fields["crew"]))
-            fields = {"skill": fields["crew"][0]["skill"]}
         return load_slot_query({"date": args.date, "duration_minutes": _int_arg("--duration", args.duration),
-                                "step_minutes": _int_arg("--step", args.step), **fields})
+                                "step_minutes": _int_arg("--step", args.step), **_new_task_fields(args)})
     if args.command == "takeable":
         return load_takeable_query({"worker": args.worker, "date": args.date}, scenario)
     if args.command == "explain":
@@ -196,7 +191,7 @@ def _load_query(args: argparse.Namespace, scenario: Scenario) -> Any:
 
 def _answer(args: argparse.Namespace, scenario: Scenario, query: Any) -> dict[str, Any]:
     if args.command == "slots":
-        answer = find_slots(scenario, query, engine=args.engine, probe_time_limit=args.time_limit,
+        answer = find_slots(scenario, query, SolverOptions(engine=args.engine, probe_time_limit=args.time_limit),
                             progress=_progress_bar() if sys.stderr.isatty() else None)
         return dump_answer(answer, scenario)
     if args.command == "takeable":
@@ -204,8 +199,8 @@ def _answer(args: argparse.Namespace, scenario: Scenario, query: Any) -> dict[st
     if args.command == "explain":
         return dump_explanation(explain(scenario, query, time_limit=args.time_limit), scenario)
     if args.command == "next":
-        return dump_next(next_slots(scenario, query, probe_time_limit=args.time_limit), scenario)
-    return dump_plan(plan(scenario, time_limit=args.time_limit))
+        return dump_next(next_slots(scenario, query, SolverOptions(probe_time_limit=args.time_limit)), scenario)
+    return dump_plan(plan(scenario, SolverOptions(base_time_limit=args.time_limit)))
 
 
 def main(argv: list[str] | None = None) -> int:

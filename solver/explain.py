@@ -30,10 +30,7 @@ from datetime import datetime
 from solver.domain import Scenario, Status, Task, Worker
 from solver.fit import (
     fits_seat,
-    has_skill,
-    holders,
     inside_shift,
-    limits,
     new_task,
     overlaps,
     seats,
@@ -180,14 +177,14 @@ def hall_start(scenario: Scenario, new: Task) -> list[Task] | None:
 
 def _hall_violator(alive: list[Task], workers: Sequence[Worker]) -> list[Task] | None:
     """The tasks of a Hall violator among `alive` (the last one is the new task), or None."""
-    holding = {h: t for t in alive for h in holders(t)}
+    holding = {h: t for t in alive for h in t.holders}
     nodes = [(t, skill) for t in alive for skill in seats(t)]  # left nodes: seats; right: worker indices
 
     def usable(t: Task, skill: str | None, w: Worker) -> bool:
-        full = len(holders(t)) == len(seats(t))  # a fully held task's seats are its holders'
+        full = len(t.holders) == len(seats(t))  # a fully held task's seats are its holders'
         if full or w.id in holding:
-            return holding.get(w.id) is t and has_skill(w, skill)
-        return inside_shift(t, w) and has_skill(w, skill)
+            return holding.get(w.id) is t and w.has(skill)
+        return inside_shift(t, w) and w.has(skill)
 
     adj = [[k for k, w in enumerate(workers) if usable(t, s, w)] for t, s in nodes]
     owner: dict[int, int] = {}
@@ -204,7 +201,7 @@ def _hall_violator(alive: list[Task], workers: Sequence[Worker]) -> list[Task] |
             t, s = nodes[j]
             for w in workers:
                 held = holding.get(w.id)
-                if held is not None and held is not t and inside_shift(t, w) and has_skill(w, s):
+                if held is not None and held is not t and inside_shift(t, w) and w.has(s):
                     found[id(held)] = held
         return list(found.values())
     return None
@@ -232,7 +229,7 @@ def neighbourhood_start(scenario: Scenario, new: Task) -> list[list[Task]]:
     cal = scenario.calendar
     fit = {t.id: frozenset(w.id for w in scenario.workers if fits_seat(t, w)) for t in scenario.tasks}
     fit[new.id] = frozenset(w.id for w in scenario.workers if fits_seat(new, w))
-    limited = frozenset(w.id for w in scenario.workers if limits(w) != (None, None))
+    limited = frozenset(w.id for w in scenario.workers if w.limited)
     day = {t.id: cal.day_of(t.start) for t in [*scenario.tasks, new]}
 
     def conflict(a: Task, b: Task) -> bool:

@@ -14,42 +14,23 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from solver.domain import InvalidInput, Scenario, Task, Worker
+from solver.domain import CrewEntry, Scenario, Task, Worker
 
 Seat = str | None  # the skill of one seat (None: any worker)
 
 
-def crew(task: Task) -> tuple[tuple[Seat, int], ...]:
-    """The task's crew entries as (skill, count)."""
-    return ((task.skill, 1),)
-
-
 def seats(task: Task) -> list[Seat]:
     """Every seat of the task, as its skill: `count` seats per crew entry."""
-    return [skill for skill, count in crew(task) for _ in range(count)]
-
-
-def holders(task: Task) -> tuple[str, ...]:
-    """The workers already on a seat of the task."""
-    return () if task.worker_id is None else (task.worker_id,)
-
-
-def limits(worker: Worker) -> tuple[int | None, int | None]:
-    """(max_tasks, max_minutes) per operational day; None: no limit."""
-    return None, None
+    return [entry.skill for entry in task.crew for _ in range(entry.count)]
 
 
 def inside_shift(task: Task, worker: Worker) -> bool:
     return any(s.start <= task.start and task.end <= s.end for s in worker.shifts)
 
 
-def has_skill(worker: Worker, skill: Seat) -> bool:
-    return skill is None or skill in worker.skills
-
-
 def fits_seat(task: Task, worker: Worker) -> bool:
     """W fits some seat of T (shift and skill; other tasks and limits aside)."""
-    return inside_shift(task, worker) and any(has_skill(worker, skill) for skill, _ in crew(task))
+    return inside_shift(task, worker) and any(worker.has(entry.skill) for entry in task.crew)
 
 
 def overlaps(a: Task, b: Task) -> bool:
@@ -82,7 +63,7 @@ def seat_matching(task: Task, workers: Sequence[Worker]) -> bool:
     if len(workers) > len(task_seats):
         return False
     size, _ = max_matching(len(workers), lambda i: (k for k, s in enumerate(task_seats)
-                                                     if has_skill(workers[i], s)))
+                                                     if workers[i].has(s)))
     return size == len(workers)
 
 
@@ -91,7 +72,7 @@ def seats_fillable(task: Task, workers: Sequence[Worker]) -> bool:
     task_seats = seats(task)
     pool = [w for w in workers if inside_shift(task, w)]
     size, _ = max_matching(len(task_seats), lambda i: (k for k, w in enumerate(pool)
-                                                       if has_skill(w, task_seats[i])))
+                                                       if w.has(task_seats[i])))
     return size == len(task_seats)
 
 
@@ -109,32 +90,27 @@ class Load:
 def held_load(scenario: Scenario, worker_id: str, day: date) -> Load:
     """Tasks `worker_id` holds that start in operational day `day` (the contract's limits count these)."""
     cal = scenario.calendar
-    held = [t for t in scenario.tasks if worker_id in holders(t) and cal.day_of(t.start) == day]
+    held = [t for t in scenario.tasks if worker_id in t.holders and cal.day_of(t.start) == day]
     return Load(len(held), sum((t.end - t.start for t in held), timedelta(0)))
 
 
 def within_limits(worker: Worker, load: Load) -> bool:
     """The contract's limits, compared exactly (no rounding of task lengths to minutes)."""
-    max_tasks, max_minutes = limits(worker)
-    return ((max_tasks is None or load.tasks <= max_tasks)
-            and (max_minutes is None or load.length <= timedelta(minutes=max_minutes)))
+    return ((worker.max_tasks is None or load.tasks <= worker.max_tasks)
+            and (worker.max_minutes is None or load.length <= timedelta(minutes=worker.max_minutes)))
 
 
 def new_task(task_id: str, start: datetime, end: datetime, skill: str | None,
-             crew_entries: tuple[tuple[str | None, int], ...] | None) -> Task:
+             crew: tuple[CrewEntry, ...] | None) -> Task:
     """The untaken task a query asks about: with `skill` (one seat) or a crew of seats."""
-    if crew_entries is not None:
-        if len(crew_entries) != 1 or crew_entries[0][1] != 1:
-            raise InvalidInput("crew: crews of several seats need the v2 engine", field="crew")
-        skill = crew_entries[0][0]
-    return Task(task_id, start, end, skill, None)
+    return Task(task_id, start, end, skill, None, crew or ())
 
 
 def with_holder(task: Task, worker_id: str) -> Task:
     """The task with one more holder (a take, before it is written)."""
-    return replace(task, worker_id=worker_id)
+    return replace(task, worker_id=None, holders=(*task.holders, worker_id))
 
 
 def pinned(task: Task, workers: tuple[str, ...]) -> Task:
     """The task with every seat held by the given workers (a known plan's choice, fixed)."""
-    return replace(task, worker_id=workers[0])
+    return replace(task, worker_id=None, holders=tuple(workers))

@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
-from solver.fit import limits, new_task, pinned
-from solver.oracle import Plan, decide, engine_witness
+from solver.fit import pinned
+from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.oracle import Plan, decide
 from solver.queries import NextQuery
 from solver.slots import find_slots
 
-DEFAULT_PROBE_TIME_LIMIT = 10.0
-DEFAULT_BASE_TIME_LIMIT = 30.0
 _NEW_ID = "__next_new__"
 
 
@@ -53,17 +52,15 @@ class NextAnswer:
 
 def day_query(query: NextQuery, day: date) -> SlotQuery:
     """The `slots` query of one day of a `next` query."""
-    skill = query.skill
-    if query.crew is not None:
-        new_task(_NEW_ID, datetime.min, datetime.min, None, query.crew)  # refuses what v1 cannot express
-        skill = query.crew[0][0]
-    return SlotQuery(day, query.duration_minutes, query.step_minutes, skill)
+    return SlotQuery(day, query.duration_minutes, query.step_minutes, query.skill, query.crew)
 
 
-def next_slots(scenario: Scenario, query: NextQuery, *, probe_time_limit: float = DEFAULT_PROBE_TIME_LIMIT,
-               base_time_limit: float = DEFAULT_BASE_TIME_LIMIT, witness: Plan | None = None) -> NextAnswer:
-    """The contract's `next` answer for a validated scenario (see the module docstring)."""
-    base = decide(scenario, witness=witness, time_limit=base_time_limit)
+def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DEFAULT_OPTIONS, *,
+               witness: Plan | None = None) -> NextAnswer:
+    """The contract's `next` answer for a validated scenario (see the module docstring).
+
+    `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
+    base = decide(scenario, witness=witness, time_limit=options.base_time_limit)
     if base.status is Status.INFEASIBLE:
         return NextAnswer(query, False, sorted(base.uncovered))
     duration = timedelta(minutes=query.duration_minutes)
@@ -75,22 +72,22 @@ def next_slots(scenario: Scenario, query: NextQuery, *, probe_time_limit: float 
         wanted = query.limit - len(answer.slots)
         if wanted <= 0:
             break
-        _Day(scenario, base.plan, day_query(query, day), probe_time_limit).collect(answer, wanted)
+        _Day(scenario, base.plan, day_query(query, day), options).collect(answer, wanted)
     return answer
 
 
 class _Day:
     """One day's probing on the pinned and relaxed scenarios, with whole-scenario checks where they disagree."""
 
-    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, time_limit: float) -> None:
-        self.scenario, self.plan, self.query, self.time_limit = scenario, plan, query, time_limit
+    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions) -> None:
+        self.scenario, self.plan, self.query, self.options = scenario, plan, query, options
         free, pins = split_day(scenario, plan, query.date)
         self.free = scenario.with_tasks(tuple(free))
         self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
 
     def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
         """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
-        ans = find_slots(sub, self.query, witness=engine_witness(sub, self.plan), probe_time_limit=self.time_limit)
+        ans = find_slots(sub, self.query, self.options.but(max_slots=wanted), witness=self.plan)
         last = ans.slots[wanted - 1].start if len(ans.slots) >= wanted else None
         return ans, last
 
@@ -123,9 +120,9 @@ class _Day:
                 answer.undecided.append(slot)
 
     def _whole(self, start: datetime, duration: timedelta) -> Status:
-        new = new_task(_NEW_ID, start, start + duration, self.query.skill, None)
+        new = self.query.new_task(_NEW_ID, start)
         return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
-                      time_limit=self.time_limit).status
+                      time_limit=self.options.probe_time_limit).status
 
 
 def split_day(scenario: Scenario, plan: Plan, day: date) -> tuple[list[Task], list[Task]]:
@@ -136,7 +133,7 @@ def split_day(scenario: Scenario, plan: Plan, day: date) -> tuple[list[Task], li
     free_ids = {t.id for t in free}
     union = _merged((t.start, t.end) for t in free)
     free_days = {cal.day_of(t.start) for t in free}
-    limited = {w.id for w in scenario.workers if limits(w) != (None, None)}
+    limited = {w.id for w in scenario.workers if w.limited}
     pins = []
     for t in scenario.tasks:
         if t.id in free_ids:

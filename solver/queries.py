@@ -1,9 +1,8 @@
-"""The v2 queries' input shapes (takeable, explain, next) and the crew's text form, loaded once here.
+"""The v2 queries' input shapes (takeable, explain, next), loaded once here.
 
 Each `load_*` takes the contract's JSON fields (the CLI and the HTTP API both build that dict) and
 returns a frozen query, or raises `InvalidInput` naming the field. The crew's text form
-`install:2,electric:1` (a bare skill is count 1, `*` the null skill) is parsed by `parse_crew_text`,
-for the CLI's `--crew` and for HTTP query strings alike.
+`install:2,electric:1` is `solver.schema.parse_crew`'s.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from solver.calendar import (
     DEFAULT_STEP_MINUTES,
@@ -22,70 +21,24 @@ from solver.calendar import (
     MIN_STEP_MINUTES,
     SkippedWallTime,
 )
-from solver.domain import InvalidInput, Scenario
-from solver.schema import IsoDateTime, StrictDate, StrictInteger, flatten_errors
+from solver.domain import CrewEntry, InvalidInput, Scenario, check_crew
+from solver.schema import CrewEntrySchema, IsoDateTime, StrictDate, StrictInteger, flatten_errors
 
-MIN_CREW_COUNT, MAX_CREW_COUNT = 1, 20
 MIN_DAYS, MAX_DAYS = 1, 62
 MIN_LIMIT, MAX_LIMIT = 1, 1000
 DEFAULT_LIMIT = 10
-NULL_SKILL_TEXT = "*"
 
-Crew = tuple[tuple[str | None, int], ...]  # (skill, count) per entry, in the order given
-
-
-def parse_crew_text(text: str) -> list[dict[str, Any]]:
-    """`install:2,electric:1` -> [{"skill": "install", "count": 2}, ...]; `*` is the null skill."""
-    entries: list[dict[str, Any]] = []
-    for part in text.split(","):
-        name, sep, count_text = part.strip().partition(":")
-        name = name.strip()
-        if not name:
-            raise InvalidInput(f"crew: empty entry in {text!r}; expected e.g. install:2,electric:1", field="crew")
-        count: Any = 1
-        if sep:
-            try:
-                count = int(count_text.strip())
-            except ValueError:
-                raise InvalidInput(f"crew: count of {name!r} must be an integer, got {count_text.strip()!r}",
-                                   field="crew") from None
-        entries.append({"skill": None if name == NULL_SKILL_TEXT else name, "count": count})
-    return entries
-
-
-class CrewEntrySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    skill = fields.String(required=True, allow_none=True, validate=validate.Length(min=1))
-    count = StrictInteger(required=True, strict=True, validate=validate.Range(MIN_CREW_COUNT, MAX_CREW_COUNT))
-
-
-def _crew_field() -> fields.List:
-    return fields.List(fields.Nested(CrewEntrySchema), load_default=None, allow_none=True,
-                       validate=validate.Length(min=1, error="Must not be empty."))
+Crew = tuple[CrewEntry, ...]
 
 
 class _NewTaskSchema(Schema):
-    """What the new task needs: `skill` or `crew`, never both."""
+    """What the new task needs: `skill` or `crew` (the contract's crew rules: `solver.domain.check_crew`)."""
 
     class Meta:
         unknown = EXCLUDE
 
     skill = fields.String(load_default=None, allow_none=True)
-    crew = _crew_field()
-
-    @validates_schema
-    def _skill_or_crew(self, data: dict[str, Any], **_: Any) -> None:
-        crew = data.get("crew")
-        if crew is not None and data.get("skill") is not None:
-            raise ValidationError("Give either skill or crew, not both.", field_name="crew")
-        if crew:
-            skills = [e["skill"] for e in crew]
-            dup = sorted({str(s) if s is not None else NULL_SKILL_TEXT for s in skills if skills.count(s) > 1})
-            if dup:
-                raise ValidationError(f"Duplicate skills {', '.join(dup)}; merge them into one entry.",
-                                      field_name="crew")
+    crew = fields.List(fields.Nested(CrewEntrySchema), load_default=None, allow_none=True)
 
 
 class TakeableQuerySchema(Schema):
@@ -155,8 +108,15 @@ def _load(schema: Schema, data: Any) -> dict[str, Any]:
         raise InvalidInput(text, field=pairs[0][0] if pairs else None) from err
 
 
-def _crew(raw: list[dict[str, Any]] | None) -> Crew | None:
-    return None if raw is None else tuple((e["skill"], e["count"]) for e in raw)
+def _crew(data: dict[str, Any]) -> Crew | None:
+    """The new task's crew, checked by the contract's rules; None without one. Both skill and crew: invalid."""
+    if data["crew"] is None:
+        return None
+    if data["skill"] is not None:
+        raise InvalidInput("crew: give either skill or crew, not both", field="crew")
+    crew = tuple(data["crew"])
+    check_crew(crew, "crew")
+    return crew
 
 
 def load_takeable_query(data: Any, scenario: Scenario) -> TakeableQuery:
@@ -175,7 +135,7 @@ def load_explain_query(data: Any, scenario: Scenario) -> ExplainQuery:
         start = cal.aware(d["start"])
     except SkippedWallTime as exc:
         raise InvalidInput(f"start: {exc}", field="start") from None
-    query = ExplainQuery(start, d["duration_minutes"], d["skill"], _crew(d["crew"]))
+    query = ExplainQuery(start, d["duration_minutes"], d["skill"], _crew(d))
     day_end = cal.bounds(cal.day_of(start))[1]
     if query.end > day_end:
         raise InvalidInput(
@@ -188,4 +148,4 @@ def load_next_query(data: Any) -> NextQuery:
     """`{from, days, duration_minutes, step_minutes?, skill? | crew?, limit?}`."""
     d = _load(NextQuerySchema(), data)
     return NextQuery(d["from_"], d["days"], d["duration_minutes"], d["step_minutes"], d["skill"],
-                     _crew(d["crew"]), d["limit"])
+                     _crew(d), d["limit"])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from solver.domain import Scenario, Status, Task, Worker
-from solver.fit import held_load, holders, inside_shift, overlaps, seat_matching, with_holder, within_limits
+from solver.fit import held_load, inside_shift, overlaps, seat_matching, with_holder, within_limits
 from solver.oracle import Budget, Plan, decide
 from solver.queries import TakeableQuery
 
@@ -42,15 +42,15 @@ class TakeableAnswer:
 def candidates(scenario: Scenario, worker: Worker, day: date | None) -> list[Task]:
     """Tasks that pass the conditions read off the scenario (step 1), in time order, then id."""
     cal = scenario.calendar
-    held = [t for t in scenario.tasks if worker.id in holders(t)]
+    held = [t for t in scenario.tasks if worker.id in t.holders]
     workers = {w.id: w for w in scenario.workers}
     out = []
     for t in scenario.tasks:
-        if worker.id in holders(t) or (day is not None and cal.day_of(t.start) != day):
+        if worker.id in t.holders or (day is not None and cal.day_of(t.start) != day):
             continue
         if not inside_shift(t, worker) or any(overlaps(t, h) for h in held):
             continue
-        if not seat_matching(t, [*(workers[h] for h in holders(t)), worker]):
+        if not seat_matching(t, [*(workers[h] for h in t.holders), worker]):
             continue
         if not within_limits(worker, held_load(scenario, worker.id, cal.day_of(t.start)).plus(t)):
             continue
@@ -94,8 +94,8 @@ def _moved(scenario: Scenario, plan: Plan, task: Task, worker_id: str) -> Plan:
     for t in scenario.tasks:
         ws = plan.get(t.id, ())
         if t.id == task.id:
-            kept = [w for w in ws if w in holders(task)]
-            others = [w for w in ws if w not in holders(task)]
+            kept = [w for w in ws if w in task.holders]
+            others = [w for w in ws if w not in task.holders]
             out[t.id] = (*kept, worker_id, *others[1:])
         elif overlaps(t, task):
             out[t.id] = tuple(w for w in ws if w != worker_id)
