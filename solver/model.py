@@ -194,13 +194,15 @@ def solve(
     task_list = sorted({inst.owner[i] for i in items})
     if not task_list:
         return SolveResult(Status.FEASIBLE, {}, [], True, time.perf_counter() - began)
+    if time_limit <= 0:  # no time left: undecided, never a guess
+        return SolveResult(Status.UNKNOWN, {}, [], False, time.perf_counter() - began)
 
     model, v = _build(inst, task_list, formulation, cover_all, pinned)
     if hint:
         for (t, e, w), var in v.x.items():
             model.add_hint(var, any(hint.get(i) == w and inst.entry[i] in (e, -1) for i in inst.tasks[t].seats))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     if not presolve:
         solver.parameters.cp_model_presolve = False

@@ -17,7 +17,7 @@ from solver.neighbourhood import place_leftovers
 from solver.options import DEFAULT_OPTIONS, SolverOptions
 
 Witness = Mapping[str, str | Sequence[str]]  # task id -> its worker (v1) or its workers (holders may be included)
-MIN_SOLVE_SECONDS = 0.05
+MIN_NAMING_SECONDS = 0.5  # naming the fewest uncovered tasks of a proven-infeasible day gets at least this
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
         return None, guess, None
     mended = Assignment(inst, guess)
     verdict = place_leftovers(inst, mended, leftovers, options=options, workers=workers,
-                              time_limit=max(MIN_SOLVE_SECONDS, deadline - time.perf_counter()) / 2)
+                              time_limit=(deadline - time.perf_counter()) / 2)
     if verdict is True:
         return InstancePlan(Status.FEASIBLE, dict(mended.of)), mended.of, True
     return None, (dict(mended.of) if verdict is None else guess), verdict
@@ -92,7 +92,7 @@ def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int
     uncovered: list[int] = []
     optimal = True
     for comp in bad:
-        left = max(0.5, deadline - time.perf_counter())
+        left = max(MIN_NAMING_SECONDS, deadline - time.perf_counter())
         res = solve(inst, comp, time_limit=left, cover_all=False, workers=workers,
                     hint={t: guess[t] for t in comp if t in guess})
         if res.status is Status.FEASIBLE:
@@ -135,7 +135,7 @@ def plan_instance(
             proven = True
             bad.append(comp)
             continue
-        left = max(MIN_SOLVE_SECONDS, deadline - time.perf_counter())
+        left = deadline - time.perf_counter()  # none left: the component stays undecided (UNKNOWN)
         res = solve(inst, comp, time_limit=left, hint={t: guess[t] for t in comp if t in guess}, workers=workers)
         if res.status is Status.FEASIBLE:
             assignment.update(res.assignment)

@@ -55,7 +55,7 @@ def test_greedy_strands_a_task_and_offers_false_slots() -> None:
     sc = load_scenario(BORIS_FIRST)
     # Greedy gives t1 to Boris (first in order); t2 11-16 then fits nobody.
     _, assignment, unplaced = greedy_gaps(sc)
-    assert (assignment, unplaced) == ({"t1": "boris"}, ["t2"])
+    assert (assignment, unplaced) == ({"t1": ("boris",)}, ["t2"])
     query = SlotQuery(DAY, 60, 60)
     greedy = greedy_slots(sc, query)
     exact = find_slots(sc, query, SolverOptions(verify=True))
