@@ -11,14 +11,18 @@
   not a certificate.
 
 How the certificate is found, and why it is exact:
-1. A sound start set S (N + S is infeasible): the Hall violator at an instant inside N (`hall_start`),
-   else the growing conflict neighbourhood of N (`neighbourhood_start`) until the engine proves N + S
-   infeasible, else every task (the engine already proved N + all tasks infeasible).
-2. QuickXplain (Junker 2004) over S with exact checks `infeasible(N + subset)` by the engine. Infeasibility
-   is monotone in the task set (a plan of a set is a plan of each subset: dropping a task never breaks
-   a seat, an overlap or a limit), which is all QuickXplain needs to return a subset C with N + C
-   infeasible and N + (C - {t}) feasible for each t in C — irreducible, as every check was decided.
-   A check the engine leaves UNKNOWN aborts the search: the answer is then `unknown`.
+1. A sound start set S (N + S is infeasible): the Hall violator at an instant inside N (`hall_start`;
+   its existence already proves the start is no slot, so the whole day + N is not solved then), else
+   (the engine having proved the whole day + N infeasible) the growing conflict neighbourhood of N
+   (`neighbourhood_start`) until the engine proves N + S infeasible, else every task.
+2. Deletion filtering (for the small Hall set) or QuickXplain (Junker 2004, for larger sets) over S with
+   exact checks `infeasible(N + subset)`. Infeasibility is monotone in the task set (a plan of a set is
+   a plan of each subset: dropping a task never breaks a seat, an overlap or a limit), which is all
+   both need to return a subset C with N + C infeasible and N + (C - {t}) feasible for each t in C —
+   irreducible, as every check was decided. A check is "feasible" only with a plan the independent
+   checker accepts (`_Seating`, or the engine's), "infeasible" only with a proof (`_Seating`'s matching
+   on tasks that all overlap, or the engine's); one the engine leaves UNKNOWN aborts the search, and the
+   answer is then `unknown`.
 """
 
 from __future__ import annotations
@@ -27,14 +31,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from solver.checker import assignment_problems
 from solver.domain import Scenario, Status, Task, Worker
 from solver.fit import (
+    Load,
     fits_seat,
     inside_shift,
     new_task,
     overlaps,
     seats,
     seats_fillable,
+    within_limits,
 )
 from solver.oracle import Budget, Plan, decide
 from solver.queries import ExplainQuery
@@ -73,7 +80,7 @@ def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFA
                            ids=(NEW_TASK_ID,))
     budget = Budget(time_limit)
     start, end = query.start, query.end
-    base = decide(scenario, witness=witness, time_limit=budget.left())
+    base = decide(scenario, witness=witness, time_limit=budget.left(), name_uncovered=True)
     if base.status is Status.INFEASIBLE:
         named = sorted(base.uncovered)
         return Explanation(start, end, False, reason="infeasible_base", tasks=named,
@@ -84,15 +91,16 @@ def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFA
     new = new_task(NEW_TASK_ID, start, end, query.skill, query.crew)
     if not seats_fillable(new, scenario.workers):
         return Explanation(start, end, False, reason="no_fit")
-    whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base.plan, time_limit=budget.left())
-    if whole.status is Status.FEASIBLE:
-        return Explanation(start, end, True, plan=dict(sorted(whole.plan.items())))
-    if whole.status is Status.UNKNOWN:
-        return Explanation(start, end, False, reason="unknown")
-
     checker = _Checker(scenario, new, budget)
+    hall = hall_start(scenario, new)
+    if hall is None:  # no quick proof that it is not a slot: the engine decides the whole day + N
+        whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base.plan, time_limit=budget.left())
+        if whole.status is Status.FEASIBLE:
+            return Explanation(start, end, True, plan=dict(sorted(whole.plan.items())))
+        if whole.status is Status.UNKNOWN:
+            return Explanation(start, end, False, reason="unknown")
     try:
-        cert = certificate(scenario, new, checker.infeasible)
+        cert = certificate(scenario, new, checker.infeasible, hall)
     except _Undecided:
         return Explanation(start, end, False, reason="unknown", checks=checker.count)
     ordered = sorted(cert, key=lambda t: t.id)
@@ -100,18 +108,33 @@ def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFA
                        workers=_fitting(scenario, [new, *ordered]), checks=checker.count)
 
 
-def certificate(scenario: Scenario, new: Task, infeasible: Callable[[Sequence[Task]], bool]) -> list[Task]:
-    """An irreducible set of tasks that, with `new`, cannot be covered (given N + all tasks cannot be)."""
-    start_set = hall_start(scenario, new)
-    if start_set is None or not infeasible(start_set):
-        start_set = None
-        for layer in neighbourhood_start(scenario, new):
-            if infeasible(layer):
-                start_set = layer
-                break
-    if start_set is None:
-        start_set = list(scenario.tasks)
-    return quickxplain(start_set, infeasible)
+def certificate(scenario: Scenario, new: Task, infeasible: Callable[[Sequence[Task]], bool],
+                hall: list[Task] | None = None) -> list[Task]:
+    """An irreducible set of tasks that, with `new`, cannot be covered (given N + all tasks cannot be).
+
+    A Hall violator (`hall_start`, already a proof) is small and usually irreducible already, so it is
+    filtered by deletion (one check per task, each typically a quick "feasible"); a larger start set
+    goes through QuickXplain.
+    """
+    if hall is not None:
+        return deletion_filter(hall, infeasible)
+    for layer in neighbourhood_start(scenario, new):
+        if infeasible(layer):
+            return quickxplain(layer, infeasible)
+    return quickxplain(list(scenario.tasks), infeasible)
+
+
+def deletion_filter(candidates: Sequence[Task], infeasible: Callable[[Sequence[Task]], bool]) -> list[Task]:
+    """A minimal subset of `candidates` with `infeasible` (precondition: `infeasible(candidates)`; monotone).
+
+    Each task is dropped if the rest stays infeasible; a task kept was needed when checked, and stays
+    needed as the set only shrinks (monotonicity), so the result is irreducible."""
+    kept = list(candidates)
+    for t in list(kept):
+        rest = [x for x in kept if x is not t]
+        if infeasible(rest):
+            kept = rest
+    return kept
 
 
 class _Checker:
@@ -121,15 +144,20 @@ class _Checker:
         self.scenario, self.new, self.budget = scenario, new, budget
         self.memo: dict[frozenset[str], bool] = {}
         self.count = 0
+        self.seating = _Seating(scenario.workers)
 
     def infeasible(self, subset: Sequence[Task]) -> bool:
         key = frozenset(t.id for t in subset)
         if key not in self.memo:
             self.count += 1
-            verdict = decide(self.scenario.with_tasks((*subset, self.new)), time_limit=self.budget.left())
-            if verdict.status is Status.UNKNOWN:
-                raise _Undecided
-            self.memo[key] = verdict.status is Status.INFEASIBLE
+            sub = self.scenario.with_tasks((*subset, self.new))
+            quick = self.seating.clique_verdict(sub)
+            if quick is None:
+                verdict = decide(sub, time_limit=self.budget.left())
+                if verdict.status is Status.UNKNOWN:
+                    raise _Undecided
+                quick = verdict.status
+            self.memo[key] = quick is Status.INFEASIBLE
         return self.memo[key]
 
 
@@ -154,6 +182,50 @@ def quickxplain(candidates: Sequence[Task], infeasible: Callable[[Sequence[Task]
         return found_first + found_second
 
     return qx([], False, list(candidates))
+
+
+class _Seating:
+    """Exact verdicts for scenarios whose tasks all overlap one another, by one bipartite matching.
+
+    Such tasks need distinct workers on all their seats and each worker holds at most one of them, so
+    a worker's daily load is that one task alone: a limit only rules out the pair (worker, task). A
+    holder of one of them is on it, so they are matched to its seats only. Then:
+    - no matching fills every seat -> INFEASIBLE (each plan would be such a matching);
+    - a matching fills every seat and keeps every holder on their task -> a plan, returned as FEASIBLE
+      only once the engine's independent checker accepts it;
+    - otherwise (or tasks that do not all overlap) None: the engine decides.
+    """
+
+    def __init__(self, workers: Sequence[Worker]) -> None:
+        self.workers = workers
+        self.fit: dict[tuple[str, str | None], list[int]] = {}  # (task id, seat skill) -> usable workers
+
+    def _fitting(self, t: Task, skill: str | None) -> list[int]:
+        key = (t.id, skill)
+        if key not in self.fit:
+            self.fit[key] = [k for k, w in enumerate(self.workers)
+                             if w.has(skill) and inside_shift(t, w) and within_limits(w, Load().plus(t))]
+        return self.fit[key]
+
+    def clique_verdict(self, scenario: Scenario) -> Status | None:
+        tasks = list(scenario.tasks)
+        if not tasks or max(t.start for t in tasks) >= min(t.end for t in tasks):
+            return None
+        index = {w.id: k for k, w in enumerate(self.workers)}
+        holding = {index[h]: t for t in tasks for h in t.holders}
+        nodes = [(t, skill) for t in tasks for skill in seats(t)]
+        adj = [[k for k in self._fitting(t, s) if k not in holding]
+               + [index[h] for h in t.holders if self.workers[index[h]].has(s)] for t, s in nodes]
+        owner: dict[int, int] = {}
+        if not all(_augment(i, adj, owner, set()) for i in range(len(nodes))):
+            return Status.INFEASIBLE
+        if not all(k in owner for k in holding):
+            return None
+        crews: dict[str, list[str]] = {t.id: [] for t in tasks}
+        for k, i in owner.items():
+            crews[nodes[i][0].id].append(self.workers[k].id)
+        plan = {tid: tuple(ws) for tid, ws in crews.items()}
+        return Status.FEASIBLE if not assignment_problems(scenario, plan) else None
 
 
 def hall_start(scenario: Scenario, new: Task) -> list[Task] | None:

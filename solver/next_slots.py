@@ -60,7 +60,7 @@ def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DE
     """The contract's `next` answer for a validated scenario (see the module docstring).
 
     `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
-    base = decide(scenario, witness=witness, time_limit=options.base_time_limit)
+    base = decide(scenario, witness=witness, time_limit=options.base_time_limit, name_uncovered=True)
     if base.status is Status.INFEASIBLE:
         return NextAnswer(query, False, sorted(base.uncovered))
     duration = timedelta(minutes=query.duration_minutes)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from solver.checker import assert_feasible
 from solver.domain import Scenario, Status
+from solver.instance import compile_scenario
 from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.plan import named_assignment, plan_instance, witness_hint
 from solver.plan import plan as plan_scenario
 
 Plan = dict[str, tuple[str, ...]]
@@ -38,13 +41,24 @@ class Budget:
 
 
 def decide(scenario: Scenario, *, witness: Plan | None = None, time_limit: float = 10.0,
-           options: SolverOptions = DEFAULT_OPTIONS) -> Verdict:
-    """Is `scenario` feasible within `time_limit` seconds? `witness` (a plan of a similar scenario) seeds it."""
+           options: SolverOptions = DEFAULT_OPTIONS, name_uncovered: bool = False) -> Verdict:
+    """Is `scenario` feasible within `time_limit` seconds? `witness` (a plan of a similar scenario) seeds it.
+
+    `name_uncovered=True` also names the fewest tasks that cannot be covered when it is infeasible (as
+    `plan` does; that costs an optimisation, so the many yes/no checks of a query leave it off).
+    """
     if time_limit < MIN_CHECK_SECONDS:
         return Verdict(Status.UNKNOWN)
-    result = plan_scenario(scenario, options.but(base_time_limit=time_limit), witness=witness)
-    if result.status is Status.FEASIBLE:
-        return Verdict(Status.FEASIBLE, dict(result.assignment))
-    if result.status is Status.INFEASIBLE:
-        return Verdict(Status.INFEASIBLE, uncovered=list(result.uncovered))
-    return Verdict(Status.UNKNOWN)
+    if name_uncovered:
+        result = plan_scenario(scenario, options.but(base_time_limit=time_limit), witness=witness)
+        if result.status is Status.FEASIBLE:
+            return Verdict(Status.FEASIBLE, dict(result.assignment))
+        return Verdict(result.status, uncovered=list(result.uncovered))
+    inst = compile_scenario(scenario)
+    verdict = plan_instance(inst, hint=witness_hint(inst, witness), time_limit=time_limit, want_uncovered=False,
+                            workers=max(2, options.solver_workers), options=options)
+    if verdict.status is not Status.FEASIBLE:
+        return Verdict(verdict.status)
+    named = named_assignment(scenario, inst, verdict.assignment)
+    assert_feasible(scenario, named)  # the independent checker guards every plan we hand out
+    return Verdict(Status.FEASIBLE, named)

@@ -64,7 +64,7 @@ def takeable(scenario: Scenario, query: TakeableQuery, *, time_limit: float = DE
     budget = Budget(time_limit)
     worker = next(w for w in scenario.workers if w.id == query.worker)
     todo = candidates(scenario, worker, query.date)
-    base = decide(scenario, witness=witness, time_limit=budget.left())
+    base = decide(scenario, witness=witness, time_limit=budget.left(), name_uncovered=True)
     if base.status is Status.INFEASIBLE:
         return TakeableAnswer(worker.id, query.date, False)
     if base.status is Status.UNKNOWN:

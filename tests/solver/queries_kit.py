@@ -26,14 +26,14 @@ def at(minutes: int) -> str:
 
 
 @st.composite
-def worker_docs(draw: st.DrawFn, wid: str, days: int) -> dict[str, Any]:
+def worker_docs(draw: st.DrawFn, wid: str, days: int, dense: bool = False) -> dict[str, Any]:
     skills = draw(st.sets(st.sampled_from(["a", "b"])))
     shifts = []
     for day in range(days):
         if days > 1 and draw(st.booleans()) and day:
             continue  # some days off
-        start = day * 1440 + draw(st.integers(5, 20)) * 60
-        end = start + draw(st.integers(2, 8)) * 60
+        start = day * 1440 + (draw(st.integers(8, 10)) if dense else draw(st.integers(5, 20))) * 60
+        end = start + (draw(st.integers(3, 4)) if dense else draw(st.integers(2, 8))) * 60
         shifts.append({"start": at(start), "end": at(end)})
     doc: dict[str, Any] = {"id": wid, "skills": sorted(skills), "shifts": shifts}
     if draw(st.integers(0, 4)) == 0:
@@ -71,11 +71,13 @@ def task_docs(draw: st.DrawFn, tid: str, workers: list[dict[str, Any]]) -> dict[
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, max_workers: int = 4, max_tasks: int = 6, days: int = 1) -> Scenario:
-    """A valid small scenario (documents the contract refuses are discarded)."""
+def scenarios(draw: st.DrawFn, *, max_workers: int = 4, max_tasks: int = 6, days: int = 1,
+              dense: bool = False) -> Scenario:
+    """A valid small scenario (documents the contract refuses are discarded); `dense`: every shift within
+    08:00-14:00, so tasks crowd each other and conflicts chain."""
     n_workers = draw(st.integers(1, max_workers))
     ids = [f"w{i}" for i in range(1, n_workers + 1)]
-    workers = [draw(worker_docs(wid, days)) for wid in ids]
+    workers = [draw(worker_docs(wid, days, dense)) for wid in ids]
     tasks = [draw(task_docs(f"t{k}", workers)) for k in range(1, draw(st.integers(0, max_tasks)) + 1)]
     doc = {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
     try:

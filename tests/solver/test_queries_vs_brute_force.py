@@ -13,16 +13,17 @@ Each property is the contract's definition, read literally and checked by `brute
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import brute_v2 as brute
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from queries_kit import CREWS, ORIGIN, dump_workers, inside_a_shift, scenarios
 
 from solver.domain import CrewEntry, Scenario, SlotQuery, Task
-from solver.explain import NEW_TASK_ID, explain
+from solver.explain import NEW_TASK_ID, certificate, explain
 from solver.next_slots import next_slots
 from solver.options import SolverOptions
 from solver.queries import ExplainQuery, NextQuery, TakeableQuery
@@ -66,7 +67,7 @@ def test_takeable_is_exactly_the_brute_force(sc: Scenario, data: st.DataObject) 
 
 
 @SETTINGS
-@given(sc=scenarios(max_tasks=8), data=st.data())
+@given(sc=st.one_of(scenarios(max_tasks=8), scenarios(max_workers=3, max_tasks=8, dense=True)), data=st.data())
 def test_explain_agrees_with_the_brute_force(sc: Scenario, data: st.DataObject) -> None:
     lo, hi = data.draw(inside_a_shift(dump_workers(sc), longest=120))
     start = ORIGIN.replace(tzinfo=sc.zone) + timedelta(minutes=lo)
@@ -127,3 +128,22 @@ def test_next_is_the_per_day_slots_in_order_cut_at_limit(sc: Scenario, data: st.
     event(f"slots={len(got)} cut={len(expected) > limit}")
     assert got == expected[:limit]
     assert got == per_day[:limit]
+
+
+@SETTINGS
+@given(sc=scenarios(max_workers=3, max_tasks=8, dense=True), data=st.data())
+def test_quickxplain_from_the_neighbourhood_is_irreducible(sc: Scenario, data: st.DataObject) -> None:
+    """The path explain takes when no Hall violator exists, driven by the brute force as the oracle."""
+    lo = 30 * data.draw(st.integers(16, 26))
+    start = ORIGIN.replace(tzinfo=sc.zone) + timedelta(minutes=lo)
+    skill, crew = _new_crew(data.draw(st.sampled_from(CREWS)))
+    new = Task(NEW_TASK_ID, start, start + timedelta(minutes=60), skill, None, crew or ())
+
+    def infeasible(tasks: Sequence[Task]) -> bool:
+        return not brute.feasible(sc.with_tasks((*tasks, new)))
+
+    assume(not infeasible([]) and brute.feasible(sc) and infeasible(sc.tasks))
+    cert = certificate(sc, new, infeasible)
+    event(f"certificate of {len(cert)}")
+    assert infeasible(cert)
+    assert all(not infeasible([t for t in cert if t is not drop]) for drop in cert)
