@@ -1,0 +1,159 @@
+"""The next slots across days: the contract's `next`, exactly the first `limit` slots of the per-day answers.
+
+The base scenario is planned once for all days. Day by day, in order, the day's candidates are probed
+by the engine's `find_slots`, seeded with the base plan and told to stop once the slots still wanted
+are found (`max_slots`), on two small scenarios built around the day instead of the whole horizon:
+
+- F, the day's *free* tasks: those starting in the day or overlapping it (the new task, lying inside
+  the day, can only overlap these);
+- *pinned* = F plus every other task that overlaps a task of F, or starts on an operational day of a
+  task of F and is planned on a worker with a limit, each given the workers the base plan gives it
+  (all of its seats held). A plan of F + N there, with the base plan for every task not in it, is a
+  plan of the whole scenario + N: the tasks left out neither overlap F nor N, and share no limited
+  worker's day with them, and the base plan covers them. So a slot of *pinned* is a slot.
+- *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
+  only removes constraints: a candidate that is no slot of *relaxed* is no slot.
+
+Where the two disagree (or one could not decide) the candidate is decided on the whole scenario + N,
+seeded with the base plan; if that too runs out of time it is `undecided`, never a slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from solver.fit import pinned
+from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.oracle import Plan, decide
+from solver.queries import NextQuery
+from solver.slots import find_slots
+
+_NEW_ID = "__next_new__"
+
+
+@dataclass(frozen=True)
+class DaySlot:
+    date: date
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class NextAnswer:
+    query: NextQuery
+    feasible_base: bool | None
+    uncovered: list[str] = field(default_factory=list)
+    slots: list[DaySlot] = field(default_factory=list)
+    undecided: list[DaySlot] = field(default_factory=list)
+
+
+def day_query(query: NextQuery, day: date) -> SlotQuery:
+    """The `slots` query of one day of a `next` query."""
+    return SlotQuery(day, query.duration_minutes, query.step_minutes, query.skill, query.crew)
+
+
+def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DEFAULT_OPTIONS, *,
+               witness: Plan | None = None) -> NextAnswer:
+    """The contract's `next` answer for a validated scenario (see the module docstring).
+
+    `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
+    base = decide(scenario, witness=witness, time_limit=options.base_time_limit, name_uncovered=True)
+    if base.status is Status.INFEASIBLE:
+        return NextAnswer(query, False, sorted(base.uncovered))
+    duration = timedelta(minutes=query.duration_minutes)
+    if base.status is Status.UNKNOWN:
+        every = [DaySlot(d, s, s + duration) for d in query.dates() for s in day_query(query, d).candidates(scenario)]
+        return NextAnswer(query, None, undecided=every)
+    answer = NextAnswer(query, True)
+    for day in query.dates():
+        wanted = query.limit - len(answer.slots)
+        if wanted <= 0:
+            break
+        _Day(scenario, base.plan, day_query(query, day), options).collect(answer, wanted)
+    return answer
+
+
+class _Day:
+    """One day's probing on the pinned and relaxed scenarios, with whole-scenario checks where they disagree."""
+
+    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions) -> None:
+        self.scenario, self.plan, self.query, self.options = scenario, plan, query, options
+        free, pins = split_day(scenario, plan, query.date)
+        self.free = scenario.with_tasks(tuple(free))
+        self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
+
+    def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
+        """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
+        ans = find_slots(sub, self.query, self.options.but(max_slots=wanted), witness=self.plan)
+        last = ans.slots[wanted - 1].start if len(ans.slots) >= wanted else None
+        return ans, last
+
+    def collect(self, answer: NextAnswer, wanted: int) -> None:
+        pin, pin_last = self._probe(self.pinned, wanted)
+        pin_slots = {s.start for s in pin.slots}
+        pin_open = {s.start for s in pin.undecided}
+        candidates = self.query.candidates(self.scenario)
+        cut = candidates if pin_last is None else [c for c in candidates if c <= pin_last]
+        refused = [c for c in cut if c not in pin_slots]
+        rel_no: set[datetime] = set()
+        if refused:
+            rel, rel_last = self._probe(self.free, wanted)
+            rel_yes = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
+            rel_no = {c for c in candidates if c not in rel_yes and (rel_last is None or c <= rel_last)}
+        duration = timedelta(minutes=self.query.duration_minutes)
+        for c in cut:
+            if c in pin_slots and c not in pin_open:
+                verdict = Status.FEASIBLE
+            elif c in rel_no:
+                verdict = Status.INFEASIBLE
+            else:
+                verdict = self._whole(c, duration)
+            slot = DaySlot(self.query.date, c, c + duration)
+            if verdict is Status.FEASIBLE:
+                answer.slots.append(slot)
+                if len(answer.slots) >= answer.query.limit:
+                    return
+            elif verdict is Status.UNKNOWN:
+                answer.undecided.append(slot)
+
+    def _whole(self, start: datetime, duration: timedelta) -> Status:
+        new = self.query.new_task(_NEW_ID, start)
+        return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
+                      time_limit=self.options.probe_time_limit).status
+
+
+def split_day(scenario: Scenario, plan: Plan, day: date) -> tuple[list[Task], list[Task]]:
+    """(free, pinned) tasks of a day, as the module docstring defines them."""
+    cal = scenario.calendar
+    lo, hi = cal.bounds(day)
+    free = [t for t in scenario.tasks if cal.day_of(t.start) == day or (t.start < hi and lo < t.end)]
+    free_ids = {t.id for t in free}
+    union = _merged((t.start, t.end) for t in free)
+    free_days = {cal.day_of(t.start) for t in free}
+    limited = {w.id for w in scenario.workers if w.limited}
+    pins = []
+    for t in scenario.tasks:
+        if t.id in free_ids:
+            continue
+        if _meets(union, t) or (cal.day_of(t.start) in free_days and limited.intersection(plan.get(t.id, ()))):
+            pins.append(t)
+    return free, pins
+
+
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for s, e in sorted(intervals):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
+    return any(s < task.end and task.start < e for s, e in union)
+
+

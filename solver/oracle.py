@@ -1,0 +1,64 @@
+"""Exact feasibility of a whole scenario, as the v2 queries use it: one call into the engine's `plan`.
+
+A *plan* here is task id -> the workers on its seats (holders first), for every task of the scenario,
+as `solver.plan.plan` gives it. Every FEASIBLE answer comes with such a plan, checked by the engine's
+independent checker inside `plan`; INFEASIBLE is the engine's proof; UNKNOWN means the time limit ran
+out and nothing may be concluded from it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from solver.checker import assert_feasible
+from solver.domain import Scenario, Status
+from solver.instance import compile_scenario
+from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.plan import named_assignment, plan_instance, witness_hint
+from solver.plan import plan as plan_scenario
+
+Plan = dict[str, tuple[str, ...]]
+MIN_CHECK_SECONDS = 0.01  # below this a check is not started: it would only come back UNKNOWN
+
+
+@dataclass
+class Verdict:
+    status: Status
+    plan: Plan = field(default_factory=dict)  # every task's workers, when FEASIBLE
+    uncovered: list[str] = field(default_factory=list)  # tasks that cannot all be covered, when INFEASIBLE
+
+
+@dataclass
+class Budget:
+    """A wall-clock deadline shared by the many small checks of one query."""
+
+    seconds: float
+    began: float = field(default_factory=time.perf_counter)
+
+    def left(self) -> float:
+        return self.seconds - (time.perf_counter() - self.began)
+
+
+def decide(scenario: Scenario, *, witness: Plan | None = None, time_limit: float = 10.0,
+           options: SolverOptions = DEFAULT_OPTIONS, name_uncovered: bool = False) -> Verdict:
+    """Is `scenario` feasible within `time_limit` seconds? `witness` (a plan of a similar scenario) seeds it.
+
+    `name_uncovered=True` also names the fewest tasks that cannot be covered when it is infeasible (as
+    `plan` does; that costs an optimisation, so the many yes/no checks of a query leave it off).
+    """
+    if time_limit < MIN_CHECK_SECONDS:
+        return Verdict(Status.UNKNOWN)
+    if name_uncovered:
+        result = plan_scenario(scenario, options.but(base_time_limit=time_limit), witness=witness)
+        if result.status is Status.FEASIBLE:
+            return Verdict(Status.FEASIBLE, dict(result.assignment))
+        return Verdict(result.status, uncovered=list(result.uncovered))
+    inst = compile_scenario(scenario)
+    verdict = plan_instance(inst, hint=witness_hint(inst, witness), time_limit=time_limit, want_uncovered=False,
+                            workers=max(2, options.solver_workers), options=options)
+    if verdict.status is not Status.FEASIBLE:
+        return Verdict(verdict.status)
+    named = named_assignment(scenario, inst, verdict.assignment)
+    assert_feasible(scenario, named)  # the independent checker guards every plan we hand out
+    return Verdict(Status.FEASIBLE, named)
