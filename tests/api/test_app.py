@@ -10,7 +10,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from api import create_app
-from api.db import close_pool
+from api.db import SQL_DIR, close_pool
 
 
 def test_db_upgrade_creates_the_database_and_is_idempotent(database_url: str) -> None:
@@ -21,7 +21,8 @@ def test_db_upgrade_creates_the_database_and_is_idempotent(database_url: str) ->
     try:
         first = runner.invoke(args=["db", "upgrade"])
         assert first.exit_code == 0, first.output
-        assert "applied 1 migration(s): 0001_schema" in first.output
+        migrations = sorted(p.stem for p in SQL_DIR.glob("*.sql") if not p.stem.endswith(".rollback"))
+        assert f"applied {len(migrations)} migration(s): {', '.join(migrations)}" in first.output
         second = runner.invoke(args=["db", "upgrade"])
         assert second.exit_code == 0 and "applied 0 migration(s)" in second.output
         with psycopg.connect(url) as conn:
@@ -48,9 +49,15 @@ EXPECTED = {
     "/api/v1/tasks/{task_id}": {"get", "patch", "delete"},
     "/api/v1/tasks/{task_id}/take": {"post"},
     "/api/v1/tasks/{task_id}/release": {"post"},
+    "/api/v1/workers/{worker_id}/takeable": {"get"},
     "/api/v1/slots": {"get"},
+    "/api/v1/slots/explain": {"get"},
+    "/api/v1/slots/next": {"get"},
     "/api/v1/what-if/slots": {"post"},
     "/api/v1/what-if/plan": {"post"},
+    "/api/v1/what-if/takeable": {"post"},
+    "/api/v1/what-if/explain": {"post"},
+    "/api/v1/what-if/next": {"post"},
     "/healthz": {"get"},
 }
 
