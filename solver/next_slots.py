@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
-from solver.oracle import Plan, decide
+from solver.oracle import Plan, Witness, decide
 from solver.queries import NextQuery
 from solver.slots import find_slots
 
@@ -56,7 +56,7 @@ def day_query(query: NextQuery, day: date) -> SlotQuery:
 
 
 def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DEFAULT_OPTIONS, *,
-               witness: Plan | None = None) -> NextAnswer:
+               witness: Witness | None = None) -> NextAnswer:
     """The contract's `next` answer for a validated scenario (see the module docstring).
 
     `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
@@ -68,20 +68,23 @@ def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DE
         every = [DaySlot(d, s, s + duration) for d in query.dates() for s in day_query(query, d).candidates(scenario)]
         return NextAnswer(query, None, undecided=every)
     answer = NextAnswer(query, True)
+    cal = scenario.calendar
+    days = {t.id: cal.day_of(t.start) for t in scenario.tasks}  # once, not per day
     for day in query.dates():
         wanted = query.limit - len(answer.slots)
         if wanted <= 0:
             break
-        _Day(scenario, base.plan, day_query(query, day), options).collect(answer, wanted)
+        _Day(scenario, base.plan, day_query(query, day), options, days).collect(answer, wanted)
     return answer
 
 
 class _Day:
     """One day's probing on the pinned and relaxed scenarios, with whole-scenario checks where they disagree."""
 
-    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions) -> None:
+    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions,
+                 days: dict[str, date]) -> None:
         self.scenario, self.plan, self.query, self.options = scenario, plan, query, options
-        free, pins = split_day(scenario, plan, query.date)
+        free, pins = split_day(scenario, plan, query.date, days)
         self.free = scenario.with_tasks(tuple(free))
         self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
 
@@ -125,20 +128,19 @@ class _Day:
                       time_limit=self.options.probe_time_limit).status
 
 
-def split_day(scenario: Scenario, plan: Plan, day: date) -> tuple[list[Task], list[Task]]:
-    """(free, pinned) tasks of a day, as the module docstring defines them."""
-    cal = scenario.calendar
-    lo, hi = cal.bounds(day)
-    free = [t for t in scenario.tasks if cal.day_of(t.start) == day or (t.start < hi and lo < t.end)]
+def split_day(scenario: Scenario, plan: Plan, day: date, days: dict[str, date]) -> tuple[list[Task], list[Task]]:
+    """(free, pinned) tasks of a day, as the module docstring defines them; `days`: each task's operational day."""
+    lo, hi = scenario.calendar.bounds(day)
+    free = [t for t in scenario.tasks if days[t.id] == day or (t.start < hi and lo < t.end)]
     free_ids = {t.id for t in free}
     union = _merged((t.start, t.end) for t in free)
-    free_days = {cal.day_of(t.start) for t in free}
+    free_days = {days[t.id] for t in free}
     limited = {w.id for w in scenario.workers if w.limited}
     pins = []
     for t in scenario.tasks:
         if t.id in free_ids:
             continue
-        if _meets(union, t) or (cal.day_of(t.start) in free_days and limited.intersection(plan.get(t.id, ()))):
+        if _meets(union, t) or (days[t.id] in free_days and limited.intersection(plan.get(t.id, ()))):
             pins.append(t)
     return free, pins
 
