@@ -20,6 +20,7 @@ seeded with the base plan; if that too runs out of time it is `undecided`, never
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -68,8 +69,7 @@ def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DE
         every = [DaySlot(d, s, s + duration) for d in query.dates() for s in day_query(query, d).candidates(scenario)]
         return NextAnswer(query, None, undecided=every)
     answer = NextAnswer(query, True)
-    cal = scenario.calendar
-    days = {t.id: cal.day_of(t.start) for t in scenario.tasks}  # once, not per day
+    days = operational_days(scenario)  # once, not per day
     for day in query.dates():
         wanted = query.limit - len(answer.slots)
         if wanted <= 0:
@@ -159,3 +159,15 @@ def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
     return any(s < task.end and task.start < e for s, e in union)
 
 
+
+
+def operational_days(scenario: Scenario) -> dict[str, date]:
+    """Each task's operational day (the day of its start), by bisecting the days' bounds computed once."""
+    if not scenario.tasks:
+        return {}
+    cal = scenario.calendar
+    first = cal.day_of(min(t.start for t in scenario.tasks))
+    last = cal.day_of(max(t.start for t in scenario.tasks))
+    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    starts = [cal.bounds(d)[0] for d in span]
+    return {t.id: span[bisect.bisect_right(starts, t.start) - 1] for t in scenario.tasks}

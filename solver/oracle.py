@@ -50,9 +50,9 @@ def decide(scenario: Scenario, *, witness: Witness | None = None, time_limit: fl
     `plan` does; that costs an optimisation, so the many yes/no checks of a query leave it off).
     """
     if witness is not None:
-        known = as_plan(witness)
+        known = with_holders(scenario, witness)
         if complete_plan(scenario, known):
-            return Verdict(Status.FEASIBLE, {t.id: known[t.id] for t in scenario.tasks})
+            return Verdict(Status.FEASIBLE, known)
     if time_limit < MIN_CHECK_SECONDS:
         return Verdict(Status.UNKNOWN)
     if name_uncovered:
@@ -73,10 +73,15 @@ def decide(scenario: Scenario, *, witness: Witness | None = None, time_limit: fl
 def complete_plan(scenario: Scenario, plan: Plan) -> bool:
     """Is `plan` a plan of `scenario` as it stands: every task listed with all its seats' workers, and the
     independent checker content? Then it is the proof of feasibility, and nothing needs compiling."""
-    return (all(t.id in plan and len(plan[t.id]) == t.seats for t in scenario.tasks)
+    return (all(len(plan.get(t.id, ())) == t.seats for t in scenario.tasks)
             and not assignment_problems(scenario, plan))
 
 
-def as_plan(witness: Witness) -> Plan:
-    """A witness in our plan shape (a v1 witness names one worker per task)."""
-    return {tid: (ws,) if isinstance(ws, str) else tuple(ws) for tid, ws in witness.items()}
+def with_holders(scenario: Scenario, witness: Witness) -> Plan:
+    """Every task's holders, then the witness' other workers for it (a v1 witness names one worker per
+    untaken task; a stored plan may or may not list the holders)."""
+    out: Plan = {}
+    for t in scenario.tasks:
+        named = witness.get(t.id, ())
+        out[t.id] = tuple(dict.fromkeys((*t.holders, *((named,) if isinstance(named, str) else named))))
+    return out
