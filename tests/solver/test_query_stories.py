@@ -94,3 +94,20 @@ def test_next_skips_a_day_whose_only_worker_is_at_the_limit() -> None:
     out = dump_next(next_slots(sc, query), sc)
     assert [s["start"] for s in out["slots"]] == ["2026-11-24T09:00:00+03:00", "2026-11-24T10:00:00+03:00"]
     assert {s["date"] for s in out["slots"]} == {date(2026, 11, 24).isoformat()}
+
+
+def test_next_frees_the_neighbouring_day_when_a_pin_is_in_the_way() -> None:
+    """Near 03:00 the stored plan has f1 (01:00-03:30, day 23) on Anna and p1 (03:00-04:30, day 24) on
+    Boris. A new 01:00 job needs Anna's skill. With p1 kept on Boris, f1 cannot leave Anna and the job
+    looks impossible; the truth (p1 to Anna, f1 to Boris) makes 01:00, 01:30 and 02:00 slots, and `next`
+    must list them: the pinned scenario over the neighbouring days settles it."""
+    doc = scenario(
+        [worker("anna", ["x"], (d24("01:00"), d24("05:00"))), worker("boris", [], (d24("01:00"), d24("05:00")))],
+        [task("f1", d24("01:00"), d24("03:30")), task("p1", d24("03:00"), d24("04:30"))])
+    sc = load_scenario(doc)
+    query = load_next_query({"from": "2026-11-23", "days": 1, "duration_minutes": 60, "step_minutes": 30,
+                             "skill": "x", "limit": 5})
+    out = dump_next(next_slots(sc, query, witness={"f1": "anna", "p1": "boris"}), sc)
+    assert [(s["date"], s["start"]) for s in out["slots"]] == [
+        ("2026-11-23", "2026-11-24T01:00:00+03:00"), ("2026-11-23", "2026-11-24T01:30:00+03:00"),
+        ("2026-11-23", "2026-11-24T02:00:00+03:00")]
