@@ -60,10 +60,13 @@ def bench_explain(seed: int, n_starts: int) -> None:
     slots = {s.start for s in ans.slots}
     refused = [s for s in query.candidates(sc) if s not in slots]
     picked = refused[:: max(1, len(refused) // n_starts)][:n_starts]
-    times, reasons, checks = [], {}, []
+    times: list[float] = []
+    reasons: dict[str | None, int] = {}
+    checks: list[int] = []
+    witness = {k: (v,) for k, v in (inst.witness or {}).items()}
     for s in picked:
         began = time.perf_counter()
-        out = explain(sc, ExplainQuery(s, DURATION), witness={k: (v,) for k, v in inst.witness.items()})
+        out = explain(sc, ExplainQuery(s, DURATION), witness=witness)
         times.append(time.perf_counter() - began)
         reasons[out.reason] = reasons.get(out.reason, 0) + 1
         checks.append(out.checks)

@@ -39,6 +39,7 @@ from solver.slots import find_slots
 from solver.takeable import takeable
 
 EXIT_INVALID = 2
+_PROGRESS_INTERVAL = 0.1  # seconds between redraws of the progress line
 
 # The contract's field names as the CLI spells them, so an error names the flag the user typed.
 _FLAGS = {"duration_minutes": "--duration", "step_minutes": "--step", "from": "--from", "days": "--days",
@@ -83,7 +84,7 @@ def _progress_bar() -> Callable[[int, int], None]:
 
     def show(done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
+        if done < total and now - last[0] < _PROGRESS_INTERVAL:
             return
         last[0] = now
         width = 30

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from solver.checker import assignment_problems
-from solver.domain import Scenario, Status, Task, Worker
+from solver.domain import InvalidInput, Scenario, Status, Task, Worker
 from solver.fit import (
     Load,
     fits_seat,
@@ -43,7 +43,7 @@ from solver.fit import (
     seats_fillable,
     within_limits,
 )
-from solver.oracle import Budget, Plan, decide
+from solver.oracle import Budget, Plan, Witness, decide
 from solver.queries import ExplainQuery
 
 NEW_TASK_ID = "new"
@@ -70,35 +70,37 @@ class _Undecided(Exception):
 
 
 def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFAULT_TIME_LIMIT,
-            witness: Plan | None = None) -> Explanation:
+            witness: Witness | None = None) -> Explanation:
     """The contract's answer for a validated scenario and query (see the module docstring)."""
     if any(t.id == NEW_TASK_ID for t in scenario.tasks):
         # The answer's plan names the new task "new"; a scenario task of that name would be ambiguous.
-        from solver.domain import InvalidInput
-
         raise InvalidInput(f'task id "{NEW_TASK_ID}" is reserved for the new task by explain', field="tasks",
                            ids=(NEW_TASK_ID,))
     budget = Budget(time_limit)
     start, end = query.start, query.end
     base = decide(scenario, witness=witness, time_limit=budget.left(), name_uncovered=True)
-    if base.status is Status.INFEASIBLE:
+    if base.status is not Status.FEASIBLE:
+        if base.status is Status.UNKNOWN:
+            return Explanation(start, end, False, reason="unknown")
         named = sorted(base.uncovered)
         return Explanation(start, end, False, reason="infeasible_base", tasks=named,
                            workers=_fitting(scenario, [t for t in scenario.tasks if t.id in set(named)]))
-    if base.status is Status.UNKNOWN:
-        return Explanation(start, end, False, reason="unknown")
-
     new = new_task(NEW_TASK_ID, start, end, query.skill, query.crew)
     if not seats_fillable(new, scenario.workers):
         return Explanation(start, end, False, reason="no_fit")
+    return _slot_or_conflict(scenario, new, base.plan, budget)
+
+
+def _slot_or_conflict(scenario: Scenario, new: Task, base_plan: Plan, budget: Budget) -> Explanation:
+    start, end = new.start, new.end
     checker = _Checker(scenario, new, budget)
     hall = hall_start(scenario, new)
     if hall is None:  # no quick proof that it is not a slot: the engine decides the whole day + N
-        whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base.plan, time_limit=budget.left())
-        if whole.status is Status.FEASIBLE:
+        whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base_plan, time_limit=budget.left())
+        if whole.status is not Status.INFEASIBLE:
+            if whole.status is Status.UNKNOWN:
+                return Explanation(start, end, False, reason="unknown")
             return Explanation(start, end, True, plan=dict(sorted(whole.plan.items())))
-        if whole.status is Status.UNKNOWN:
-            return Explanation(start, end, False, reason="unknown")
     try:
         cert = certificate(scenario, new, checker.infeasible, hall)
     except _Undecided:

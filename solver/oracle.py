@@ -9,9 +9,10 @@ out and nothing may be concluded from it.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from solver.checker import assert_feasible
+from solver.checker import assert_feasible, assignment_problems
 from solver.domain import Scenario, Status
 from solver.instance import compile_scenario
 from solver.options import DEFAULT_OPTIONS, SolverOptions
@@ -19,6 +20,7 @@ from solver.plan import named_assignment, plan_instance, witness_hint
 from solver.plan import plan as plan_scenario
 
 Plan = dict[str, tuple[str, ...]]
+Witness = Mapping[str, str | Sequence[str]]  # as `solver.plan.plan` takes it: task id -> worker or workers
 MIN_CHECK_SECONDS = 0.01  # below this a check is not started: it would only come back UNKNOWN
 
 
@@ -40,13 +42,17 @@ class Budget:
         return self.seconds - (time.perf_counter() - self.began)
 
 
-def decide(scenario: Scenario, *, witness: Plan | None = None, time_limit: float = 10.0,
+def decide(scenario: Scenario, *, witness: Witness | None = None, time_limit: float = 10.0,
            options: SolverOptions = DEFAULT_OPTIONS, name_uncovered: bool = False) -> Verdict:
     """Is `scenario` feasible within `time_limit` seconds? `witness` (a plan of a similar scenario) seeds it.
 
     `name_uncovered=True` also names the fewest tasks that cannot be covered when it is infeasible (as
     `plan` does; that costs an optimisation, so the many yes/no checks of a query leave it off).
     """
+    if witness is not None:
+        known = with_holders(scenario, witness)
+        if complete_plan(scenario, known):
+            return Verdict(Status.FEASIBLE, known)
     if time_limit < MIN_CHECK_SECONDS:
         return Verdict(Status.UNKNOWN)
     if name_uncovered:
@@ -62,3 +68,20 @@ def decide(scenario: Scenario, *, witness: Plan | None = None, time_limit: float
     named = named_assignment(scenario, inst, verdict.assignment)
     assert_feasible(scenario, named)  # the independent checker guards every plan we hand out
     return Verdict(Status.FEASIBLE, named)
+
+
+def complete_plan(scenario: Scenario, plan: Plan) -> bool:
+    """Is `plan` a plan of `scenario` as it stands: every task listed with all its seats' workers, and the
+    independent checker content? Then it is the proof of feasibility, and nothing needs compiling."""
+    return (all(len(plan.get(t.id, ())) == t.seats for t in scenario.tasks)
+            and not assignment_problems(scenario, plan))
+
+
+def with_holders(scenario: Scenario, witness: Witness) -> Plan:
+    """Every task's holders, then the witness' other workers for it (a v1 witness names one worker per
+    untaken task; a stored plan may or may not list the holders)."""
+    out: Plan = {}
+    for t in scenario.tasks:
+        named = witness.get(t.id, ())
+        out[t.id] = tuple(dict.fromkeys((*t.holders, *((named,) if isinstance(named, str) else named))))
+    return out

@@ -24,7 +24,7 @@ from datetime import date
 
 from solver.domain import Scenario, Status, Task, Worker
 from solver.fit import held_load, inside_shift, overlaps, seat_matching, with_holder, within_limits
-from solver.oracle import Budget, Plan, decide
+from solver.oracle import Budget, Plan, Witness, decide
 from solver.queries import TakeableQuery
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds for the whole answer
@@ -59,7 +59,7 @@ def candidates(scenario: Scenario, worker: Worker, day: date | None) -> list[Tas
 
 
 def takeable(scenario: Scenario, query: TakeableQuery, *, time_limit: float = DEFAULT_TIME_LIMIT,
-             witness: Plan | None = None) -> TakeableAnswer:
+             witness: Witness | None = None) -> TakeableAnswer:
     """The contract's takeable answer for a validated scenario and a known worker."""
     budget = Budget(time_limit)
     worker = next(w for w in scenario.workers if w.id == query.worker)

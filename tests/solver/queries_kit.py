@@ -26,14 +26,18 @@ def at(minutes: int) -> str:
 
 
 @st.composite
-def worker_docs(draw: st.DrawFn, wid: str, days: int, dense: bool = False) -> dict[str, Any]:
+def worker_docs(draw: st.DrawFn, wid: str, days: int, dense: bool = False, night: bool = False) -> dict[str, Any]:
     skills = draw(st.sets(st.sampled_from(["a", "b"])))
     shifts = []
     for day in range(days):
         if days > 1 and draw(st.booleans()) and day:
             continue  # some days off
-        start = day * 1440 + (draw(st.integers(8, 10)) if dense else draw(st.integers(5, 20))) * 60
-        end = start + (draw(st.integers(3, 4)) if dense else draw(st.integers(2, 8))) * 60
+        if night:  # around the 03:00 day boundary, where one day's tasks meet the next day's
+            start = day * 1440 + draw(st.integers(-3, 0)) * 60
+            end = start + draw(st.integers(6, 8)) * 60
+        else:
+            start = day * 1440 + (draw(st.integers(8, 10)) if dense else draw(st.integers(5, 20))) * 60
+            end = start + (draw(st.integers(3, 4)) if dense else draw(st.integers(2, 8))) * 60
         shifts.append({"start": at(start), "end": at(end)})
     doc: dict[str, Any] = {"id": wid, "skills": sorted(skills), "shifts": shifts}
     if draw(st.integers(0, 4)) == 0:
@@ -61,8 +65,12 @@ def inside_a_shift(draw: st.DrawFn, workers: list[dict[str, Any]], longest: int 
 
 
 @st.composite
-def task_docs(draw: st.DrawFn, tid: str, workers: list[dict[str, Any]]) -> dict[str, Any]:
-    start, end = draw(inside_a_shift(workers))
+def task_docs(draw: st.DrawFn, tid: str, workers: list[dict[str, Any]], night_days: int = 0) -> dict[str, Any]:
+    if night_days:  # 01:00-05:00 of the second night: across the 03:00 boundary or just after it
+        start = min(1, night_days - 1) * 1440 + draw(st.integers(2, 8)) * 30
+        end = start + 30 * draw(st.integers(1, 4))
+    else:
+        start, end = draw(inside_a_shift(workers))
     doc: dict[str, Any] = {"id": tid, "start": at(start), "end": at(end)}
     doc.update(draw(st.sampled_from(CREWS)))
     if draw(st.integers(0, 4)) == 0:
@@ -72,13 +80,15 @@ def task_docs(draw: st.DrawFn, tid: str, workers: list[dict[str, Any]]) -> dict[
 
 @st.composite
 def scenarios(draw: st.DrawFn, *, max_workers: int = 4, max_tasks: int = 6, days: int = 1,
-              dense: bool = False) -> Scenario:
+              dense: bool = False, night: bool = False, min_tasks: int = 0) -> Scenario:
     """A valid small scenario (documents the contract refuses are discarded); `dense`: every shift within
-    08:00-14:00, so tasks crowd each other and conflicts chain."""
+    08:00-14:00, so tasks crowd each other and conflicts chain; `night`: shifts around the 03:00 day
+    boundary (from 21:00 the evening before), so tasks of one operational day overlap the next day's."""
     n_workers = draw(st.integers(1, max_workers))
     ids = [f"w{i}" for i in range(1, n_workers + 1)]
-    workers = [draw(worker_docs(wid, days, dense)) for wid in ids]
-    tasks = [draw(task_docs(f"t{k}", workers)) for k in range(1, draw(st.integers(0, max_tasks)) + 1)]
+    workers = [draw(worker_docs(wid, days, dense, night)) for wid in ids]
+    n_tasks = draw(st.integers(min_tasks, max_tasks))
+    tasks = [draw(task_docs(f"t{k}", workers, days if night else 0)) for k in range(1, n_tasks + 1)]
     doc = {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
     try:
         sc = load_scenario(doc)

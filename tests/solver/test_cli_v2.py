@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from solver_case_kit import Doc, d23, load_example, run_cli, scenario, task, worker
 
-from solver.cli import main
+from solver.cli import EXIT_INVALID, main
 
 TRAP = "examples/greedy-trap.json"
 EXPLAIN_FIELDS_SLOT = ["start", "end", "slot", "plan"]
@@ -34,7 +34,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def rejected(argv: list[str], capsys: pytest.CaptureFixture[str], *named: str) -> str:
     code, out, err = run(argv, capsys)
-    assert code == 2, (code, out, err)
+    assert code == EXIT_INVALID, (code, out, err)
     assert out == ""
     assert err.endswith("\n") and err.count("\n") == 1, f"expected one line, got {err!r}"
     for name in named:
@@ -148,7 +148,7 @@ def test_explain_no_fit_when_nobody_has_the_skill_on_shift(capsys: pytest.Captur
 def test_next_answer_shape_and_order(capsys: pytest.CaptureFixture[str]) -> None:
     out = answer([*NEXT, "--step", "60", "--limit", "3", "--crew", "*:1"], capsys)
     assert list(out) == NEXT_FIELDS
-    assert out["from"] == "2026-11-23" and out["days"] == 3 and out["skill"] is None
+    assert out["from"] == "2026-11-23" and out["days"] == int(NEXT[5]) and out["skill"] is None
     assert out["crew"] == [{"skill": None, "count": 1}]
     assert [s["start"] for s in out["slots"]] == ["2026-11-23T09:00:00+03:00", "2026-11-23T10:00:00+03:00",
                                                  "2026-11-23T11:00:00+03:00"]
@@ -186,4 +186,5 @@ def test_the_commands_run_as_a_user_runs_them() -> None:
     proc = run_cli("explain", TRAP, "--start", "2026-11-23T12:00", "--duration", "120")
     assert proc.returncode == 0 and json.loads(proc.stdout)["tasks"] == ["t2"]
     proc = run_cli("next", TRAP, "--from", "2026-11-23", "--days", "0", "--duration", "60")
-    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1 and "--days" in proc.stderr
+    assert proc.returncode == EXIT_INVALID and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "--days" in proc.stderr

@@ -105,7 +105,8 @@ def test_explain_agrees_with_the_brute_force(sc: Scenario, data: st.DataObject) 
 
 
 @SETTINGS
-@given(sc=scenarios(max_tasks=6, days=3), data=st.data())
+@given(sc=st.one_of(scenarios(max_tasks=6, days=3),
+                    scenarios(max_workers=3, max_tasks=9, days=3, night=True, min_tasks=5)), data=st.data())
 def test_next_is_the_per_day_slots_in_order_cut_at_limit(sc: Scenario, data: st.DataObject) -> None:
     days = data.draw(st.integers(1, 3))
     limit = data.draw(st.integers(1, 12))
