@@ -309,14 +309,15 @@ def task_of(row: q.TaskRow) -> Task:
 
 def read_windows(conn: psycopg.Connection, cal: OperationalCalendar,
                  windows: Iterable[Window]) -> tuple[Scenario, dict[str, list[str]]]:
-    """The scenario a question about `windows` needs (their closure) and its stored witness, read in one
-    read-only snapshot."""
-    read_only_snapshot(conn)
+    """The scenario a question about `windows` needs (their closure) and its stored witness (callers start
+    the transaction with `read_only_snapshot`, so all of it is one snapshot)."""
     scenario = build_scenario(cal, read_closure(conn, cal, windows))
     stored = read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
     return scenario, {k: v for day_map in stored.values() for k, v in day_map.items()}
 
 
 def read_day(conn: psycopg.Connection, cal: OperationalCalendar, day: date) -> tuple[Scenario, dict[str, list[str]]]:
-    """The scenario a slot query for `day` needs (the closure of the day) and its stored witness."""
+    """The scenario a slot query for `day` needs (the closure of the day) and its stored witness, read in one
+    read-only snapshot."""
+    read_only_snapshot(conn)
     return read_windows(conn, cal, [cal.bounds(day)])

@@ -149,6 +149,7 @@ def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
     shift of theirs) read with everything they are coupled to."""
     cal = calendar()
     with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
         _worker(conn, worker_id)
         shifts = repo.shifts_of_worker(conn, worker_id) if day is None else []
         windows = [s.window for s in shifts] if day is None else [cal.bounds(day)]
@@ -173,6 +174,7 @@ def next_free(query: NextQuery) -> dict[str, Any]:
     cal = calendar()
     dates = query.dates()
     with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
         scenario, witness = repo.read_windows(conn, cal, [(cal.bounds(dates[0])[0], cal.bounds(dates[-1])[1])])
     return what_if_next(scenario, query, witness)
 
@@ -186,25 +188,18 @@ def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None 
 
 def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness | None = None) -> dict[str, Any]:
     """As `python -m solver takeable` (its default time limit) on a validated scenario."""
-    return dump_takeable(takeable(scenario, query, witness=_plan(witness)))
+    return dump_takeable(takeable(scenario, query, witness=witness))
 
 
 def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None) -> dict[str, Any]:
     """As `python -m solver explain` (its default time limit) on a validated scenario."""
-    return dump_explanation(explain(scenario, query, witness=_plan(witness)), scenario)
+    return dump_explanation(explain(scenario, query, witness=witness), scenario)
 
 
 def what_if_next(scenario: Scenario, query: NextQuery, witness: Witness | None = None) -> dict[str, Any]:
     """As `python -m solver next` on a validated scenario."""
     options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
-    return dump_next(next_slots(scenario, query, options, witness=_plan(witness)), scenario)
-
-
-def _plan(witness: Witness | None) -> dict[str, tuple[str, ...]] | None:
-    """A stored witness as the v2 queries' seed (task id -> workers); the queries check it before trusting it."""
-    if not witness:
-        return None
-    return {tid: (ws,) if isinstance(ws, str) else tuple(ws) for tid, ws in witness.items()}
+    return dump_next(next_slots(scenario, query, options, witness=witness), scenario)
 
 
 def what_if_plan(scenario: Scenario) -> dict[str, Any]:
