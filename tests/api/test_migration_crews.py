@@ -42,9 +42,11 @@ def v1_database(database_url: str, tmp_path: Path) -> Iterator[str]:
                 conn.execute("INSERT INTO shifts (worker_id, period) VALUES (%s, tstzrange(%s, %s, '[)'))",
                              (wid, f"{at(a)}+03", f"{at(b)}+03"))
         for tid, a, b, skill, taker in V1_TASKS:
-            conn.execute("INSERT INTO tasks (id, period, skill, worker_id) VALUES (%s, tstzrange(%s, %s, '[)'), %s, %s)",
+            conn.execute("INSERT INTO tasks (id, period, skill, worker_id)"
+                         " VALUES (%s, tstzrange(%s, %s, '[)'), %s, %s)",
                          (tid, f"{at(a)}+03", f"{at(b)}+03", skill, taker))
-        conn.execute("""INSERT INTO day_witness (day, assignment) VALUES ('2026-11-23', '{"t1": "anna", "t2": "boris"}')""")
+        conn.execute("INSERT INTO day_witness (day, assignment)"
+                     """ VALUES ('2026-11-23', '{"t1": "anna", "t2": "boris"}')""")
     try:
         yield url
     finally:
