@@ -63,12 +63,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{A}/tasks/{{task_id}}"): allow(MANAGER),
     ("POST", f"{A}/tasks/{{task_id}}/take"): allow(INSTALLER, own_body="worker_id"),
     # Managers may release any task (to reassign it, or before deleting a worker); installers only their own.
-    ("POST", f"{A}/tasks/{{task_id}}/release"): allow(MANAGER, INSTALLER),
+    ("POST", f"{A}/tasks/{{task_id}}/release"): allow(MANAGER, INSTALLER, own_body="worker_id"),
     ("GET", f"{A}/tasks/{{task_id}}/history"): allow(MANAGER),
     ("GET", f"{A}/events"): allow(MANAGER),
     ("GET", f"{A}/slots"): allow(*READ),
     ("POST", f"{A}/what-if/slots"): allow(*READ),
     ("POST", f"{A}/what-if/plan"): allow(*READ),
+    # Crews' questions (branch "service"): an installer asks what they themselves can take.
+    ("GET", f"{A}/workers/{{worker_id}}/takeable"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("GET", f"{A}/slots/explain"): allow(*READ),
+    ("GET", f"{A}/slots/next"): allow(*READ),
+    ("POST", f"{A}/what-if/takeable"): allow(*READ),
+    ("POST", f"{A}/what-if/explain"): allow(*READ),
+    ("POST", f"{A}/what-if/next"): allow(*READ),
     # Rosters, absences and the day document (branch "rosters").
     ("GET", f"{A}/workers/{{worker_id}}/absences"): allow(*READ, INSTALLER, own_path="worker_id"),
     ("POST", f"{A}/workers/{{worker_id}}/absences"): allow(MANAGER),

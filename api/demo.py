@@ -66,13 +66,14 @@ def load_demo(conn: psycopg.Connection, scenario: Scenario) -> None:
     worker_ids = [w.id for w in scenario.workers]
     repo.delete_rows_of(conn, worker_ids, [t.id for t in scenario.tasks])
     for w in scenario.workers:
-        repo.insert_worker(conn, w.id, w.name or "", sorted(w.skills), None, None)
+        repo.insert_worker(conn, w.id, w.name or "", sorted(w.skills), None, None, (w.max_tasks, w.max_minutes))
         for s in w.shifts:
             repo.insert_shift(conn, w.id, s.start, s.end)
     for t in scenario.tasks:
-        repo.insert_task(conn, t.id, t.start, t.end, t.skill)
-        if t.worker_id:
-            repo.set_task_worker(conn, t.id, t.worker_id)
+        repo.insert_task(conn, t.id, t.start, t.end, None if len(t.crew) > 1 else t.crew[0].skill,
+                         t.crew if len(t.crew) > 1 or t.crew[0].count > 1 else None)
+        for holder in t.holders:
+            repo.add_seat(conn, t.id, holder, None)
     g.check(windows)
 
 

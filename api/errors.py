@@ -203,6 +203,9 @@ def _constraint_detail(err: psycopg.Error) -> str:
     names = {
         "shifts_no_overlap": "the shift overlaps another shift of the same worker",
         "tasks_no_double_booking": "the worker already has a task at that time",
+        "task_seats_no_double_booking": "the worker already holds a seat of a task at that time",
+        "task_crew_skill_once": "a crew lists a skill more than once (merge the entries)",
+        "task_crew_count": "a crew entry's count must be between 1 and 20",
         "tasks_duration": f"a task must last {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes",
         "workers_employment_order": "hire_date must not be after fire_date",
         "workers_pkey": "a worker with that id already exists",

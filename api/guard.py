@@ -8,10 +8,12 @@ Every mutating operation runs in one transaction that
    stored witness), or raises, which rolls the whole transaction back.
 
 Which data a check needs: feasibility couples two tasks only when they overlap in time (no-overlap per
-worker); tasks that overlap nothing of the changed window cannot be affected. So the check reads every
-task overlapping the changed windows, widens the windows to those tasks, and repeats until nothing new
-appears (the overlap closure, `api.repository.read_closure`); that handles night shifts and tasks
-crossing the day boundary. Every day the closure reaches is locked before the final read, so a
+worker) or when a worker with a daily limit could sit in both and they start in one operational day
+(the limit). Tasks coupled to nothing of the changed window cannot be affected. So the check reads every
+task overlapping the changed windows, widens the windows to those tasks and to the whole operational
+day of every task a limited worker holds or could sit in, and repeats until nothing new appears (the
+closure, `api.repository.read_closure`); that handles night shifts, tasks crossing the day boundary
+and limits. Every day the closure reaches is locked before the final read, so a
 concurrent change touching the same tasks is serialised with this one; if the closure grows into an
 unlocked day, that day is locked and the closure is read again.
 """
@@ -28,6 +30,7 @@ from api import repository as repo
 from api.errors import StrandError, Unproven
 from solver.calendar import OperationalCalendar, Window
 from solver.domain import InvalidInput, PlanResult, Status
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.validate import validate_scenario
 
@@ -49,18 +52,18 @@ class Guard:
             self.locked.add(day)
         return bool(days)
 
-    def check(self, windows: Iterable[Window], *, hint: dict[str, str] | None = None) -> PlanResult | None:
+    def check(self, windows: Iterable[Window], *, hint: dict[str, list[str]] | None = None) -> PlanResult | None:
         """Prove the data around `windows` (as written so far in this transaction) feasible, or raise.
 
-        `hint` adds known assignments to the stored witness (e.g. a released task -> its former taker).
+        `hint` adds known plans to the stored witness (e.g. a released task -> its former holders).
         """
         wins = repo.merge(windows)
         if not wins:
             return None
         self.lock(wins)
-        snap = repo.read_closure(self.conn, wins)
+        snap = repo.read_closure(self.conn, self.cal, wins)
         while self.lock(snap.windows):  # the closure reached an unlocked day: lock it and read again
-            snap = repo.read_closure(self.conn, snap.windows)
+            snap = repo.read_closure(self.conn, self.cal, snap.windows)
         scenario = repo.build_scenario(self.cal, snap)
         try:
             validate_scenario(scenario)
@@ -70,9 +73,9 @@ class Guard:
 
         task_day = {t.id: self.cal.day_of(t.start) for t in scenario.tasks}
         stored = repo.read_witness(self.conn, task_day.values())
-        witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
+        witness: dict[str, list[str]] = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
-        result = plan(scenario, witness=witness, time_limit=self.time_limit)
+        result = plan(scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness)
         if result.status is Status.INFEASIBLE:
             names = ", ".join(result.uncovered)
             raise StrandError(f"the change would leave tasks nobody can take: {names}",
@@ -80,12 +83,14 @@ class Guard:
         if result.status is Status.UNKNOWN:
             raise Unproven("the solver could not prove within its time limit that every task stays coverable;"
                            " the change was not made", tasks=result.uncovered)
-        self._store_witness(task_day, stored, result.assignment)
+        # The witness, per day: each task with open seats -> every worker of its seats (holders first).
+        self._store_witness(task_day, stored, {t.id: list(result.assignment[t.id])
+                                               for t in scenario.tasks if t.open_seats})
         return result
 
-    def _store_witness(self, task_day: dict[str, date], stored: dict[date, dict[str, str]],
-                       assignment: dict[str, str]) -> None:
-        fresh: dict[date, dict[str, str]] = defaultdict(dict)
+    def _store_witness(self, task_day: dict[str, date], stored: dict[date, dict[str, list[str]]],
+                       assignment: dict[str, list[str]]) -> None:
+        fresh: dict[date, dict[str, list[str]]] = defaultdict(dict)
         for task_id, worker_id in assignment.items():
             fresh[task_day[task_id]][task_id] = worker_id
         for day in sorted(set(task_day.values())):

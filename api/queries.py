@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from psycopg.types.range import Range
 
@@ -36,6 +37,12 @@ class WorkerRow:
     skills: list[str]
     hire_date: date | None
     fire_date: date | None
+    max_tasks: int | None = None  # per operational day of the task's start; None: no limit
+    max_minutes: int | None = None
+
+    @property
+    def limited(self) -> bool:
+        return self.max_tasks is not None or self.max_minutes is not None
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,24 @@ class TaskRow(_Period):
     id: str
     period: Range[datetime]
     skill: str | None
-    worker_id: str | None
+    worker_id: str | None  # v1: the holder of a one-seat task (the tasks.worker_id mirror), else None
     worker_name: str | None
     created_at: datetime
     updated_at: datetime
+    crew: list[dict[str, Any]]  # [{"skill", "count"}] in the order given
+    worker_ids: list[str]  # the holders, in the order they took their seats
+
+    @property
+    def seats(self) -> int:
+        return sum(int(c["count"]) for c in self.crew)
+
+
+@dataclass(frozen=True)
+class SeatLoad:
+    """The seats a worker holds that start in one operational day: how many, and their total minutes."""
+
+    tasks: int
+    minutes: float
 
 
 # --- serialisation (advisory locks) and transaction modes ------------------------------------------
@@ -66,23 +87,24 @@ READ_ONLY_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 # --- workers -------------------------------------------------------------------------------------------
 
-_WORKER_COLS = "id, name, skills, hire_date, fire_date"
+_WORKER_COLS = "id, name, skills, hire_date, fire_date, max_tasks, max_minutes"
 LIST_WORKERS = f"SELECT {_WORKER_COLS} FROM workers ORDER BY id"
 GET_WORKER = f"SELECT {_WORKER_COLS} FROM workers WHERE id = %(id)s"
 GET_WORKER_FOR_UPDATE = f"SELECT {_WORKER_COLS} FROM workers WHERE id = %(id)s FOR UPDATE"
 GET_WORKERS = f"SELECT {_WORKER_COLS} FROM workers WHERE id = ANY(%(ids)s)"
 INSERT_WORKER = f"""
-INSERT INTO workers (id, name, skills, hire_date, fire_date)
-VALUES (COALESCE(%(id)s, 'w-' || nextval('worker_id_seq')), %(name)s, %(skills)s, %(hire_date)s, %(fire_date)s)
+INSERT INTO workers (id, name, skills, hire_date, fire_date, max_tasks, max_minutes)
+VALUES (COALESCE(%(id)s, 'w-' || nextval('worker_id_seq')), %(name)s, %(skills)s, %(hire_date)s, %(fire_date)s,
+        %(max_tasks)s, %(max_minutes)s)
 RETURNING {_WORKER_COLS}"""
 UPDATE_WORKER = f"""
 UPDATE workers SET name = %(name)s, skills = %(skills)s, hire_date = %(hire_date)s, fire_date = %(fire_date)s,
-                   updated_at = now()
+                   max_tasks = %(max_tasks)s, max_minutes = %(max_minutes)s, updated_at = now()
 WHERE id = %(id)s
 RETURNING {_WORKER_COLS}"""
 DELETE_WORKER = "DELETE FROM workers WHERE id = %(id)s"
 DELETE_WORKERS = "DELETE FROM workers WHERE id = ANY(%(ids)s)"
-TASKS_TAKEN_BY = "SELECT id FROM tasks WHERE worker_id = %(worker_id)s ORDER BY lower(period), id"
+TASKS_TAKEN_BY = "SELECT task_id FROM task_seats WHERE worker_id = %(worker_id)s ORDER BY lower(period), task_id"
 
 # --- shifts --------------------------------------------------------------------------------------------
 
@@ -100,7 +122,12 @@ DELETE_SHIFT = "DELETE FROM shifts WHERE id = %(id)s"
 
 # --- tasks ---------------------------------------------------------------------------------------------
 
-_TASK_COLS = "t.id, t.period, t.skill, t.worker_id, w.name AS worker_name, t.created_at, t.updated_at"
+# A task without crew rows (only plain SQL writes one) has one seat of its skill, as in the contract.
+_TASK_COLS = """t.id, t.period, t.skill, t.worker_id, w.name AS worker_name, t.created_at, t.updated_at,
+COALESCE((SELECT jsonb_agg(jsonb_build_object('skill', c.skill, 'count', c.count) ORDER BY c.position)
+          FROM task_crew c WHERE c.task_id = t.id),
+         jsonb_build_array(jsonb_build_object('skill', t.skill, 'count', 1))) AS crew,
+ARRAY(SELECT s.worker_id FROM task_seats s WHERE s.task_id = t.id ORDER BY s.taken_at, s.worker_id) AS worker_ids"""
 _TASK_FROM = "tasks t LEFT JOIN workers w ON w.id = t.worker_id"
 GET_TASK = f"SELECT {_TASK_COLS} FROM {_TASK_FROM} WHERE t.id = %(id)s"
 GET_TASK_FOR_UPDATE = f"SELECT {_TASK_COLS} FROM {_TASK_FROM} WHERE t.id = %(id)s FOR UPDATE OF t"
@@ -115,13 +142,29 @@ RETURNING id"""
 MOVE_TASK = """
 UPDATE tasks SET period = tstzrange(%(start)s, %(end)s, '[)'), skill = %(skill)s, updated_at = now()
 WHERE id = %(id)s"""
-SET_TASK_WORKER = "UPDATE tasks SET worker_id = %(worker_id)s, updated_at = now() WHERE id = %(id)s"
+INSERT_CREW = """
+INSERT INTO task_crew (task_id, position, skill, count)
+SELECT %(id)s, e.position - 1, e.skill, e.count
+FROM unnest(%(skills)s::text[], %(counts)s::smallint[]) WITH ORDINALITY AS e(skill, count, position)"""
+DELETE_CREW = "DELETE FROM task_crew WHERE task_id = %(id)s"
+TOUCH_TASK = "UPDATE tasks SET updated_at = now() WHERE id = %(id)s"
+INSERT_SEAT = """
+INSERT INTO task_seats (task_id, worker_id, skill, period)
+SELECT id, %(worker_id)s, %(skill)s, period FROM tasks WHERE id = %(id)s"""
+DELETE_SEATS = "DELETE FROM task_seats WHERE task_id = %(id)s AND worker_id = ANY(%(workers)s)"
+SEAT_LOAD = """
+SELECT count(*)::integer AS tasks,
+       COALESCE(sum(extract(epoch FROM upper(period) - lower(period)) / 60), 0)::float AS minutes
+FROM task_seats
+WHERE worker_id = %(worker_id)s AND lower(period) >= %(lo)s AND lower(period) < %(hi)s AND task_id <> %(id)s"""
 DELETE_TASK = "DELETE FROM tasks WHERE id = %(id)s"
-DELETE_TASKS_OF = "DELETE FROM tasks WHERE id = ANY(%(ids)s) OR worker_id = ANY(%(workers)s)"
+DELETE_TASKS_OF = """
+DELETE FROM tasks
+WHERE id = ANY(%(ids)s) OR id IN (SELECT task_id FROM task_seats WHERE worker_id = ANY(%(workers)s))"""
 TAKEN_OVERLAPPING = """
-SELECT id FROM tasks
-WHERE worker_id = %(worker_id)s AND id <> %(id)s AND period && tstzrange(%(start)s, %(end)s, '[)')
-ORDER BY lower(period)"""
+SELECT task_id FROM task_seats
+WHERE worker_id = %(worker_id)s AND task_id <> %(id)s AND period && tstzrange(%(start)s, %(end)s, '[)')
+ORDER BY lower(period), task_id"""
 
 # --- the data a feasibility check needs ------------------------------------------------------------------
 

@@ -20,9 +20,10 @@ from psycopg.types.json import Jsonb
 
 from api import queries as q
 from solver.calendar import OperationalCalendar, Window
-from solver.domain import Scenario, Shift, Task, Worker
+from solver.domain import CrewEntry, Scenario, Shift, Task, Worker
 
 R = TypeVar("R")
+Crew = tuple[CrewEntry, ...]
 EPOCH = date(1970, 1, 1)
 
 
@@ -68,9 +69,12 @@ def get_worker(conn: psycopg.Connection, worker_id: str, *, for_update: bool = F
 
 
 def insert_worker(conn: psycopg.Connection, worker_id: str | None, name: str, skills: list[str],
-                  hire_date: date | None, fire_date: date | None) -> q.WorkerRow:
+                  hire_date: date | None, fire_date: date | None,
+                  limits: tuple[int | None, int | None] = (None, None)) -> q.WorkerRow:
+    """`limits`: (max_tasks, max_minutes), None for no limit."""
     row = _one(conn, q.WorkerRow, q.INSERT_WORKER, {"id": worker_id, "name": name, "skills": skills,
-                                                    "hire_date": hire_date, "fire_date": fire_date})
+                                                    "hire_date": hire_date, "fire_date": fire_date,
+                                                    "max_tasks": limits[0], "max_minutes": limits[1]})
     assert row is not None  # INSERT ... RETURNING
     return row
 
@@ -78,7 +82,7 @@ def insert_worker(conn: psycopg.Connection, worker_id: str | None, name: str, sk
 def update_worker(conn: psycopg.Connection, worker: q.WorkerRow) -> q.WorkerRow:
     row = _one(conn, q.WorkerRow, q.UPDATE_WORKER, {
         "id": worker.id, "name": worker.name, "skills": worker.skills, "hire_date": worker.hire_date,
-        "fire_date": worker.fire_date})
+        "fire_date": worker.fire_date, "max_tasks": worker.max_tasks, "max_minutes": worker.max_minutes})
     assert row is not None  # the caller holds the row locked
     return row
 
@@ -130,19 +134,46 @@ def tasks_starting_between(conn: psycopg.Connection, lo: datetime, hi: datetime)
 
 
 def insert_task(conn: psycopg.Connection, task_id: str | None, start: datetime, end: datetime,
-                skill: str | None) -> str:
-    """Insert an untaken task; returns its id (generated as t-<n> when `task_id` is None)."""
+                skill: str | None, crew: Crew | None = None) -> str:
+    """Insert an untaken task with its crew (None: one seat of `skill`); returns its id (generated as t-<n>
+    when `task_id` is None)."""
     row = conn.execute(q.INSERT_TASK, {"id": task_id, "start": start, "end": end, "skill": skill}).fetchone()
     assert row is not None  # INSERT ... RETURNING
-    return str(row[0])
+    new_id = str(row[0])
+    _insert_crew(conn, new_id, skill, crew)
+    return new_id
 
 
-def move_task(conn: psycopg.Connection, task_id: str, start: datetime, end: datetime, skill: str | None) -> None:
-    conn.execute(q.MOVE_TASK, {"id": task_id, "start": start, "end": end, "skill": skill})
+def _insert_crew(conn: psycopg.Connection, task_id: str, skill: str | None, crew: Crew | None) -> None:
+    entries = crew or (CrewEntry(skill, 1),)
+    conn.execute(q.INSERT_CREW, {"id": task_id, "skills": [e.skill for e in entries],
+                                 "counts": [e.count for e in entries]})
 
 
-def set_task_worker(conn: psycopg.Connection, task_id: str, worker_id: str | None) -> None:
-    conn.execute(q.SET_TASK_WORKER, {"id": task_id, "worker_id": worker_id})
+def move_task(conn: psycopg.Connection, task_id: str, start: datetime, end: datetime, skill: str | None,
+              crew: Crew | None = None) -> None:
+    """New times and needs: one seat of `skill`, or `crew` (then the task's skill is None)."""
+    conn.execute(q.MOVE_TASK, {"id": task_id, "start": start, "end": end, "skill": None if crew else skill})
+    conn.execute(q.DELETE_CREW, {"id": task_id})
+    _insert_crew(conn, task_id, skill, crew)
+
+
+def add_seat(conn: psycopg.Connection, task_id: str, worker_id: str, skill: str | None) -> None:
+    """The worker takes a seat of the task (as `skill`, the crew entry they sit in)."""
+    conn.execute(q.INSERT_SEAT, {"id": task_id, "worker_id": worker_id, "skill": skill})
+    conn.execute(q.TOUCH_TASK, {"id": task_id})
+
+
+def remove_seats(conn: psycopg.Connection, task_id: str, worker_ids: list[str]) -> None:
+    conn.execute(q.DELETE_SEATS, {"id": task_id, "workers": worker_ids})
+    conn.execute(q.TOUCH_TASK, {"id": task_id})
+
+
+def seat_load(conn: psycopg.Connection, worker_id: str, lo: datetime, hi: datetime, *, besides: str) -> q.SeatLoad:
+    """The seats the worker holds that start in [lo, hi), task `besides` not counted."""
+    row = _one(conn, q.SeatLoad, q.SEAT_LOAD, {"worker_id": worker_id, "lo": lo, "hi": hi, "id": besides})
+    assert row is not None  # an aggregate always answers
+    return row
 
 
 def delete_task(conn: psycopg.Connection, task_id: str) -> None:
@@ -164,13 +195,13 @@ def delete_rows_of(conn: psycopg.Connection, worker_ids: list[str], task_ids: li
 # --- witness --------------------------------------------------------------------------------------------
 
 
-def read_witness(conn: psycopg.Connection, days: Iterable[date]) -> dict[date, dict[str, str]]:
-    """The stored assignment (untaken task id -> worker id) of each of these days that has one."""
+def read_witness(conn: psycopg.Connection, days: Iterable[date]) -> dict[date, dict[str, list[str]]]:
+    """The stored plan (task with open seats -> its workers) of each of these days that has one."""
     rows = conn.execute(q.GET_WITNESS, {"days": sorted(set(days))}).fetchall()
     return {day: dict(assignment) for day, assignment in rows}
 
 
-def store_witness(conn: psycopg.Connection, day: date, assignment: dict[str, str]) -> None:
+def store_witness(conn: psycopg.Connection, day: date, assignment: dict[str, list[str]]) -> None:
     conn.execute(q.UPSERT_WITNESS, {"day": day, "assignment": Jsonb(dict(sorted(assignment.items())))})
 
 
@@ -253,20 +284,33 @@ def _bounds_params(windows: list[Window]) -> dict[str, Any]:
     return {"lo": [w[0] for w in windows], "hi": [w[1] for w in windows]}
 
 
-def read_closure(conn: psycopg.Connection, windows: Iterable[Window]) -> Snapshot:
-    """Every task overlapping the windows, the windows widened to those tasks, until nothing new appears;
-    then the shifts overlapping the widened windows and the workers of both (see `api.guard`)."""
+def read_closure(conn: psycopg.Connection, cal: OperationalCalendar, windows: Iterable[Window]) -> Snapshot:
+    """The data a check of `windows` needs (see `api.guard`): grown until nothing new appears by
+    - every task overlapping the windows (no-overlap couples only overlapping tasks), and
+    - the whole operational day of every task that a worker with a daily limit holds or has a shift
+      around (a limit couples the tasks starting in one day, overlapping or not);
+    then the shifts overlapping the windows and the workers of both."""
     wins = merge(windows)
     while True:
-        tasks = _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(wins))
-        grown = merge([*wins, *(t.window for t in tasks)])
+        tasks = _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(wins)) if wins else []
+        shifts = _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(wins)) if wins else []
+        ids = sorted({s.worker_id for s in shifts} | {w for t in tasks for w in t.worker_ids})
+        workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
+        grown = merge([*wins, *(t.window for t in tasks), *_limited_days(cal, tasks, shifts, workers)])
         if grown == wins:
-            break
+            return Snapshot(wins, tasks, shifts, workers)
         wins = grown
-    shifts = _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(wins)) if wins else []
-    ids = sorted({s.worker_id for s in shifts} | {t.worker_id for t in tasks if t.worker_id})
-    workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
-    return Snapshot(wins, tasks, shifts, workers)
+
+
+def _limited_days(cal: OperationalCalendar, tasks: list[q.TaskRow], shifts: list[q.ShiftRow],
+                  workers: dict[str, q.WorkerRow]) -> list[Window]:
+    """The operational days of the tasks a limited worker holds or could sit in (shift around it)."""
+    limited = {w.id for w in workers.values() if w.limited}
+    if not limited:
+        return []
+    around = [s for s in shifts if s.worker_id in limited]
+    return [cal.bounds(cal.day_of(t.start)) for t in tasks
+            if limited.intersection(t.worker_ids) or any(s.start <= t.start and t.end <= s.end for s in around)]
 
 
 def clip(start: datetime, end: datetime, window: Window | None) -> Window | None:
@@ -289,20 +333,39 @@ def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
         clipped = clip(s.start, s.end, cal.employment_window(worker.hire_date, worker.fire_date))
         if clipped is not None:
             shifts[s.worker_id].append(Shift(*clipped))
-    owners = {t.worker_id for t in snap.tasks if t.worker_id}
+    owners = {w for t in snap.tasks for w in t.worker_ids}
     workers = tuple(
-        Worker(w.id, w.name or None, frozenset(w.skills), tuple(sorted(shifts[w.id], key=lambda s: s.start)))
+        Worker(w.id, w.name or None, frozenset(w.skills), tuple(sorted(shifts[w.id], key=lambda s: s.start)),
+               w.max_tasks, w.max_minutes)
         for w in sorted(snap.workers.values(), key=lambda w: w.id)
         if shifts[w.id] or w.id in owners
     )
-    tasks = tuple(Task(t.id, t.start, t.end, t.skill, t.worker_id) for t in snap.tasks)
-    return Scenario(cal.timezone, cal.day_start, workers, tasks)
+    return Scenario(cal.timezone, cal.day_start, workers, tuple(task_of(t) for t in snap.tasks))
 
 
-def read_day(conn: psycopg.Connection, cal: OperationalCalendar, day: date) -> tuple[Scenario, dict[str, str]]:
-    """The scenario a slot query for `day` needs (the overlap closure of the day) and its stored witness,
-    read in one read-only snapshot."""
-    read_only_snapshot(conn)
-    scenario = build_scenario(cal, read_closure(conn, [cal.bounds(day)]))
+def crew_of(row: q.TaskRow) -> Crew:
+    return tuple(CrewEntry(c["skill"], int(c["count"])) for c in row.crew)
+
+
+def task_of(row: q.TaskRow) -> Task:
+    """The contract's Task of a row: a one-seat task of its skill as v1 wrote it, else its crew and holders."""
+    crew = crew_of(row)
+    if crew == (CrewEntry(row.skill, 1),):
+        return Task(row.id, row.start, row.end, row.skill, row.worker_ids[0] if row.worker_ids else None)
+    return Task(row.id, row.start, row.end, None, None, crew, tuple(row.worker_ids))
+
+
+def read_windows(conn: psycopg.Connection, cal: OperationalCalendar,
+                 windows: Iterable[Window]) -> tuple[Scenario, dict[str, list[str]]]:
+    """The scenario a question about `windows` needs (their closure) and its stored witness (callers start
+    the transaction with `read_only_snapshot`, so all of it is one snapshot)."""
+    scenario = build_scenario(cal, read_closure(conn, cal, windows))
     stored = read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
     return scenario, {k: v for day_map in stored.values() for k, v in day_map.items()}
+
+
+def read_day(conn: psycopg.Connection, cal: OperationalCalendar, day: date) -> tuple[Scenario, dict[str, list[str]]]:
+    """The scenario a slot query for `day` needs (the closure of the day) and its stored witness, read in one
+    read-only snapshot."""
+    read_only_snapshot(conn)
+    return read_windows(conn, cal, [cal.bounds(day)])

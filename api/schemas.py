@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.fields import Field
 
 from api.config import calendar
 from solver.calendar import (
@@ -22,8 +23,32 @@ from solver.calendar import (
     MIN_DURATION_MINUTES,
     MIN_STEP_MINUTES,
 )
-from solver.domain import Scenario, SlotQuery
-from solver.schema import IsoDateTime, ScenarioSchema, SlotQuerySchema, StrictDate, StrictInteger
+from solver.domain import CrewEntry, InvalidInput, Scenario, SlotQuery
+from solver.queries import (
+    MAX_DAYS,
+    MAX_LIMIT,
+    MIN_DAYS,
+    MIN_LIMIT,
+    ExplainQuery,
+    ExplainQuerySchema,
+    NextQuery,
+    NextQuerySchema,
+    TakeableQuery,
+    TakeableQuerySchema,
+    load_explain_query,
+    load_next_query,
+    load_takeable_query,
+)
+from solver.schema import (
+    CrewEntrySchema,
+    IsoDateTime,
+    ScenarioSchema,
+    SlotQuerySchema,
+    StrictDate,
+    StrictInteger,
+    dump_crew,
+    parse_crew,
+)
 from solver.validate import validate_scenario
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
@@ -80,8 +105,31 @@ class Timestamp(DumpOnly):
         return None if value is None else value.isoformat()
 
 
+class CrewText(fields.String):
+    """A crew in the command line's text form (`install:2,electric:1`; a bare skill is count 1, `*` the null
+    skill), as query strings take it; loads the entries (`solver.schema.parse_crew`, the contract's rules)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[CrewEntry, ...]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_crew(text)
+        except InvalidInput as exc:
+            raise ValidationError(exc.message.removeprefix("crew: ")) from exc
+
+
 Text = fields.String
 Skill = fields.String(validate=[validate.Length(min=1, max=64), _no_nul])
+_LIMITS = {"max_tasks": "most tasks (seats) held that start in one operational day; null: no limit",
+           "max_minutes": "most minutes of such tasks; null: no limit"}
+
+
+def _limit(name: str, **kwargs: Any) -> Field:
+    return fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 100_000),
+                          metadata={"description": _LIMITS[name]}, **kwargs)
+
+
+def _crew_list(**kwargs: Any) -> Field:
+    return fields.List(fields.Nested(CrewEntrySchema), validate=validate.Length(min=1, max=20), **kwargs)
 
 
 class StrictSchema(Schema):
@@ -100,6 +148,8 @@ class WorkerCreateSchema(StrictSchema):
                            metadata={"description": "first day the worker's shifts count; null: unbounded"})
     fire_date = StrictDate(load_default=None, allow_none=True,
                            metadata={"description": "last day the worker's shifts count; null: unbounded"})
+    max_tasks = _limit("max_tasks", load_default=None)
+    max_minutes = _limit("max_minutes", load_default=None)
 
 
 class WorkerUpdateSchema(StrictSchema):
@@ -107,6 +157,8 @@ class WorkerUpdateSchema(StrictSchema):
     skills = fields.List(Skill, validate=validate.Length(max=100))
     hire_date = StrictDate(allow_none=True)
     fire_date = StrictDate(allow_none=True)
+    max_tasks = _limit("max_tasks")
+    max_minutes = _limit("max_minutes")
 
 
 class WorkerResourceSchema(Schema):
@@ -117,6 +169,8 @@ class WorkerResourceSchema(Schema):
     skills = fields.List(Text())
     hire_date = fields.Date(allow_none=True)
     fire_date = fields.Date(allow_none=True)
+    max_tasks = fields.Integer(allow_none=True, metadata={"description": _LIMITS["max_tasks"]})
+    max_minutes = fields.Integer(allow_none=True, metadata={"description": _LIMITS["max_minutes"]})
 
 
 # --- shifts ----------------------------------------------------------------------------------------------
@@ -153,7 +207,10 @@ class TaskTimeSchema(StrictSchema):
                         metadata={"description": "ISO 8601; without an offset: wall-clock in the service's zone"})
     end = IsoDateTime(metadata={"description": f"give end or duration_minutes ({_DURATION})"})
     duration_minutes = StrictInteger(strict=True, metadata={"description": _DURATION})
-    skill = fields.String(allow_none=True, validate=[validate.Length(min=1, max=64), _no_nul])
+    skill = fields.String(allow_none=True, validate=[validate.Length(min=1, max=64), _no_nul],
+                          metadata={"description": "one seat needing this skill (null: anyone)"})
+    crew = _crew_list(allow_none=True, metadata={
+        "description": "instead of skill: the seats, [{skill, count}] (count 1..20, each skill once)"})
 
     @validates_schema
     def _end_or_duration(self, data: dict[str, Any], **_: Any) -> None:
@@ -166,11 +223,18 @@ class TaskCreateSchema(TaskTimeSchema):
 
 
 class TaskMoveSchema(TaskTimeSchema):
-    """Move a task: new start and end (or duration); skill unchanged unless given."""
+    """Move a task: new start and end (or duration); skill / crew unchanged unless given."""
 
 
 class TakeSchema(StrictSchema):
     worker_id = Text(required=True, validate=[validate.Length(min=1, max=64), _no_nul])
+    skill = fields.String(allow_none=True, validate=[validate.Length(min=1, max=64), _no_nul], metadata={
+        "description": "the crew entry to sit in (null: the any-skill entry); absent: any seat the worker fits"})
+
+
+class ReleaseSchema(StrictSchema):
+    worker_id = Text(validate=[validate.Length(min=1, max=64), _no_nul],
+                     metadata={"description": "the holder giving back their seat; absent: every holder"})
 
 
 class TaskResourceSchema(Schema):
@@ -182,10 +246,13 @@ class TaskResourceSchema(Schema):
     duration_minutes = PeriodMinutes(attribute="period")
     day = OperationalDay(attribute="start", metadata={"description": "operational day of the task's start"})
     skill = Text(allow_none=True)
-    worker_id = Text(allow_none=True, metadata={"description": "the installer who took it; null: untaken"})
+    worker_id = Text(allow_none=True, metadata={
+        "description": "v1: the installer who took a one-seat task; null: untaken, or a crew task"})
     worker_name = Text(allow_none=True)
     created_at = Timestamp()
     updated_at = Timestamp()
+    crew = fields.List(fields.Nested(CrewEntrySchema), metadata={"description": "the seats: [{skill, count}]"})
+    worker_ids = fields.List(Text(), metadata={"description": "the holders of seats, in the order they took them"})
 
 
 class TaskListArgs(StrictSchema):
@@ -205,10 +272,60 @@ class SlotsArgs(StrictSchema):
     step_minutes = fields.Integer(load_default=DEFAULT_STEP_MINUTES,
                                   validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES))
     skill = fields.String(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
+    crew = CrewText(load_default=None, metadata={"description": "instead of skill, e.g. install:2,electric:1"})
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> SlotQuery:
         return SlotQuery(**data)
+
+
+class TakeableArgs(StrictSchema):
+    """Query string of GET /api/v1/workers/{id}/takeable."""
+
+    date = StrictDate(load_default=None, metadata={"description": "only tasks starting on this operational day"})
+
+
+class ExplainArgs(StrictSchema):
+    """Query string of GET /api/v1/slots/explain; loads an `ExplainQuery` (`solver.queries`' rules)."""
+
+    start = IsoDateTime(required=True,
+                        metadata={"description": "ISO 8601; without an offset: wall-clock in the service's zone"})
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(MIN_DURATION_MINUTES,
+                                                                             MAX_DURATION_MINUTES))
+    skill = fields.String(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
+    crew = CrewText(load_default=None, metadata={"description": "instead of skill, e.g. install:2,electric:1"})
+
+    @post_load(pass_original=True)
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> ExplainQuery:
+        cal = calendar()
+        return load_explain_query({**_as_body(data), "start": original["start"]},
+                                  Scenario(cal.timezone, cal.day_start))
+
+
+class NextArgs(StrictSchema):
+    """Query string of GET /api/v1/slots/next; loads a `NextQuery`."""
+
+    from_ = StrictDate(required=True, data_key="from")
+    days = fields.Integer(required=True, validate=validate.Range(MIN_DAYS, MAX_DAYS))
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(MIN_DURATION_MINUTES,
+                                                                             MAX_DURATION_MINUTES))
+    step_minutes = fields.Integer(load_default=DEFAULT_STEP_MINUTES,
+                                  validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES))
+    skill = fields.String(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
+    crew = CrewText(load_default=None, metadata={"description": "instead of skill, e.g. install:2,electric:1"})
+    limit = fields.Integer(load_default=10, validate=validate.Range(MIN_LIMIT, MAX_LIMIT))
+
+    @post_load(pass_original=True)
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> NextQuery:
+        body = _as_body(data)
+        body["from"] = original["from"]
+        body.pop("from_")
+        return load_next_query(body)
+
+
+def _as_body(data: dict[str, Any]) -> dict[str, Any]:
+    """Loaded query-string fields as the contract's JSON body (the crew in its list form)."""
+    return {**data, "crew": dump_crew(data["crew"])}
 
 
 class WhatIfSlotsSchema(SlotQuerySchema):
@@ -221,7 +338,50 @@ class WhatIfSlotsSchema(SlotQuerySchema):
     def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:
         scenario = data.pop("scenario")
         validate_scenario(scenario)  # after the shape is right; raises InvalidInput (422 naming field / ids)
-        return scenario, SlotQuery(**data)
+        crew = data.pop("crew", None)
+        return scenario, SlotQuery(**data, crew=None if crew is None else tuple(crew))
+
+
+class WhatIfTakeableSchema(TakeableQuerySchema):
+    """Body of `POST /api/v1/what-if/takeable`: `{scenario, worker, date?}`; the query is loaded by the
+    CLI's own loader (`solver.queries`)."""
+
+    scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load(pass_original=True)
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, TakeableQuery]:
+        scenario = data["scenario"]
+        validate_scenario(scenario)
+        return scenario, load_takeable_query(_without_scenario(original), scenario)
+
+
+class WhatIfExplainSchema(ExplainQuerySchema):
+    """Body of `POST /api/v1/what-if/explain`: `{scenario, start, duration_minutes, skill? | crew?}`."""
+
+    scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load(pass_original=True)
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, ExplainQuery]:
+        scenario = data["scenario"]
+        validate_scenario(scenario)
+        return scenario, load_explain_query(_without_scenario(original), scenario)
+
+
+class WhatIfNextSchema(NextQuerySchema):
+    """Body of `POST /api/v1/what-if/next`: `{scenario, from, days, duration_minutes, step_minutes?, skill? |
+    crew?, limit?}`."""
+
+    scenario = fields.Nested(ScenarioSchema, required=True)
+
+    @post_load(pass_original=True)
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, NextQuery]:
+        scenario = data["scenario"]
+        validate_scenario(scenario)
+        return scenario, load_next_query(_without_scenario(original))
+
+
+def _without_scenario(original: Any) -> dict[str, Any]:
+    return {k: v for k, v in original.items() if k != "scenario"}
 
 
 class WhatIfPlanSchema(Schema):
@@ -241,9 +401,57 @@ class PlanAnswerSchema(Schema):
 
     feasible = fields.Boolean(allow_none=True, metadata={"description": "null when the solver ran out of time"})
     status = Text(metadata={"description": "feasible, infeasible or unknown"})
-    assignment = fields.Dict(keys=Text(), values=Text(), metadata={"description": "untaken task id -> worker id"})
+    assignment = fields.Dict(keys=Text(), values=fields.List(Text()),
+                             metadata={"description": "task id -> its workers for all its seats, holders first"})
     uncovered = fields.List(Text(), metadata={"description": "fewest tasks that cannot all be covered"})
     uncovered_is_minimal = fields.Boolean(allow_none=True)
+
+
+# --- the v2 answers (shapes dumped by `solver.answers`, as the CLI prints them; documented here) ----------
+
+
+class TakeableAnswerSchema(Schema):
+    """`python -m solver takeable`'s answer."""
+
+    worker = Text()
+    date = Text(allow_none=True)
+    feasible_base = fields.Boolean(allow_none=True)
+    takeable = fields.List(Text(), metadata={"description": "task ids, in order of start, then id"})
+    undecided = fields.List(Text())
+
+
+class ExplanationSchema(Schema):
+    """`python -m solver explain`'s answer: a plan when the start is a slot, else the reason and tasks."""
+
+    start = Text()
+    end = Text()
+    slot = fields.Boolean()
+    plan = fields.Dict(keys=Text(), values=fields.List(Text()),
+                       metadata={"description": "when a slot: every task's workers, the new one under \"new\""})
+    reason = Text(metadata={"description": "no_fit, conflict or infeasible_base (unknown: out of time)"})
+    tasks = fields.List(Text(), metadata={"description": "conflict: an irreducible certificate, in id order"})
+    workers = fields.List(Text(), metadata={"description": "who fits a seat of the new or a listed task"})
+
+
+class DaySlotSchema(Schema):
+    date = Text()
+    start = Text()
+    end = Text()
+
+
+class NextAnswerSchema(Schema):
+    """`python -m solver next`'s answer."""
+
+    from_ = Text(data_key="from", attribute="from")
+    days = fields.Integer()
+    duration_minutes = fields.Integer()
+    step_minutes = fields.Integer()
+    skill = Text(allow_none=True)
+    crew = fields.List(fields.Nested(CrewEntrySchema), allow_none=True)
+    feasible_base = fields.Boolean(allow_none=True)
+    uncovered = fields.List(Text())
+    slots = fields.List(fields.Nested(DaySlotSchema))
+    undecided = fields.List(fields.Nested(DaySlotSchema))
 
 
 class HealthSchema(Schema):
@@ -266,3 +474,6 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema))
     tasks = fields.List(Text(), metadata={"description": "409: the tasks involved"})
     uncovered = fields.List(Text(), metadata={"description": "409: the tasks the change would strand"})
+    reason = Text(metadata={"description": "409 on take: skill, shift, overlap, limit or full"})
+    explain = fields.Nested(ExplanationSchema, metadata={
+        "description": "409 on booking: the explanation of that start on the data as it was"})

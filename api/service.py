@@ -21,10 +21,11 @@ from api import repository as repo
 from api.access import require_own_task
 from api.config import calendar
 from api.db import transactional, unit_of_work
-from api.errors import Conflict, NotFound, Unprocessable
+from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
 from api.limits import solve_bounded, solver_budget
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
+from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.calendar import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
@@ -33,12 +34,31 @@ from solver.calendar import (
     Window,
     employed,
 )
-from solver.domain import PlanResult, Scenario, Slot, SlotAnswer, SlotQuery, Status
-from solver.plan import plan
+from solver.domain import (
+    CrewEntry,
+    InvalidInput,
+    PlanResult,
+    Scenario,
+    Slot,
+    SlotAnswer,
+    SlotQuery,
+    Status,
+    Task,
+    Worker,
+    check_crew,
+)
+from solver.explain import explain
+from solver.fit import seat_matching
+from solver.next_slots import next_slots
+from solver.options import SolverOptions
+from solver.plan import Witness, plan
+from solver.queries import ExplainQuery, NextQuery, TakeableQuery
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
+from solver.takeable import takeable
 
 MAX_SHIFT = timedelta(hours=24)
+Crew = tuple[CrewEntry, ...]
 MAX_BIGINT = 2**63 - 1
 
 
@@ -139,29 +159,78 @@ def slots(query: SlotQuery) -> dict[str, Any]:
     return what_if_slots(scenario, query, witness)
 
 
-def what_if_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None = None) -> dict[str, Any]:
+def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
+    """The contract's takeable answer for a worker in the database: the tasks of `day` (None: of every
+    shift of theirs) read with everything they are coupled to."""
+    cal = calendar()
+    with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
+        _worker(conn, worker_id)
+        shifts = repo.shifts_of_worker(conn, worker_id) if day is None else []
+        windows = [s.window for s in shifts] if day is None else [cal.bounds(day)]
+        scenario, witness = repo.read_windows(conn, cal, windows)
+    if worker_id not in {w.id for w in scenario.workers}:
+        # A worker without shifts or seats there: nothing lies inside a shift of theirs.
+        scenario = Scenario(scenario.timezone, scenario.day_start, (*scenario.workers, Worker(worker_id)),
+                            scenario.tasks)
+    return what_if_takeable(scenario, TakeableQuery(worker_id, day), witness)
+
+
+def explain_start(query: ExplainQuery) -> dict[str, Any]:
+    """The contract's explanation of a start on the database's day of that start."""
+    cal = calendar()
+    with unit_of_work() as conn:
+        scenario, witness = repo.read_day(conn, cal, cal.day_of(query.start))
+    return what_if_explain(scenario, query, witness)
+
+
+def next_free(query: NextQuery) -> dict[str, Any]:
+    """The contract's next answer over the database's days `from` .. `from + days - 1`, read at once."""
+    cal = calendar()
+    dates = query.dates()
+    with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
+        scenario, witness = repo.read_windows(conn, cal, [(cal.bounds(dates[0])[0], cal.bounds(dates[-1])[1])])
+    return what_if_next(scenario, query, witness)
+
+
+def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None = None) -> dict[str, Any]:
     """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario,
     within the request's solver budget (api.limits): what is not decided by then is undecided, never a slot."""
     budget = solver_budget()
     duration = timedelta(minutes=query.duration_minutes)
 
     def undecided() -> SlotAnswer:
-        # The contract's (v2) answer when the day itself is undecided: feasible_base null, every candidate
-        # undecided. solver.domain types feasible_base as bool until the engine branch widens it.
-        base_unknown = cast(bool, None)
-        return SlotAnswer(query, base_unknown, [], [], [Slot(s, s + duration) for s in query.candidates(scenario)])
+        # The contract's answer when the day itself is undecided: feasible_base null, every candidate undecided.
+        return SlotAnswer(query, None, [], [], [Slot(s, s + duration) for s in query.candidates(scenario)])
 
-    answer = solve_bounded(
-        find_slots, scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"],
-        base_time_limit=budget, budget=budget, timed_out=undecided)
+    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"], base_time_limit=budget,
+                            budget=budget)
+    answer = solve_bounded(find_slots, scenario, query, options, witness=witness, timed_out=undecided)
     return dump_answer(answer, scenario)
+
+
+def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness | None = None) -> dict[str, Any]:
+    """As `python -m solver takeable` (its default time limit) on a validated scenario."""
+    return dump_takeable(takeable(scenario, query, witness=witness))
+
+
+def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None) -> dict[str, Any]:
+    """As `python -m solver explain` (its default time limit) on a validated scenario."""
+    return dump_explanation(explain(scenario, query, witness=witness), scenario)
+
+
+def what_if_next(scenario: Scenario, query: NextQuery, witness: Witness | None = None) -> dict[str, Any]:
+    """As `python -m solver next` on a validated scenario."""
+    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    return dump_next(next_slots(scenario, query, options, witness=witness), scenario)
 
 
 def what_if_plan(scenario: Scenario) -> dict[str, Any]:
     """Feasibility of a validated scenario, shaped like `python -m solver plan` (`solver.schema.dump_plan`);
     `unknown` when the request's solver budget runs out (api.limits)."""
     limit = min(current_app.config["PLAN_TIME_LIMIT"], solver_budget())
-    return dump_plan(solve_bounded(plan, scenario, time_limit=limit,
+    return dump_plan(solve_bounded(plan, scenario, SolverOptions(base_time_limit=limit),
                                    timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], optimal=False)))
 
 
@@ -180,7 +249,7 @@ def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> q.WorkerRow
     try:
         with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
             row = repo.insert_worker(conn, data.get("id"), data["name"], sorted(set(data["skills"])),
-                                     data["hire_date"], data["fire_date"])
+                                     data["hire_date"], data["fire_date"], (data["max_tasks"], data["max_minutes"]))
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a worker with id {data.get('id')!r} already exists") from exc
     audit.record(conn, "worker.create", "worker", row.id, None, row, WorkerResourceSchema)
@@ -189,7 +258,7 @@ def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> q.WorkerRow
 
 @transactional
 def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> q.WorkerRow:
-    """Rename, change skills or hire / fire dates; refused (409) if that would strand a task."""
+    """Rename, change skills, hire / fire dates or daily limits; refused (409) if that would strand a task."""
     g = guard(conn)
     _worker(conn, worker_id)
     g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])  # lock the days, then re-read
@@ -198,9 +267,10 @@ def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]
     after = replace(before, **changes)
     _check_employment(after.hire_date, after.fire_date)
     row = repo.update_worker(conn, after)
-    # Less skill or fewer employed days can only take capacity away: prove the worker's days still fit.
-    if not set(before.skills) <= set(after.skills) or (after.hire_date, after.fire_date) != (
-            before.hire_date, before.fire_date):
+    # Less skill, fewer employed days or other limits can take capacity away: prove the worker's days still fit.
+    if not set(before.skills) <= set(after.skills) or (after.hire_date, after.fire_date, after.max_tasks,
+                                                       after.max_minutes) != (
+            before.hire_date, before.fire_date, before.max_tasks, before.max_minutes):
         g.check([s.window for s in repo.shifts_of_worker(conn, worker_id)])
     audit.record(conn, "worker.update", "worker", worker_id, before, row, WorkerResourceSchema)
     return row
@@ -276,26 +346,69 @@ def _bad_duration(field: str, minutes: float) -> Unprocessable:
     return Unprocessable(msg, errors=[{"field": field, "message": msg}])
 
 
+def _needs(data: dict[str, Any], old: q.TaskRow | None = None) -> tuple[str | None, Crew | None]:
+    """The task's skill or crew from a body (give one; a crew is checked by the contract's rules); a move
+    that gives neither keeps the task's own."""
+    if "crew" in data and data["crew"] is not None:
+        if data.get("skill") is not None:
+            raise Unprocessable("give either skill or crew, not both",
+                                errors=[{"field": "crew", "message": "give either skill or crew, not both"}])
+        crew = tuple(data["crew"])
+        check_crew(crew, "crew")
+        return None, crew
+    if "skill" in data or old is None:
+        return data.get("skill"), None
+    crew = repo.crew_of(old)
+    return (old.skill, None) if crew == (CrewEntry(old.skill, 1),) else (None, crew)
+
+
 @transactional
 def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> q.TaskRow:
-    """Create an untaken task; accepted only if every task of its day can still be covered."""
-    start, end = _task_times(calendar(), data)
+    """Create an untaken task (one seat of `skill`, or a `crew`); accepted only if every task stays coverable.
+
+    A refusal for stranding carries `explain`: the contract's explanation of that start on the data as it
+    was (which tasks hold which people), when the task ends within its operational day."""
+    cal = calendar()
+    start, end = _task_times(cal, data)
+    skill, crew = _needs(data)
     g = guard(conn)
     g.lock([(start, end)])
     try:
-        with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
-            task_id = repo.insert_task(conn, data.get("id"), start, end, data.get("skill"))
-    except psycopg.errors.UniqueViolation as exc:
-        raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
-    g.check([(start, end)])
+        with conn.transaction():  # savepoint: a refusal leaves the transaction usable for the explanation
+            try:
+                task_id = repo.insert_task(conn, data.get("id"), start, end, skill, crew)
+            except psycopg.errors.UniqueViolation as exc:
+                raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
+            g.check([(start, end)])
+    except StrandError as exc:
+        explanation = _explain_refusal(conn, cal, start, end, skill, crew)
+        if explanation is not None:
+            exc.extra["explain"] = explanation
+        raise
     booked = _task(conn, task_id)
     audit.record(conn, "task.book", "task", task_id, None, booked, TaskResourceSchema)
     return booked
 
 
+def _explain_refusal(conn: psycopg.Connection, cal: OperationalCalendar, start: datetime, end: datetime,
+                     skill: str | None, crew: Crew | None) -> dict[str, Any] | None:
+    """`explain` of a refused booking's start on the data without it, or None where the contract's explain
+    does not apply (a task crossing the end of its operational day, or a task id "new" on that day)."""
+    if end > cal.bounds(cal.day_of(start))[1]:
+        return None
+    snap = repo.read_closure(conn, cal, [cal.bounds(cal.day_of(start))])
+    scenario = repo.build_scenario(cal, snap)
+    query = ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew)
+    try:
+        return dump_explanation(explain(scenario, query, time_limit=current_app.config["PROBE_TIME_LIMIT"]),
+                                scenario)
+    except InvalidInput:
+        return None
+
+
 @transactional
 def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> q.TaskRow:
-    """Move a task to another time (a taken task keeps its taker, who must still be able to do it)."""
+    """Move a task to another time, optionally with new needs (holders keep their seats and must still fit)."""
     start, end = _task_times(calendar(), data)
     g = guard(conn)
     old = _task(conn, task_id)
@@ -305,7 +418,8 @@ def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> q
         if current.period == old.period:
             break
         old = current
-    repo.move_task(conn, task_id, start, end, data.get("skill", old.skill))
+    skill, crew = _needs(data, old)
+    repo.move_task(conn, task_id, start, end, skill, crew)
     g.check([old.window, (start, end)])
     moved = _task(conn, task_id)
     audit.record(conn, "task.move", "task", task_id, current, moved, TaskResourceSchema)
@@ -323,9 +437,13 @@ def delete_task(conn: psycopg.Connection, task_id: str) -> None:
     audit.record(conn, "task.delete", "task", task_id, task, None, TaskResourceSchema)
 
 
+ANY_SEAT = object()  # `take` without a skill: any seat whose skill the worker has
+
+
 @transactional
-def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskRow:
-    """An installer takes a task: it must fit them, and every other untaken task must stay coverable."""
+def take_task(conn: psycopg.Connection, task_id: str, worker_id: str, skill: Any = ANY_SEAT) -> q.TaskRow:
+    """An installer takes one seat of a task (of crew entry `skill`, or any seat they fit): it must fit them
+    and their daily limits, and every task must stay coverable."""
     g = guard(conn)
     window = _task(conn, task_id).window
     g.lock([window])
@@ -335,23 +453,43 @@ def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskR
     if not ID_PATTERN.match(worker_id) or repo.get_worker(conn, worker_id) is None:
         raise Unprocessable(f"no worker {worker_id!r}", errors=[{"field": "worker_id", "message": "unknown worker"}])
     worker = _worker(conn, worker_id, for_update=True)
-    if task.worker_id == worker_id:
+    if worker_id in task.worker_ids:
         return task  # taking what you already hold changes nothing
-    if task.worker_id is not None:
-        raise Conflict(f"task {task_id} is already taken by {task.worker_id}", tasks=[task_id])
+    crew = repo.crew_of(task)
+    if skill is not ANY_SEAT and skill not in {c.skill for c in crew}:
+        msg = f"task {task_id} has no seat of skill {skill!r}"
+        raise Unprocessable(msg, errors=[{"field": "skill", "message": msg}])
+    if len(task.worker_ids) >= task.seats:
+        raise Conflict(f"task {task_id} is already taken by {', '.join(task.worker_ids)}", tasks=[task_id],
+                       reason="full")
+    seat = _seat_for(conn, task, crew, worker, skill)
     _check_fits(conn, g.cal, task, worker)
-    repo.set_task_worker(conn, task_id, worker_id)
+    repo.add_seat(conn, task_id, worker_id, seat)
     g.check([window])
     taken = _task(conn, task_id)
     audit.record(conn, "task.take", "task", task_id, task, taken, TaskResourceSchema)
     return taken
 
 
+def _seat_for(conn: psycopg.Connection, task: q.TaskRow, crew: Crew, worker: q.WorkerRow, skill: Any) -> str | None:
+    """The crew entry the worker takes: `skill` if given, else the first they fit; the holders and the worker
+    must all get distinct seats whose skills they have (409 `skill` otherwise)."""
+    holders = [_worker(conn, w) for w in task.worker_ids]
+    entries = list(crew) if skill is ANY_SEAT else [c for c in crew if c.skill == skill]
+    for entry in entries:
+        if entry.skill is not None and entry.skill not in worker.skills:
+            continue
+        rest = [replace(c, count=c.count - (c is entry)) for c in crew]
+        if seat_matching(Task(task.id, task.start, task.end, crew=tuple(c for c in rest if c.count)),
+                         [Worker(h.id, skills=frozenset(h.skills)) for h in holders]):
+            return entry.skill
+    wanted = f"a seat of skill {skill!r}" if skill is not ANY_SEAT else "a seat"
+    raise Conflict(f"task {task.id} has no {wanted} left that worker {worker.id} has the skill for",
+                   tasks=[task.id], reason="skill")
+
+
 def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
     lo, hi = task.window
-    if task.skill is not None and task.skill not in worker.skills:
-        raise Conflict(f"task {task.id} needs skill {task.skill!r}, which worker {worker.id} does not have",
-                       tasks=[task.id], reason="skill")
     # The task's operational day decides employment: each shift counts only inside the employment window.
     employment = cal.employment_window(worker.hire_date, worker.fire_date)
     shifts = [repo.clip(*s.window, employment) for s in repo.shifts_of_worker_between(conn, worker.id, lo, hi)]
@@ -362,19 +500,30 @@ def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.Task
     if clash:
         raise Conflict(f"task {task.id} overlaps task(s) {', '.join(clash)} already taken by {worker.id}",
                        tasks=[task.id, *clash], reason="overlap")
+    if worker.limited:
+        held = repo.seat_load(conn, worker.id, *cal.bounds(cal.day_of(lo)), besides=task.id)
+        minutes = held.minutes + (hi - lo).total_seconds() / 60
+        if (worker.max_tasks is not None and held.tasks + 1 > worker.max_tasks) or (
+                worker.max_minutes is not None and minutes > worker.max_minutes):
+            raise Conflict(f"worker {worker.id} would hold {held.tasks + 1} task(s), {minutes:g} minutes on"
+                           f" {cal.day_of(lo)}: over their daily limit (max_tasks {worker.max_tasks},"
+                           f" max_minutes {worker.max_minutes})", tasks=[task.id], reason="limit")
 
 
 @transactional
-def release_task(conn: psycopg.Connection, task_id: str) -> q.TaskRow:
-    """Give a taken task back; it becomes untaken (its former taker still covers it, so it is always safe)."""
+def release_task(conn: psycopg.Connection, task_id: str, worker_id: str | None = None) -> q.TaskRow:
+    """Give back one worker's seat (or, without `worker_id`, every seat); always safe, since the former
+    holders still cover what they held (they seed the check). Releasing what is not held changes nothing."""
     g = guard(conn)
     g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
-    require_own_task(task.worker_id)
-    if task.worker_id is None:
+    leaving = [w for w in task.worker_ids if worker_id is None or w == worker_id]
+    for holder in leaving:
+        require_own_task(holder)
+    if not leaving:
         return task
-    repo.set_task_worker(conn, task_id, None)
-    g.check([task.window], hint={task_id: task.worker_id})
+    repo.remove_seats(conn, task_id, leaving)
+    g.check([task.window], hint={task_id: list(task.worker_ids)})
     released = _task(conn, task_id)
     audit.record(conn, "task.release", "task", task_id, task, released, TaskResourceSchema)
     return released

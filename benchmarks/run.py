@@ -41,6 +41,7 @@ from solver.calendar import MAX_STEP_MINUTES
 from solver.domain import Scenario, SlotAnswer, SlotQuery
 from solver.greedy import greedy_slots
 from solver.instance import epoch
+from solver.options import SolverOptions
 from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -150,9 +151,9 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     began = time.perf_counter()
 
     def call(verify: bool) -> SlotAnswer:
-        return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
-                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress,
-                          budget=spec.budget)
+        options = SolverOptions(engine="exact", probe_time_limit=probe_limit, base_time_limit=base_limit,
+                                verify=verify, budget=spec.budget)
+        return find_slots(scenario, query, options, witness=witness, progress=progress)
 
     zone = scenario.zone
     for _ in range(cfg.repeats):
@@ -207,8 +208,9 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
 
     def naive(q: SlotQuery, on_probe: Progress) -> SlotAnswer:
         # verify=True: every slot's plan is re-checked by solver.checker (it raises on a bad one).
-        return find_slots(scenario, q, engine="naive", probe_time_limit=cfg.naive_probe_limit,
-                          base_time_limit=cfg.naive_base_limit, verify=True, progress=on_probe)
+        options = SolverOptions(engine="naive", probe_time_limit=cfg.naive_probe_limit,
+                                base_time_limit=cfg.naive_base_limit, verify=True)
+        return find_slots(scenario, q, options, progress=on_probe)
 
     if spec.naive_sample is None or spec.naive_sample >= len(starts):
         # The whole query through the public engine, as a user would run it (plus the checker on each slot).

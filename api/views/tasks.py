@@ -8,7 +8,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import service
-from api.schemas import TakeSchema, TaskCreateSchema, TaskListArgs, TaskMoveSchema, TaskResourceSchema
+from api.schemas import (
+    ReleaseSchema,
+    TakeSchema,
+    TaskCreateSchema,
+    TaskListArgs,
+    TaskMoveSchema,
+    TaskResourceSchema,
+)
 from api.views.common import PREFIX, problems
 
 blp = Blueprint("tasks", __name__, url_prefix=f"{PREFIX}/tasks",
@@ -28,7 +35,7 @@ class Tasks(MethodView):
     @blp.response(201, TaskResourceSchema)
     @problems(blp, 409, 422, 503)
     def post(self, data: dict[str, Any]) -> Any:
-        """Book a task (accepted only if every task of the day can still be covered; else 409 naming them)"""
+        """Book a task, one seat of `skill` or a `crew` (409 naming the tasks it would strand, with `explain`)"""
         return service.book_task(data)
 
 
@@ -44,7 +51,7 @@ class TaskById(MethodView):
     @blp.response(200, TaskResourceSchema)
     @problems(blp, 404, 409, 422, 503)
     def patch(self, data: dict[str, Any], task_id: str) -> Any:
-        """Move a task to another time (same rule as booking)"""
+        """Move a task to another time, optionally with new needs (same rule as booking; holders stay)"""
         return service.move_task(task_id, data)
 
     @blp.response(204)
@@ -60,14 +67,16 @@ class TakeTask(MethodView):
     @blp.response(200, TaskResourceSchema)
     @problems(blp, 404, 409, 422, 503)
     def post(self, data: dict[str, Any], task_id: str) -> Any:
-        """An installer takes a task (409 if it does not fit them or would strand other tasks)"""
-        return service.take_task(task_id, data["worker_id"])
+        """An installer takes one seat (409 with `reason`: full, skill, shift, overlap, limit; or naming the
+        tasks it would strand)"""
+        return service.take_task(task_id, data["worker_id"], data.get("skill", service.ANY_SEAT))
 
 
 @blp.route("/<task_id>/release")
 class ReleaseTask(MethodView):
+    @blp.arguments(ReleaseSchema, required=False)
     @blp.response(200, TaskResourceSchema)
-    @problems(blp, 404)
-    def post(self, task_id: str) -> Any:
-        """Give a taken task back (it becomes untaken)"""
-        return service.release_task(task_id)
+    @problems(blp, 404, 422)
+    def post(self, data: dict[str, Any], task_id: str) -> Any:
+        """Give back one holder's seat (`worker_id`), or every seat of the task"""
+        return service.release_task(task_id, data.get("worker_id"))

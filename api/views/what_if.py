@@ -8,9 +8,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import service
-from api.schemas import PlanAnswerSchema, WhatIfPlanSchema, WhatIfSlotsSchema
+from api.schemas import (
+    ExplanationSchema,
+    NextAnswerSchema,
+    PlanAnswerSchema,
+    TakeableAnswerSchema,
+    WhatIfExplainSchema,
+    WhatIfNextSchema,
+    WhatIfPlanSchema,
+    WhatIfSlotsSchema,
+    WhatIfTakeableSchema,
+)
 from api.views.common import PREFIX, problems
 from solver.domain import Scenario, SlotQuery
+from solver.queries import ExplainQuery, NextQuery, TakeableQuery
 from solver.schema import SlotAnswerSchema
 
 blp = Blueprint("what_if", __name__, url_prefix=f"{PREFIX}/what-if",
@@ -35,3 +46,33 @@ class WhatIfPlan(MethodView):
     def post(self, scenario: Scenario) -> Any:
         """Can every untaken task of the scenario be covered? An assignment, or the uncovered tasks"""
         return service.what_if_plan(scenario)
+
+
+@blp.route("/takeable")
+class WhatIfTakeable(MethodView):
+    @blp.arguments(WhatIfTakeableSchema)
+    @blp.response(200, TakeableAnswerSchema)
+    @problems(blp, 400, 422)
+    def post(self, loaded: tuple[Scenario, TakeableQuery]) -> Any:
+        """Which tasks a worker of the scenario can take (as `python -m solver takeable`)"""
+        return service.what_if_takeable(*loaded)
+
+
+@blp.route("/explain")
+class WhatIfExplain(MethodView):
+    @blp.arguments(WhatIfExplainSchema)
+    @blp.response(200, ExplanationSchema)
+    @problems(blp, 400, 422)
+    def post(self, loaded: tuple[Scenario, ExplainQuery]) -> Any:
+        """Why a start is (not) a slot of the scenario (as `python -m solver explain`)"""
+        return service.what_if_explain(*loaded)
+
+
+@blp.route("/next")
+class WhatIfNext(MethodView):
+    @blp.arguments(WhatIfNextSchema)
+    @blp.response(200, NextAnswerSchema)
+    @problems(blp, 400, 422)
+    def post(self, loaded: tuple[Scenario, NextQuery]) -> Any:
+        """The first slots of the scenario across days (as `python -m solver next`)"""
+        return service.what_if_next(*loaded)

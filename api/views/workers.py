@@ -8,7 +8,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import service
-from api.schemas import WorkerCreateSchema, WorkerResourceSchema, WorkerUpdateSchema
+from api.schemas import (
+    TakeableAnswerSchema,
+    TakeableArgs,
+    WorkerCreateSchema,
+    WorkerResourceSchema,
+    WorkerUpdateSchema,
+)
 from api.views.common import PREFIX, problems
 
 blp = Blueprint("workers", __name__, url_prefix=f"{PREFIX}/workers",
@@ -50,3 +56,13 @@ class WorkerById(MethodView):
     def delete(self, worker_id: str) -> None:
         """Delete a worker and their shifts (refused with 409 if they hold tasks or it would strand tasks)"""
         service.delete_worker(worker_id)
+
+
+@blp.route("/<worker_id>/takeable")
+class Takeable(MethodView):
+    @blp.arguments(TakeableArgs, location="query")
+    @blp.response(200, TakeableAnswerSchema)
+    @problems(blp, 404, 422)
+    def get(self, args: dict[str, Any], worker_id: str) -> Any:
+        """Which tasks the worker can still take without stranding any (as `python -m solver takeable`)"""
+        return service.takeable_tasks(worker_id, args["date"])

@@ -8,9 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +20,9 @@ import psycopg
 import requests
 
 from api.auth import create_token
+from solver.calendar import OperationalCalendar
 from solver.checker import assignment_problems
-from solver.domain import Scenario, Shift, Task, Worker
+from solver.domain import CrewEntry, Scenario, Shift, Task, Worker
 
 DAY = "2026-11-23"
 MSK = ZoneInfo("Europe/Moscow")
@@ -72,59 +74,111 @@ def dump(database_url: str) -> dict[str, list[tuple]]:
                                     " ORDER BY id").fetchall(),
             "shifts": conn.execute("SELECT id, worker_id, period FROM shifts ORDER BY id").fetchall(),
             "tasks": conn.execute("SELECT id, period, skill, worker_id, updated_at FROM tasks ORDER BY id").fetchall(),
+            "task_crew": conn.execute("SELECT * FROM task_crew ORDER BY 1, 2").fetchall(),
+            "task_seats": conn.execute("SELECT task_id, worker_id, skill, period FROM task_seats ORDER BY 1, 2"
+                                       ).fetchall(),
             "day_witness": conn.execute("SELECT day, assignment::text FROM day_witness ORDER BY day").fetchall(),
         }
 
 
 def scenario_from_tables(database_url: str) -> Scenario:
-    """The whole database as a contract Scenario, read with plain SQL (independent of api.guard).
+    """The whole database as a contract Scenario, read with plain SQL (independent of api.guard): crews,
+    holders (task_seats) and daily limits; a one-seat task of its skill is written as v1 wrote it.
 
     Hire / fire dates are not applied here: tests that use this helper leave them unset.
     """
     with psycopg.connect(database_url) as conn:
-        workers = conn.execute("SELECT id, name, skills FROM workers ORDER BY id").fetchall()
+        workers = conn.execute("SELECT id, name, skills, max_tasks, max_minutes FROM workers ORDER BY id").fetchall()
         shifts = conn.execute("SELECT worker_id, lower(period), upper(period) FROM shifts ORDER BY 2").fetchall()
-        tasks = conn.execute("SELECT id, lower(period), upper(period), skill, worker_id FROM tasks"
-                             " ORDER BY 2, 1").fetchall()
+        tasks = conn.execute("SELECT id, lower(period), upper(period), skill FROM tasks ORDER BY 2, 1").fetchall()
+        crews = conn.execute("SELECT task_id, skill, count FROM task_crew ORDER BY task_id, position").fetchall()
+        seats = conn.execute("SELECT task_id, worker_id FROM task_seats ORDER BY taken_at, worker_id").fetchall()
+    crew: dict[str, list[CrewEntry]] = defaultdict(list)
+    for tid, skill, count in crews:
+        crew[tid].append(CrewEntry(skill, count))
+    holders: dict[str, list[str]] = defaultdict(list)
+    for tid, wid in seats:
+        holders[tid].append(wid)
+
+    def task(i: str, a: datetime, b: datetime, sk: str | None) -> Task:
+        if crew[i] == [CrewEntry(sk, 1)]:
+            return Task(i, a, b, sk, holders[i][0] if holders[i] else None)
+        return Task(i, a, b, None, None, tuple(crew[i]), tuple(holders[i]))
+
     return Scenario(
         "Europe/Moscow", datetime.strptime("03:00", "%H:%M").time(),
-        tuple(Worker(w, n, frozenset(sk), tuple(Shift(a, b) for wid, a, b in shifts if wid == w))
-              for w, n, sk in workers),
-        tuple(Task(i, a, b, sk, w) for i, a, b, sk, w in tasks),
+        tuple(Worker(w, n, frozenset(sk), tuple(Shift(a, b) for wid, a, b in shifts if wid == w), mt, mm)
+              for w, n, sk, mt, mm in workers),
+        tuple(task(*t) for t in tasks),
     )
 
 
-def brute_force_assignment(scenario: Scenario) -> dict[str, str] | None:
-    """Some valid assignment of every untaken task, by exhaustive backtracking (small days only)."""
-    workers = {w.id: w for w in scenario.workers}
-    busy: dict[str, list[tuple[datetime, datetime]]] = {w: [] for w in workers}
-    for t in scenario.tasks:
-        if t.worker_id:
-            busy[t.worker_id].append((t.start, t.end))
-    untaken = sorted((t for t in scenario.tasks if not t.worker_id), key=lambda t: t.start)
+def document(scenario: Scenario) -> dict[str, Any]:
+    """A Scenario as the contract's JSON document (for the CLI)."""
+    def task(t: Task) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": t.id, "start": t.start.isoformat(), "end": t.end.isoformat()}
+        if t.crew == (CrewEntry(t.skill, 1),):
+            return {**out, "skill": t.skill, "worker_id": t.holders[0] if t.holders else None}
+        return {**out, "crew": [{"skill": c.skill, "count": c.count} for c in t.crew], "worker_ids": list(t.holders)}
 
-    def fits(t: Task, wid: str) -> bool:
+    return {"timezone": scenario.timezone, "day_start": scenario.day_start.strftime("%H:%M"),
+            "workers": [{"id": w.id, "name": w.name, "skills": sorted(w.skills), "max_tasks": w.max_tasks,
+                         "max_minutes": w.max_minutes,
+                         "shifts": [{"start": s.start.isoformat(), "end": s.end.isoformat()} for s in w.shifts]}
+                        for w in scenario.workers],
+            "tasks": [task(t) for t in scenario.tasks]}
+
+
+def _seatable(task: Task, crew: list[Worker]) -> bool:
+    """Can these distinct workers take distinct seats of the task whose skills they have? (all orders)"""
+    skills = [c.skill for c in task.crew for _ in range(c.count)]
+    return len(crew) <= len(skills) and any(
+        all(skills[k] is None or skills[k] in w.skills for k, w in zip(order, crew, strict=False))
+        for order in itertools.permutations(range(len(skills)), len(crew)))
+
+
+def brute_force_assignment(scenario: Scenario) -> dict[str, tuple[str, ...]] | None:
+    """Some plan giving every seat of every task a worker (holders kept), by exhaustive backtracking over
+    the sets of workers per task, with no-overlap and the daily limits (small days only)."""
+    workers = {w.id: w for w in scenario.workers}
+    cal = OperationalCalendar(scenario.timezone, scenario.day_start)
+    busy: dict[str, list[Task]] = {w: [] for w in workers}
+    order = sorted(scenario.tasks, key=lambda t: (t.start, t.id))
+
+    def free(t: Task, wid: str) -> bool:
         w = workers[wid]
-        if t.skill is not None and t.skill not in w.skills:
-            return False
         if not any(s.start <= t.start and t.end <= s.end for s in w.shifts):
             return False
-        return all(t.end <= a or b <= t.start for a, b in busy[wid])
+        if any(t.start < b.end and b.start < t.end for b in busy[wid]):
+            return False
+        same_day = [b for b in busy[wid] if cal.day_of(b.start) == cal.day_of(t.start)]
+        minutes = sum(((b.end - b.start) for b in same_day), t.end - t.start)
+        return ((w.max_tasks is None or len(same_day) + 1 <= w.max_tasks)
+                and (w.max_minutes is None or minutes <= timedelta(minutes=w.max_minutes)))
 
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, ...]] = {}
 
     def go(i: int) -> bool:
-        if i == len(untaken):
+        if i == len(order):
             return True
-        t = untaken[i]
-        for wid in workers:
-            if fits(t, wid):
-                busy[wid].append((t.start, t.end))
-                out[t.id] = wid
-                if go(i + 1):
-                    return True
-                busy[wid].pop()
-                del out[t.id]
+        t = order[i]
+        holders = list(t.holders)
+        if not all(free(t, h) for h in holders):
+            return False
+        seats = sum(c.count for c in t.crew)
+        others = [w for w in workers if w not in holders and free(t, w)]
+        for extra in itertools.combinations(others, seats - len(holders)):
+            crew = [*holders, *extra]
+            if not _seatable(t, [workers[w] for w in crew]):
+                continue
+            for w in crew:
+                busy[w].append(t)
+            out[t.id] = tuple(crew)
+            if go(i + 1):
+                return True
+            for w in crew:
+                busy[w].pop()
+            del out[t.id]
         return False
 
     return dict(out) if go(0) else None
@@ -135,7 +189,7 @@ def assert_day_feasible(database_url: str) -> None:
     scenario = scenario_from_tables(database_url)
     assignment = brute_force_assignment(scenario)
     assert assignment is not None, "the stored data cannot be covered"
-    assert assignment_problems(scenario, assignment) == []
+    assert assignment_problems(scenario, {k: list(v) for k, v in assignment.items()}) == []
 
 
 _ids = itertools.count()

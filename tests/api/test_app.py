@@ -49,12 +49,18 @@ EXPECTED = {
     "/api/v1/tasks/{task_id}": {"get", "patch", "delete"},
     "/api/v1/tasks/{task_id}/take": {"post"},
     "/api/v1/tasks/{task_id}/release": {"post"},
+    "/api/v1/workers/{worker_id}/takeable": {"get"},
     "/api/v1/slots": {"get"},
+    "/api/v1/slots/explain": {"get"},
+    "/api/v1/slots/next": {"get"},
     "/api/v1/what-if/slots": {"post"},
     "/api/v1/what-if/plan": {"post"},
     "/api/v1/tasks/{task_id}/history": {"get"},
     "/api/v1/events": {"get"},
     "/api/v1/session": {"post", "delete"},
+    "/api/v1/what-if/takeable": {"post"},
+    "/api/v1/what-if/explain": {"post"},
+    "/api/v1/what-if/next": {"post"},
     "/healthz": {"get"},
 }
 

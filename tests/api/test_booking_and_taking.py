@@ -27,7 +27,8 @@ def test_booking_answers_the_task_with_its_day(trap: Any) -> None:
     assert r.json | {"created_at": None, "updated_at": None} == {
         "id": "t1", "start": "2026-11-23T10:00:00+03:00", "end": "2026-11-23T12:00:00+03:00",
         "duration_minutes": 120, "day": "2026-11-23", "skill": "install", "worker_id": None,
-        "worker_name": None, "created_at": None, "updated_at": None}
+        "worker_name": None, "created_at": None, "updated_at": None,
+        "crew": [{"skill": "install", "count": 1}], "worker_ids": []}
 
 
 def test_booking_that_would_strand_a_task_is_refused_naming_it(trap: Any, database_url: str) -> None:

@@ -14,7 +14,7 @@ def test_worker_crud(client: Any) -> None:
     assert r.status_code == 201
     wid = r.json["id"]
     assert r.json == {"id": wid, "name": "Anna", "skills": ["install", "repair"], "hire_date": None,
-                      "fire_date": None}
+                      "fire_date": None, "max_tasks": None, "max_minutes": None}
     assert client.get(f"/api/v1/workers/{wid}").json == r.json
     r = client.patch(f"/api/v1/workers/{wid}", json={"name": "Anna K.", "hire_date": "2026-01-01"})
     assert r.status_code == 200 and r.json["name"] == "Anna K." and r.json["hire_date"] == "2026-01-01"

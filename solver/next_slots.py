@@ -1,0 +1,185 @@
+"""The next slots across days: the contract's `next`, exactly the first `limit` slots of the per-day answers.
+
+The base scenario is planned once for all days. Day by day, in order, the day's candidates are probed
+by the engine's `find_slots`, seeded with the base plan and told to stop once the slots still wanted
+are found (`max_slots`), on two small scenarios built around the day instead of the whole horizon:
+
+- F, the day's *free* tasks: those starting in the day or overlapping it (the new task, lying inside
+  the day, can only overlap these);
+- *pinned* = F plus every other task that overlaps a task of F, or starts on an operational day of a
+  task of F and is planned on a worker with a limit, each given the workers the base plan gives it
+  (all of its seats held). A plan of F + N there, with the base plan for every task not in it, is a
+  plan of the whole scenario + N: the tasks left out neither overlap F nor N, and share no limited
+  worker's day with them, and the base plan covers them. So a slot of *pinned* is a slot.
+- *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
+  only removes constraints: a candidate that is no slot of *relaxed* is no slot.
+
+Where the two disagree (or one could not decide), a third scenario pinned like the first but with the
+tasks of the neighbouring days free too gets a say on "slot" (sound for the same reason); a candidate
+still open is decided on the whole scenario + N, seeded with the base plan; if that too runs out of
+time it is `undecided`, never a slot.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from solver.fit import pinned
+from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.oracle import Plan, Witness, decide
+from solver.queries import NextQuery
+from solver.slots import find_slots
+
+_NEW_ID = "__next_new__"
+
+
+@dataclass(frozen=True)
+class DaySlot:
+    date: date
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class NextAnswer:
+    query: NextQuery
+    feasible_base: bool | None
+    uncovered: list[str] = field(default_factory=list)
+    slots: list[DaySlot] = field(default_factory=list)
+    undecided: list[DaySlot] = field(default_factory=list)
+
+
+def day_query(query: NextQuery, day: date) -> SlotQuery:
+    """The `slots` query of one day of a `next` query."""
+    return SlotQuery(day, query.duration_minutes, query.step_minutes, query.skill, query.crew)
+
+
+def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DEFAULT_OPTIONS, *,
+               witness: Witness | None = None) -> NextAnswer:
+    """The contract's `next` answer for a validated scenario (see the module docstring).
+
+    `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
+    base = decide(scenario, witness=witness, time_limit=options.base_time_limit, name_uncovered=True)
+    if base.status is Status.INFEASIBLE:
+        return NextAnswer(query, False, sorted(base.uncovered))
+    duration = timedelta(minutes=query.duration_minutes)
+    if base.status is Status.UNKNOWN:
+        every = [DaySlot(d, s, s + duration) for d in query.dates() for s in day_query(query, d).candidates(scenario)]
+        return NextAnswer(query, None, undecided=every)
+    answer = NextAnswer(query, True)
+    days = operational_days(scenario)  # once, not per day
+    for day in query.dates():
+        wanted = query.limit - len(answer.slots)
+        if wanted <= 0:
+            break
+        _Day(scenario, base.plan, day_query(query, day), options, days).collect(answer, wanted)
+    return answer
+
+
+class _Day:
+    """One day's probing on the pinned and relaxed scenarios; where they disagree, a pinned scenario over
+    the day and its neighbours, then (rarely) the whole scenario decide."""
+
+    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions,
+                 days: dict[str, date]) -> None:
+        self.scenario, self.plan, self.query, self.options, self.days = scenario, plan, query, options, days
+        day = query.date
+        free, pins = split_day(scenario, plan, {day}, days)
+        self.free = scenario.with_tasks(tuple(free))
+        self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
+        self.exact = not pins  # nothing pinned: the pinned scenario is the relaxed one, exact both ways
+
+    def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
+        """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
+        ans = find_slots(sub, self.query, self.options.but(max_slots=wanted), witness=self.plan)
+        last = ans.slots[wanted - 1].start if len(ans.slots) >= wanted else None
+        return ans, last
+
+    def _wide(self) -> Scenario:
+        """Pinned again, but with the neighbouring days' tasks free too (sound for "slot" as `pinned` is)."""
+        day, one = self.query.date, timedelta(days=1)
+        free, pins = split_day(self.scenario, self.plan, {day - one, day, day + one}, self.days)
+        return self.scenario.with_tasks((*free, *(pinned(t, self.plan[t.id]) for t in pins)))
+
+    def collect(self, answer: NextAnswer, wanted: int) -> None:
+        pin, pin_last = self._probe(self.pinned, wanted)
+        yes = {s.start for s in pin.slots}
+        candidates = self.query.candidates(self.scenario)
+        cut = candidates if pin_last is None else [c for c in candidates if c <= pin_last]
+        refused = [c for c in cut if c not in yes]
+        no: set[datetime] = set()
+        if self.exact:
+            no = set(refused) - {s.start for s in pin.undecided}
+        elif refused:
+            rel, rel_last = self._probe(self.free, wanted)
+            rel_yes = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
+            no = {c for c in refused if c not in rel_yes and (rel_last is None or c <= rel_last)}
+            if any(c not in no for c in refused):
+                wide, _ = self._probe(self._wide(), wanted)
+                yes |= {s.start for s in wide.slots}
+        duration = timedelta(minutes=self.query.duration_minutes)
+        for c in cut:
+            verdict = Status.FEASIBLE if c in yes else Status.INFEASIBLE if c in no else self._whole(c)
+            slot = DaySlot(self.query.date, c, c + duration)
+            if verdict is Status.FEASIBLE:
+                answer.slots.append(slot)
+                if len(answer.slots) >= answer.query.limit:
+                    return
+            elif verdict is Status.UNKNOWN:
+                answer.undecided.append(slot)
+
+    def _whole(self, start: datetime) -> Status:
+        new = self.query.new_task(_NEW_ID, start)
+        return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
+                      time_limit=self.options.probe_time_limit).status
+
+
+def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[str, date]
+              ) -> tuple[list[Task], list[Task]]:
+    """(free, pinned) tasks of some consecutive days, as the module docstring defines them for one day;
+    `days`: each task's operational day."""
+    lo, hi = scenario.calendar.bounds(min(free_days))[0], scenario.calendar.bounds(max(free_days))[1]
+    free = [t for t in scenario.tasks if days[t.id] in free_days or (t.start < hi and lo < t.end)]
+    free_ids = {t.id for t in free}
+    union = _merged((t.start, t.end) for t in free)
+    start_days = {days[t.id] for t in free}  # every day a free task starts in (limits count per day)
+    limited = {w.id for w in scenario.workers if w.limited}
+    pins = []
+    for t in scenario.tasks:
+        if t.id in free_ids:
+            continue
+        if _meets(union, t) or (days[t.id] in start_days and limited.intersection(plan.get(t.id, ()))):
+            pins.append(t)
+    return free, pins
+
+
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for s, e in sorted(intervals):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
+    return any(s < task.end and task.start < e for s, e in union)
+
+
+
+
+def operational_days(scenario: Scenario) -> dict[str, date]:
+    """Each task's operational day (the day of its start), by bisecting the days' bounds computed once."""
+    if not scenario.tasks:
+        return {}
+    cal = scenario.calendar
+    first = cal.day_of(min(t.start for t in scenario.tasks))
+    last = cal.day_of(max(t.start for t in scenario.tasks))
+    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    starts = [cal.bounds(d)[0] for d in span]
+    return {t.id: span[bisect.bisect_right(starts, t.start) - 1] for t in scenario.tasks}
