@@ -45,6 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
 
+    from api.rosters import BLUEPRINTS as ROSTER_BLUEPRINTS
+
+    for blueprint in ROSTER_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+
     from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
