@@ -54,6 +54,14 @@ EXPECTED = {
     "/api/v1/what-if/plan": {"post"},
     "/healthz": {"get"},
 }
+# Rosters, absences and the day document (api/rosters.py).
+EXPECTED |= {
+    "/api/v1/workers/{worker_id}/patterns": {"get", "post"},
+    "/api/v1/workers/{worker_id}/patterns/{pattern_id}": {"get", "patch", "delete"},
+    "/api/v1/workers/{worker_id}/patterns/{pattern_id}/overrides/{day}": {"put", "delete"},
+    "/api/v1/workers/{worker_id}/absences": {"get", "post"},
+    "/api/v1/workers/{worker_id}/absences/{absence_id}": {"delete"},
+}
 
 
 def test_openapi_describes_every_endpoint(client: Any) -> None:
