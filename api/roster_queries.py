@@ -120,6 +120,13 @@ ORDER BY lower(period), id"""
 TASK_WINDOWS = "SELECT lower(period), upper(period) FROM tasks WHERE id = ANY(%(ids)s)"
 RELEASE_TASKS = "UPDATE tasks SET worker_id = NULL, updated_at = now() WHERE id = ANY(%(ids)s)"
 
+# --- the day document ----------------------------------------------------------------------------------
+
+DAY_SHIFTS = """
+SELECT id, worker_id, period, pattern_id, pattern_day FROM shifts
+WHERE period && tstzrange(%(lo)s, %(hi)s, '[)')
+ORDER BY worker_id, lower(period)"""
+
 # --- calendar out ----------------------------------------------------------------------------------------
 
 WORKER_SHIFTS_BETWEEN = """

@@ -7,10 +7,11 @@ from datetime import datetime, time
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from webargs.fields import DelimitedList
 
-from api.schemas import ShiftCreateSchema, StrictSchema, Text, _no_nul, _year_range
+from api.schemas import ShiftCreateSchema, StrictSchema, TaskResourceSchema, Text, _no_nul, _year_range
 from solver.roster import MAX_LENGTH_MINUTES, PRESETS
-from solver.schema import StrictDate, StrictInteger
+from solver.schema import IsoDateTime, StrictDate, StrictInteger
 
 _PRESETS_DOC = "; ".join(f"{name}: {rule}" for name, rule in PRESETS.items())
 
@@ -101,3 +102,86 @@ class AbsenceResourceSchema(Schema):
     kind = Text()
     note = Text()
     released = fields.List(Text(), metadata={"description": "after creation: the tasks made untaken"})
+
+
+# --- the day, calendars, free time, availability --------------------------------------------------------
+
+
+class ShiftOfDaySchema(Schema):
+    id = fields.Integer()
+    start = Text()
+    end = Text()
+    counted = fields.Boolean(metadata={"description": "false when the day is outside hire/fire dates"})
+    pattern_id = fields.Integer(allow_none=True, metadata={"description": "the roster pattern that made it"})
+    pattern_day = Text(allow_none=True)
+
+
+class WorkerOfDaySchema(Schema):
+    id = Text()
+    name = Text()
+    skills = fields.List(Text())
+    shifts = fields.List(fields.Nested(ShiftOfDaySchema))
+    shift_minutes = fields.Integer(metadata={"description": "counted shift minutes inside the day"})
+    planned_minutes = fields.Integer(metadata={"description": "minutes of the day's tasks held or in the witness"})
+    utilisation = fields.Float(allow_none=True)
+
+
+class UtilisationSchema(Schema):
+    shift_minutes = fields.Integer()
+    task_minutes = fields.Integer()
+    ratio = fields.Float(allow_none=True)
+
+
+class DayDocumentSchema(Schema):
+    date = Text()
+    timezone = Text()
+    day_start = Text()
+    start = Text()
+    end = Text()
+    workers = fields.List(fields.Nested(WorkerOfDaySchema))
+    tasks = fields.List(fields.Nested(TaskResourceSchema))
+    witness = fields.Dict(keys=Text(), values=Text(), metadata={"description": "stored proof: task -> worker"})
+    utilisation = fields.Nested(UtilisationSchema)
+
+
+class CalendarArgs(StrictSchema):
+    from_ = IsoDateTime(data_key="from", validate=_year_range, metadata={"description": "default: a week ago"})
+    to = IsoDateTime(validate=_year_range, metadata={"description": "default: the end of the roster horizon"})
+
+
+class FreeTimeArgs(StrictSchema):
+    workers = DelimitedList(Text(validate=validate.Length(min=1, max=64)), required=True,
+                                   validate=validate.Length(min=1, max=50))
+    from_ = IsoDateTime(data_key="from", required=True, validate=_year_range)
+    to = IsoDateTime(required=True, validate=_year_range)
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(1, MAX_LENGTH_MINUTES))
+
+
+class FreeWindowSchema(Schema):
+    start = Text()
+    end = Text()
+    free = fields.Integer(metadata={"description": "how many of the asked workers are free"})
+    workers = fields.List(Text())
+
+
+class FreeTimeSchema(Schema):
+    from_ = Text(data_key="from")
+    to = Text()
+    duration_minutes = fields.Integer()
+    workers = fields.List(Text())
+    windows = fields.List(fields.Nested(FreeWindowSchema), metadata={"description": "most free first, then time"})
+
+
+class AvailabilityArgs(StrictSchema):
+    start = IsoDateTime(required=True, validate=_year_range)
+    end = IsoDateTime(required=True, validate=_year_range)
+    skill = Text(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
+
+
+class AvailabilitySchema(Schema):
+    start = Text()
+    end = Text()
+    skill = Text(allow_none=True)
+    feasible_base = fields.Boolean(allow_none=True)
+    available = fields.List(Text(), metadata={"description": "could take it now, every task still coverable"})
+    undecided = fields.List(Text())

@@ -8,12 +8,14 @@ from datetime import date
 from typing import Any
 
 import click
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import day_service
 from api import roster_schemas as rs
 from api import roster_service as service
-from api.db import run_in_transaction
+from api.db import run_in_transaction, unit_of_work
 from api.errors import Unprocessable
 from api.resources import PREFIX, _problem
 
@@ -126,4 +128,74 @@ class AbsenceById(MethodView):
         run_in_transaction(lambda conn: service.delete_absence(conn, worker_id, absence_id))
 
 
-BLUEPRINTS = (rosters, absences)
+days = Blueprint("days", __name__, url_prefix=f"{PREFIX}/days",
+                 description="The operational day from the database, as one document")
+
+
+@days.route("/<day>")
+class Day(MethodView):
+    @days.response(200, rs.DayDocumentSchema)
+    @_problem(days, 422)
+    def get(self, day: str) -> Any:
+        """Workers with shifts that day, tasks with holders, the stored witness plan, utilisation"""
+        d = _day(day)
+        with unit_of_work() as conn:
+            return day_service.day_document(conn, d)
+
+
+@days.route("/<day>/scenario")
+class DayScenario(MethodView):
+    @days.response(200)
+    @_problem(days, 422)
+    def get(self, day: str) -> Any:
+        """The contract's scenario document of the day (what `GET /slots` runs on), for `python -m solver`"""
+        d = _day(day)
+        with unit_of_work() as conn:
+            return day_service.day_scenario(conn, d)
+
+
+calendars = Blueprint("calendars", __name__, url_prefix=f"{PREFIX}/workers/<worker_id>",
+                      description="A worker's shifts and held tasks as iCalendar (RFC 5545)")
+
+
+@calendars.route("/calendar.ics")
+class WorkerCalendar(MethodView):
+    @calendars.arguments(rs.CalendarArgs, location="query")
+    @calendars.response(200, content_type="text/calendar")
+    @_problem(calendars, 404, 422)
+    def get(self, args: dict[str, Any], worker_id: str) -> Any:
+        """Subscribe from a phone: stable UIDs, the service's zone as VTIMEZONE / TZID"""
+        args = {("from" if k == "from_" else k): v for k, v in args.items()}
+        with unit_of_work() as conn:
+            body = day_service.worker_calendar(conn, worker_id, args)
+        return Response(body, mimetype="text/calendar")
+
+
+crew = Blueprint("crew", __name__, url_prefix=PREFIX, description="Free time and availability of workers")
+
+
+@crew.route("/free-time")
+class FreeTime(MethodView):
+    @crew.arguments(rs.FreeTimeArgs, location="query")
+    @crew.response(200, rs.FreeTimeSchema)
+    @_problem(crew, 404, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Common free time of several workers (shifts minus held tasks), ranked by how many are free"""
+        args = {("from" if k == "from_" else k): v for k, v in args.items()}
+        with unit_of_work() as conn:
+            return day_service.free_time(conn, args)
+
+
+@crew.route("/availability")
+class Availability(MethodView):
+    @crew.arguments(rs.AvailabilityArgs, location="query")
+    @crew.response(200, rs.AvailabilitySchema)
+    @_problem(crew, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Who could take a task in that window now (free, fitting, and every task still coverable)"""
+        with unit_of_work() as conn:  # read the snapshot; the solver runs after the connection is back
+            scenario, witness, new = day_service.read_availability(conn, args)
+        return day_service.availability(scenario, witness, new, current_app.config["PLAN_TIME_LIMIT"])
+
+
+BLUEPRINTS = (rosters, absences, days, calendars, crew)

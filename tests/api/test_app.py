@@ -61,6 +61,11 @@ EXPECTED |= {
     "/api/v1/workers/{worker_id}/patterns/{pattern_id}/overrides/{day}": {"put", "delete"},
     "/api/v1/workers/{worker_id}/absences": {"get", "post"},
     "/api/v1/workers/{worker_id}/absences/{absence_id}": {"delete"},
+    "/api/v1/days/{day}": {"get"},
+    "/api/v1/days/{day}/scenario": {"get"},
+    "/api/v1/workers/{worker_id}/calendar.ics": {"get"},
+    "/api/v1/free-time": {"get"},
+    "/api/v1/availability": {"get"},
 }
 
 
