@@ -15,7 +15,7 @@ import psycopg
 from api import queries as q
 from api import roster_queries as rq
 from api.errors import Unprocessable
-from api.guard import employed, read_day, read_witness, scenario_document
+from api.guard import build_scenario, employed, read_closure, read_day, read_witness, scenario_document
 from api.roster_service import _all, horizon_last, read_worker
 from api.service import aware, calendar, task_out
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window
@@ -199,7 +199,11 @@ def read_availability(conn: psycopg.Connection, data: dict[str, Any]) -> tuple[S
         raise Unprocessable(f"a task lasts {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} whole minutes",
                             errors=[{"field": "end", "message": f"{MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES}"
                                                                " whole minutes after start"}])
-    scenario, witness = read_day(conn, cal, cal.op_day(start))
+    # The day's overlap closure widened by the window itself (it may run past the day's end at 03:00).
+    conn.execute(q.READ_ONLY_SNAPSHOT)
+    scenario = build_scenario(cal, read_closure(conn, [cal.bounds(cal.op_day(start)), (start, end)]))
+    stored = read_witness(conn, {cal.op_day(t.start) for t in scenario.tasks})
+    witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 

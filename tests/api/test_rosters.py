@@ -228,3 +228,19 @@ def test_openapi_documents_the_presets(client: Any) -> None:
     spec = client.get("/openapi.json").get_data(as_text=True)
     assert "every other weekend: FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU" in spec
     assert "weekdays: FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" in spec
+
+
+def test_materialise_command_rolls_the_horizon_forward(app: Any, client: Any) -> None:
+    """Tomorrow's horizon reaches one day further: simulated by a longer horizon, then the daily command."""
+    add_worker(client, "anna", [])
+    today = datetime.now(MSK).date()
+    assert pattern(client, "anna", rrule="FREQ=DAILY", valid_from=today.isoformat(), valid_until=None,
+                   ).status_code == 201
+    before = len(shifts(client, "anna"))
+    app.config["ROSTER_HORIZON_DAYS"] += 3
+    result = app.test_cli_runner().invoke(args=["rosters", "materialise"])
+    assert result.exit_code == 0, result.output
+    assert "3 shift(s) written" in result.output
+    assert len(shifts(client, "anna")) == before + 3
+    again = app.test_cli_runner().invoke(args=["rosters", "materialise"])
+    assert "0 shift(s) written" in again.output
