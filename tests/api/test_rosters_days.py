@@ -130,8 +130,8 @@ def test_free_time_ranks_windows_by_how_many_are_free(crew_day: Any) -> None:
 
 
 def test_availability_uses_the_solver_not_just_gaps(crew_day: Any) -> None:
-    def available(lo: str, hi: str, skill: str | None = "install") -> list[str]:
-        q = {"start": at(lo), "end": at(hi)} | ({"skill": skill} if skill else {})
+    def available(lo: str, hi: str, skill: str | None = "install", day: str = DAY) -> list[str]:
+        q = {"start": at(lo, day), "end": at(hi, day)} | ({"skill": skill} if skill else {})
         r = crew_day.get(f"{A}/availability", query_string=q)
         assert r.status_code == 200, r.json
         assert r.json["feasible_base"] is True and r.json["undecided"] == []
@@ -145,5 +145,8 @@ def test_availability_uses_the_solver_not_just_gaps(crew_day: Any) -> None:
     # 16:00-17:00: Boris (after t2) and Vera (after t3).
     assert available("16:00", "17:00") == ["boris", "vera"]
     assert available("23:00", "23:30", None) == ["nina"]
+    # Across 03:00: Nina must keep n1 (02:00-03:30, nobody else works at night).
+    assert available("03:00", "04:00", None, "2026-11-24") == []
+    assert available("03:30", "04:00", None, "2026-11-24") == ["nina"]
     assert_problem(crew_day.get(f"{A}/availability", query_string={"start": at("10:00"), "end": at("10:10")}),
                    422, "end")
