@@ -24,7 +24,8 @@ from solver.plan import plan
 from solver.roster import subtract
 from solver.validate import validate_scenario
 
-MAX_RANGE = timedelta(days=62)  # free time and calendars: the most a single answer covers
+MAX_FREE_TIME_RANGE = timedelta(days=62)
+MAX_CALENDAR_RANGE = timedelta(days=400)
 NEW_TASK = "new"
 
 
@@ -92,17 +93,17 @@ def _ratio(part: int, whole: int) -> float | None:
 # --- calendar out ---------------------------------------------------------------------------------------
 
 
-def _range(data: dict[str, Any], lo_field: str, hi_field: str, default: tuple[datetime, datetime]
-           ) -> tuple[datetime, datetime]:
+def _range(data: dict[str, Any], lo_field: str, hi_field: str, default: tuple[datetime, datetime],
+           longest: timedelta) -> tuple[datetime, datetime]:
     cal = calendar()
     lo = aware(cal, data[lo_field], lo_field) if data.get(lo_field) else default[0]
     hi = aware(cal, data[hi_field], hi_field) if data.get(hi_field) else default[1]
     if not lo < hi:
         raise Unprocessable(f"{hi_field} must be after {lo_field}",
                             errors=[{"field": hi_field, "message": f"must be after {lo_field}"}])
-    if hi - lo > MAX_RANGE:
-        raise Unprocessable(f"at most {MAX_RANGE.days} days at once",
-                            errors=[{"field": hi_field, "message": f"at most {MAX_RANGE.days} days after {lo_field}"}])
+    if hi - lo > longest:
+        raise Unprocessable(f"at most {longest.days} days at once",
+                            errors=[{"field": hi_field, "message": f"at most {longest.days} days after {lo_field}"}])
     return lo, hi
 
 
@@ -120,7 +121,8 @@ def worker_calendar(conn: psycopg.Connection, worker_id: str, data: dict[str, An
     conn.execute(q.READ_ONLY_SNAPSHOT)
     worker = read_worker(conn, worker_id)
     today = datetime.now(cal.zone).date()
-    lo, hi = _range(data, "from", "to", (cal.bounds(today - timedelta(days=7))[0], cal.bounds(horizon_last())[1]))
+    lo, hi = _range(data, "from", "to", (cal.bounds(today - timedelta(days=7))[0], cal.bounds(horizon_last())[1]),
+                    MAX_CALENDAR_RANGE)
     params = {"worker_id": worker_id, "lo": lo, "hi": hi}
     ics = icalendar.Calendar()
     ics.add("prodid", "-//slot-planner//rosters//EN")
@@ -157,7 +159,7 @@ def free_time(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
     windows (at least `duration_minutes` long) where the same set of them is free, most free first."""
     cal = calendar()
     conn.execute(q.READ_ONLY_SNAPSHOT)
-    lo, hi = _range(data, "from", "to", (data["from"], data["to"]))
+    lo, hi = _range(data, "from", "to", (data["from"], data["to"]), MAX_FREE_TIME_RANGE)
     ids = list(dict.fromkeys(data["workers"]))
     free: dict[str, list[Window]] = {}
     for wid in ids:

@@ -316,9 +316,9 @@ def create_absence(conn: psycopg.Connection, worker_id: str, data: dict[str, Any
         raise Unprocessable("an absence lasts at most 366 days; enter longer ones in parts",
                             errors=[{"field": "end", "message": "at most 366 days after start"}])
     window = (start, end)
-    lock_worker(conn, worker_id)
     g = guard(conn)
-    g.lock([window])
+    g.lock([window])  # days first, then the worker: the order taking a task uses
+    lock_worker(conn, worker_id)
     held = [r[0] for r in conn.execute(rq.HELD_IN, {"worker_id": worker_id, "lo": start, "hi": end}).fetchall()]
     if held and not data.get("release_tasks"):
         raise Conflict(f"worker {worker_id} holds tasks {', '.join(held)} in that time; release them or send"

@@ -110,6 +110,7 @@ def test_calendar_uids_of_pattern_shifts_survive_rematerialisation(crew_day: Any
     assert crew_day.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=DAILY"}).status_code == 200
     assert uids() == before
     assert_problem(crew_day.get(f"{A}/workers/nobody/calendar.ics"), 404)
+    assert crew_day.get(f"{A}/workers/anna/calendar.ics").status_code == 200  # default: a week ago to the horizon
     assert_problem(crew_day.get(f"{A}/workers/anna/calendar.ics", query_string={"from": "2026-11-24T00:00",
                                                                                 "to": "2026-11-23T00:00"}), 422, "to")
 
