@@ -149,3 +149,58 @@ def test_invalid_patterns_name_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(InvalidInput) as exc:
         check_pattern(pat(**args))
     assert exc.value.field == field
+
+
+# Every recurrence kind, each landing on a DST change day of 2026 in Berlin (spring 03-29, fall 10-25).
+KINDS_ON_DST_DAYS = [
+    ("daily", "FREQ=DAILY", "2026-03-27", "2026-03-29"),
+    ("daily", "FREQ=DAILY", "2026-10-23", "2026-10-25"),
+    ("weekly on weekdays", "FREQ=WEEKLY;BYDAY=SA,SU", "2026-03-16", "2026-03-29"),
+    ("weekly on weekdays", "FREQ=WEEKLY;BYDAY=SU", "2026-10-01", "2026-10-25"),
+    ("monthly by month-day", "FREQ=MONTHLY;BYMONTHDAY=29", "2026-01-01", "2026-03-29"),
+    ("monthly by month-day", "FREQ=MONTHLY;BYMONTHDAY=25", "2026-09-01", "2026-10-25"),
+    ("monthly by weekday, last", "FREQ=MONTHLY;BYDAY=-1SU", "2026-02-01", "2026-03-29"),
+    ("monthly by weekday, last", "FREQ=MONTHLY;BYDAY=-1SU", "2026-09-01", "2026-10-25"),
+    ("monthly by weekday, 5th", "FREQ=MONTHLY;BYDAY=5SU", "2026-01-01", "2026-03-29"),
+    ("yearly", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=29", "2025-06-01", "2026-03-29"),
+    ("yearly by weekday", "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "2025-11-01", "2026-10-25"),
+    ("every N", "FREQ=DAILY;INTERVAL=7", "2026-03-01", "2026-03-29"),
+    ("every N weeks", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", "2026-10-11", "2026-10-25"),
+    ("COUNT", "FREQ=DAILY;COUNT=3", "2026-03-27", "2026-03-29"),
+    ("UNTIL date", "FREQ=DAILY;UNTIL=20261025", "2026-10-20", "2026-10-25"),
+    ("UNTIL UTC", "FREQ=DAILY;UNTIL=20261025T070000Z", "2026-10-20", "2026-10-25"),  # 08:00 CET
+]
+
+
+@pytest.mark.parametrize(("kind", "rule", "valid_from", "dst_day"), KINDS_ON_DST_DAYS,
+                         ids=[f"{k}:{d}" for k, _, _, d in KINDS_ON_DST_DAYS])
+def test_every_kind_on_dst_days_keeps_wall_clock_hours(kind: str, rule: str, valid_from: str, dst_day: str) -> None:
+    day = d(dst_day)
+    p = pat(rule, valid_from=d(valid_from))
+    check_pattern(p)
+    got = {o.day: o for o in expand(p, day - timedelta(days=40), day + timedelta(days=40))}
+    assert day in got, kind
+    if "COUNT" in rule or "UNTIL" in rule:
+        assert max(got) == day  # the last occurrence is the DST day itself
+    o = got[day]
+    assert (o.start.astimezone(ZB).hour, o.end.astimezone(ZB).hour) == (8, 17)
+    assert hours_of(o) == 9
+
+
+@pytest.mark.parametrize(("kind", "rule", "valid_from", "dst_day"), KINDS_ON_DST_DAYS,
+                         ids=[f"{k}:{d}" for k, _, _, d in KINDS_ON_DST_DAYS])
+def test_every_kind_on_dst_days_early_shift_spans_the_jump_and_03_00(kind: str, rule: str, valid_from: str,
+                                                                     dst_day: str) -> None:
+    """01:00 for 180 minutes on the clock: 01:00-04:00 spans the DST jump (2 h in spring, 4 h in fall) and
+    the 03:00 operational-day boundary (it starts in the previous operational day)."""
+    day = d(dst_day)
+    p = pat(rule, start="01:00", minutes=180, valid_from=d(valid_from))
+    got = {o.day: o for o in expand(p, day - timedelta(days=40), day + timedelta(days=40))}
+    assert day in got, kind
+    if "COUNT" in rule or "UNTIL" in rule:
+        assert max(got) == day
+    o = got[day]
+    assert o.start.astimezone(ZB).strftime("%H:%M") == "01:00" and o.end.astimezone(ZB).strftime("%H:%M") == "04:00"
+    assert hours_of(o) == (2 if day.month == 3 else 4)
+    cal = OperationalCalendar(BERLIN, time(3, 0))
+    assert cal.days((o.start, o.end)) == [day - timedelta(days=1), day]
