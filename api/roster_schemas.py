@@ -51,6 +51,9 @@ class PatternCreateSchema(StrictSchema):
 
 
 class PatternUpdateSchema(StrictSchema):
+    effective_from = StrictDate(validate=_year_range, metadata={
+        "description": "the change applies to the pattern's dates from here on; earlier days keep their"
+                       " shifts. Default: today (history is left alone)"})
     start_time = WallTime()
     length_minutes = StrictInteger(strict=True)
     rrule = Text(validate=[validate.Length(min=1, max=500), _no_nul])

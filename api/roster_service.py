@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 from flask import current_app
@@ -71,8 +72,7 @@ def _pattern_row(conn: psycopg.Connection, worker_id: str, pattern_id: int, *, f
 
 def horizon_last() -> date:
     """The last date the rolling horizon reaches: today (in the service's zone) plus the horizon."""
-    today = datetime.now(calendar().zone).date()
-    return today + timedelta(days=current_app.config["ROSTER_HORIZON_DAYS"] - 1)
+    return today() + timedelta(days=current_app.config["ROSTER_HORIZON_DAYS"] - 1)
 
 
 def _domain(row: rq.PatternRow) -> Pattern:
@@ -94,20 +94,27 @@ class Synced:
     skipped: list[date]  # dates whose shift overlaps another shift of the worker and was not written
 
 
-def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, existing_of: int | None = None) -> Synced:
-    """Make the rows of a pattern in `shifts` equal to what it yields now (idempotent).
+def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, *, existing_of: int | None = None,
+         since: date | None = None, until: date | None = None) -> Synced:
+    """Make the rows of a pattern in `shifts` equal to what it yields now (idempotent), for the pattern
+    dates in [since, until] (None: unbounded; `until` None also means "up to the rolling horizon").
 
-    `row` None: the pattern is gone; its rows (`existing_of`) are all removed.
+    `row` None: the pattern is gone; its rows (`existing_of`) in that range are all removed.
     """
+    def in_range(day: date) -> bool:
+        return (since is None or since <= day) and (until is None or day <= until)
+
     pattern_id = row.id if row is not None else existing_of
-    existing = _all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})
+    existing = [s for s in _all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})
+                if in_range(s.pattern_day)]
     # Keys in UTC: an ambiguous wall time (DST fall-back) never compares equal across zones (PEP 495).
     have = {(s.pattern_day, s.period.lower.astimezone(UTC), s.period.upper.astimezone(UTC)): s.id for s in existing}
     want: dict[tuple[date, datetime, datetime], None] = {}
     if row is not None:
         pattern = _domain(row)
-        for o in expand(pattern, pattern.valid_from, horizon_last(), _overrides(conn, row.id),
-                        _absence_windows(conn, row.worker_id)):
+        first = max(pattern.valid_from, since) if since else pattern.valid_from
+        last = min(horizon_last(), until) if until else horizon_last()
+        for o in expand(pattern, first, last, _overrides(conn, row.id), _absence_windows(conn, row.worker_id)):
             want[(o.day, o.start.astimezone(UTC), o.end.astimezone(UTC))] = None
     gone = [k for k in have if k not in want]
     new = [k for k in want if k not in have]
@@ -120,9 +127,14 @@ def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, existing
                                                          "pattern_id": row.id, "day": day}).fetchone()
         if written is None:
             skipped.append(day)
-    if row is not None:
+    if row is not None and until is None:
         conn.execute(rq.SET_MATERIALISED, {"id": row.id, "until": horizon_last()})
     return Synced([(lo, hi) for _, lo, hi in gone], sorted(set(skipped)))
+
+
+def today() -> date:
+    """Today in the service's zone: days before it are history, which changes to a pattern leave alone."""
+    return datetime.now(calendar().zone).date()
 
 
 # --- representation -------------------------------------------------------------------------------------
@@ -193,7 +205,10 @@ def create_pattern(conn: psycopg.Connection, worker_id: str, data: dict[str, Any
 
 def update_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int, data: dict[str, Any]
                    ) -> dict[str, Any]:
-    """Change a pattern (fields not given stay); refused with 409 if the hours it loses strand tasks."""
+    """Change a pattern (fields not given stay) for its dates from `effective_from` on (default: today;
+    earlier days keep the shifts they have); refused with 409 if the hours it loses strand tasks."""
+    data = dict(data)
+    since = data.pop("effective_from", None) or today()
     lock_worker(conn, worker_id)
     before = _pattern_row(conn, worker_id, pattern_id, for_update=True)
     merged = {"start_time": before.start_time, "length_minutes": before.length_minutes, "rrule": before.rrule,
@@ -202,7 +217,7 @@ def update_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int, da
     pattern = _checked(worker_id, merged)
     row = _one(conn, rq.PatternRow, rq.UPDATE_PATTERN, {"id": pattern_id, **_params(pattern)})
     g = guard(conn)
-    synced = sync(conn, g, row)
+    synced = sync(conn, g, row, since=since)
     g.check(synced.removed)
     row = _pattern_row(conn, worker_id, pattern_id)
     return pattern_out(row, _overrides(conn, pattern_id), synced.skipped)
@@ -227,7 +242,7 @@ def materialise_all(conn: psycopg.Connection) -> int:
         lock_worker(conn, worker_id)
         row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
         before = len(_all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id}))
-        synced = sync(conn, g, row)
+        synced = sync(conn, g, row, since=today())
         g.check(synced.removed)  # empty unless the zone's rules changed under the pattern
         count += len(_all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})) - before
     return count
@@ -258,7 +273,7 @@ def put_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, day:
                                       "start_time": None if off else data["start_time"],
                                       "length_minutes": None if off else data["length_minutes"]})
     g = guard(conn)
-    synced = sync(conn, g, row)
+    synced = sync(conn, g, row, since=day, until=day)
     g.check(synced.removed)
     return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
 
@@ -269,7 +284,7 @@ def delete_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, d
     if conn.execute(rq.DELETE_OVERRIDE, {"pattern_id": pattern_id, "day": day}).rowcount == 0:
         raise NotFound(f"no override on {day} of pattern {pattern_id}")
     g = guard(conn)
-    synced = sync(conn, g, row)
+    synced = sync(conn, g, row, since=day, until=day)
     g.check(synced.removed)
     return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
 
@@ -357,5 +372,8 @@ def delete_absence(conn: psycopg.Connection, worker_id: str, absence_id: int) ->
     g = guard(conn)
     for r in _all(conn, rq.PatternRow, rq.LIST_PATTERNS, {"worker_id": worker_id}):
         row = _pattern_row(conn, worker_id, r.id, for_update=True)
-        g.check(sync(conn, g, row).removed)
+        # Only the pattern dates whose shifts the absence could have cut (a night shift starts the day before).
+        first = absence.period.lower.astimezone(ZoneInfo(row.timezone)).date() - timedelta(days=1)
+        last = absence.period.upper.astimezone(ZoneInfo(row.timezone)).date()
+        g.check(sync(conn, g, row, since=first, until=min(last, horizon_last())).removed)
 

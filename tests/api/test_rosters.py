@@ -46,7 +46,7 @@ def test_materialising_again_changes_nothing(client: Any, database_url: str) -> 
     add_worker(client, "anna", [])
     pid = pattern(client, "anna").json["id"]
     before = dump(database_url)["shifts"]
-    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": WEEKDAYS})
+    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": WEEKDAYS, "effective_from": WEEK})
     assert r.status_code == 200, r.json
     assert dump(database_url)["shifts"] == before  # same rows, same ids
 
@@ -99,15 +99,18 @@ def test_changing_a_pattern_that_would_strand_a_task_is_refused_and_changes_noth
     assert book(client, "late", at("15:30", "2026-11-25"), at("16:30", "2026-11-25")).status_code == 201
     assert take(client, "late", "anna").status_code == 200
     before = dump(database_url)
-    body = assert_problem(client.patch(f"{A}/workers/anna/patterns/{pid}", json={"length_minutes": 420}), 409)
+    body = assert_problem(client.patch(f"{A}/workers/anna/patterns/{pid}", json={"length_minutes": 420,
+                                                                            "effective_from": WEEK}), 409)
     assert body["uncovered"] == ["late"]
     assert dump(database_url) == before
     # An untaken task only Anna could do strands the same way; another worker lets it through.
-    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=WEEKLY;BYDAY=MO,TU"})
+    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=WEEKLY;BYDAY=MO,TU",
+                                                                "effective_from": WEEK})
     assert assert_problem(r, 409)["uncovered"] == ["late"]
     add_worker(client, "boris", [], (at("15:00", "2026-11-25"), at("18:00", "2026-11-25")))
     assert client.post("/api/v1/tasks/late/release").status_code == 200
-    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=WEEKLY;BYDAY=MO,TU"})
+    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=WEEKLY;BYDAY=MO,TU",
+                                                                "effective_from": WEEK})
     assert r.status_code == 200, r.json
     assert len(shifts(client, "anna")) == 2
     assert_day_feasible(database_url)
@@ -244,3 +247,20 @@ def test_materialise_command_rolls_the_horizon_forward(app: Any, client: Any) ->
     assert len(shifts(client, "anna")) == before + 3
     again = app.test_cli_runner().invoke(args=["rosters", "materialise"])
     assert "0 shift(s) written" in again.output
+
+
+def test_a_change_leaves_days_before_effective_from_alone(client: Any) -> None:
+    """By default a change applies from today: the shifts of earlier days are history and stay as they were."""
+    add_worker(client, "anna", [])
+    today = datetime.now(MSK).date()
+    first = today - timedelta(days=2)
+    pid = pattern(client, "anna", rrule="FREQ=DAILY", valid_from=first.isoformat(),
+                  valid_until=(today + timedelta(days=1)).isoformat()).json["id"]
+    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"start_time": "09:00"})
+    assert r.status_code == 200, r.json
+    days = [first + timedelta(days=i) for i in range(4)]
+    assert [s for s, _ in shifts(client, "anna")] == [msk(d.isoformat(), "08:00") for d in days[:2]] + [
+        msk(d.isoformat(), "09:00") for d in days[2:]]
+    r = client.patch(f"{A}/workers/anna/patterns/{pid}", json={"effective_from": first.isoformat()})
+    assert r.status_code == 200, r.json
+    assert [s for s, _ in shifts(client, "anna")] == [msk(d.isoformat(), "09:00") for d in days]

@@ -89,7 +89,7 @@ def test_absence_cuts_pattern_shifts_and_deleting_it_brings_them_back(client: An
     assert a.status_code == 201, a.json
     assert [s["day"] for s in client.get(f"{A}/workers/anna/shifts").json] == ["2026-11-23", "2026-11-25"]
     # Re-materialising the pattern keeps the absence out.
-    assert client.patch(f"{A}/workers/anna/patterns/{r.json['id']}", json={}).status_code == 200
+    assert client.patch(f"{A}/workers/anna/patterns/{r.json['id']}", json={"effective_from": DAY}).status_code == 200
     assert [s["day"] for s in client.get(f"{A}/workers/anna/shifts").json] == ["2026-11-23", "2026-11-25"]
     assert client.delete(f"{A}/workers/anna/absences/{a.json['id']}").status_code == 204
     assert [s["day"] for s in client.get(f"{A}/workers/anna/shifts").json] == [

@@ -107,7 +107,8 @@ def test_calendar_uids_of_pattern_shifts_survive_rematerialisation(crew_day: Any
     before = uids()
     assert len(before) == 1 and before[0].startswith("roster-")
     pid = crew_day.get(f"{A}/workers/anna/patterns").json[0]["id"]
-    assert crew_day.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=DAILY"}).status_code == 200
+    assert crew_day.patch(f"{A}/workers/anna/patterns/{pid}", json={"rrule": "FREQ=DAILY",
+                                                                             "effective_from": DAY}).status_code == 200
     assert uids() == before
     assert_problem(crew_day.get(f"{A}/workers/nobody/calendar.ics"), 404)
     assert crew_day.get(f"{A}/workers/anna/calendar.ics").status_code == 200  # default: a week ago to the horizon

@@ -59,7 +59,8 @@ def test_random_roster_operations_never_strand_a_task(client: Any, database_url:
             req = ("post", f"/api/v1/tasks/{rng.choice(tasks)['id']}/take", {"worker_id": wid})
         elif op == "pattern":
             req = ("patch", f"{A}/workers/{wid}/patterns/{pid}",
-                   {"start_time": f"{rng.randrange(6, 14):02d}:00", "length_minutes": rng.choice([240, 480, 600])})
+                   {"start_time": f"{rng.randrange(6, 14):02d}:00", "length_minutes": rng.choice([240, 480, 600]),
+                    "effective_from": rng.choice(DAYS)})
         elif op == "override":
             body = rng.choice([{"off": True}, {"start_time": f"{rng.randrange(6, 16):02d}:30",
                                                "length_minutes": rng.choice([120, 360])}])
