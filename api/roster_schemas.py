@@ -168,7 +168,7 @@ class FreeWindowSchema(Schema):
 
 
 class FreeTimeSchema(Schema):
-    from_ = Text(data_key="from")
+    from_ = Text(data_key="from", attribute="from")
     to = Text()
     duration_minutes = fields.Integer()
     workers = fields.List(Text())

@@ -120,6 +120,8 @@ def test_free_time_ranks_windows_by_how_many_are_free(crew_day: Any) -> None:
     q = {"workers": "boris,vera", "from": f"{DAY}T08:00", "to": f"{DAY}T20:00", "duration_minutes": 30}
     r = crew_day.get(f"{A}/free-time", query_string=q)
     assert r.status_code == 200, r.json
+    assert r.json["from"] == f"{DAY}T08:00:00+03:00" and r.json["to"] == f"{DAY}T20:00:00+03:00"
+    assert r.json["workers"] == ["boris", "vera"] and r.json["duration_minutes"] == 30
     got = [(w["start"][11:16], w["end"][11:16], w["workers"]) for w in r.json["windows"]]
     # Boris 09-17 (holds nothing); Vera 14-18 minus t3 14:30-15:30.
     assert got == [("14:00", "14:30", ["boris", "vera"]), ("15:30", "17:00", ["boris", "vera"]),
