@@ -148,7 +148,7 @@ def worker_calendar(conn: psycopg.Connection, worker_id: str, data: dict[str, An
         ev.add("summary", f"Task {task_id}" + (f" ({skill})" if skill else ""))
         ics.add_component(ev)
     ics.add_missing_timezones()
-    return ics.to_ical()
+    return bytes(ics.to_ical())
 
 
 # --- free time ------------------------------------------------------------------------------------------

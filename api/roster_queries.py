@@ -34,14 +34,14 @@ class OverrideRow:
 class PatternShiftRow:
     id: int
     pattern_day: date
-    period: Range
+    period: Range[datetime]
 
 
 @dataclass(frozen=True)
 class AbsenceRow:
     id: int
     worker_id: str
-    period: Range
+    period: Range[datetime]
     kind: str
     note: str
     created_at: datetime

@@ -16,7 +16,7 @@ from solver.schema import IsoDateTime, StrictDate, StrictInteger
 _PRESETS_DOC = "; ".join(f"{name}: {rule}" for name, rule in PRESETS.items())
 
 
-class WallTime(fields.Field):
+class WallTime(fields.Field[time]):
     """A wall-clock time of day, `HH:MM`."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> time:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import psycopg
 from flask import current_app
 from psycopg.rows import class_row
+from psycopg.types.range import Range
 
 from api import queries as q
 from api import roster_queries as rq
@@ -33,39 +34,57 @@ from solver.calendar import Window
 from solver.roster import Hours, Pattern, check_length, check_pattern, expand, normalise_rule, subtract
 
 MAX_BIGINT = 2**63 - 1
+R = TypeVar("R")
 MAX_ABSENCE = timedelta(days=366)
 
 
-def _one(conn: psycopg.Connection, row: type, sql: str, params: dict[str, Any]) -> Any:
+def _one(conn: psycopg.Connection[Any], row: type[R], sql: str, params: dict[str, Any]) -> R | None:
     with conn.cursor(row_factory=class_row(row)) as cur:
         return cur.execute(sql, params).fetchone()
 
 
-def _all(conn: psycopg.Connection, row: type, sql: str, params: dict[str, Any]) -> list[Any]:
+def _all(conn: psycopg.Connection[Any], row: type[R], sql: str, params: dict[str, Any]) -> list[R]:
     with conn.cursor(row_factory=class_row(row)) as cur:
         return cur.execute(sql, params).fetchall()
 
 
-def lock_worker(conn: psycopg.Connection, worker_id: str) -> q.WorkerRow:
-    row = ID_PATTERN.match(worker_id) and _one(conn, q.WorkerRow, q.GET_WORKER_FOR_UPDATE, {"id": worker_id})
-    if not row:
+def _bounds(period: Range[datetime]) -> Window:
+    assert period.lower is not None and period.upper is not None  # the schema's CHECKs: bounded ranges
+    return period.lower, period.upper
+
+
+def _inserted(conn: psycopg.Connection[Any], row: type[R], sql: str, params: dict[str, Any]) -> R:
+    """The row an INSERT ... RETURNING wrote."""
+    written = _one(conn, row, sql, params)
+    assert written is not None
+    return written
+
+
+def _pattern_worker(conn: psycopg.Connection[Any], pattern_id: int) -> str:
+    found = conn.execute(rq.PATTERN_WORKER, {"id": pattern_id}).fetchone()
+    assert found is not None  # listed in this transaction; workers' rows are locked before patterns change
+    return str(found[0])
+
+
+def lock_worker(conn: psycopg.Connection[Any], worker_id: str) -> q.WorkerRow:
+    row = _one(conn, q.WorkerRow, q.GET_WORKER_FOR_UPDATE, {"id": worker_id}) if ID_PATTERN.match(worker_id) else None
+    if row is None:
         raise NotFound(f"no worker {worker_id!r}")
     return row
 
 
-def read_worker(conn: psycopg.Connection, worker_id: str) -> q.WorkerRow:
-    row = ID_PATTERN.match(worker_id) and _one(conn, q.WorkerRow, q.GET_WORKER, {"id": worker_id})
-    if not row:
+def read_worker(conn: psycopg.Connection[Any], worker_id: str) -> q.WorkerRow:
+    row = _one(conn, q.WorkerRow, q.GET_WORKER, {"id": worker_id}) if ID_PATTERN.match(worker_id) else None
+    if row is None:
         raise NotFound(f"no worker {worker_id!r}")
     return row
 
 
-def _pattern_row(conn: psycopg.Connection, worker_id: str, pattern_id: int, *, for_update: bool = False
+def _pattern_row(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, *, for_update: bool = False
                  ) -> rq.PatternRow:
-    row = 0 < pattern_id <= MAX_BIGINT and _one(
-        conn, rq.PatternRow, rq.GET_PATTERN_FOR_UPDATE if for_update else rq.GET_PATTERN,
-        {"id": pattern_id, "worker_id": worker_id})
-    if not row:
+    row = _one(conn, rq.PatternRow, rq.GET_PATTERN_FOR_UPDATE if for_update else rq.GET_PATTERN,
+               {"id": pattern_id, "worker_id": worker_id}) if 0 < pattern_id <= MAX_BIGINT else None
+    if row is None:
         raise NotFound(f"no roster pattern {pattern_id} of worker {worker_id!r}")
     return row
 
@@ -79,12 +98,13 @@ def _domain(row: rq.PatternRow) -> Pattern:
     return Pattern(row.start_time, row.length_minutes, row.rrule, row.valid_from, row.valid_until, row.timezone)
 
 
-def _overrides(conn: psycopg.Connection, pattern_id: int) -> dict[date, Hours | None]:
+def _overrides(conn: psycopg.Connection[Any], pattern_id: int) -> dict[date, Hours | None]:
     rows = _all(conn, rq.OverrideRow, rq.LIST_OVERRIDES, {"pattern_id": pattern_id})
-    return {o.day: (Hours(o.start_time, o.length_minutes) if o.start_time is not None else None) for o in rows}
+    return {o.day: (Hours(o.start_time, o.length_minutes)
+                    if o.start_time is not None and o.length_minutes is not None else None) for o in rows}
 
 
-def _absence_windows(conn: psycopg.Connection, worker_id: str) -> list[Window]:
+def _absence_windows(conn: psycopg.Connection[Any], worker_id: str) -> list[Window]:
     return [(lo, hi) for lo, hi in conn.execute(rq.ABSENCE_WINDOWS, {"worker_id": worker_id}).fetchall()]
 
 
@@ -94,7 +114,7 @@ class Synced:
     skipped: list[date]  # dates whose shift overlaps another shift of the worker and was not written
 
 
-def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, *, existing_of: int | None = None,
+def sync(conn: psycopg.Connection[Any], g: Guard, row: rq.PatternRow | None, *, existing_of: int | None = None,
          since: date | None = None, until: date | None = None) -> Synced:
     """Make the rows of a pattern in `shifts` equal to what it yields now (idempotent), for the pattern
     dates in [since, until] (None: unbounded; `until` None also means "up to the rolling horizon").
@@ -107,15 +127,14 @@ def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, *, exist
     pattern_id = row.id if row is not None else existing_of
     existing = [s for s in _all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})
                 if in_range(s.pattern_day)]
-    # Keys in UTC: an ambiguous wall time (DST fall-back) never compares equal across zones (PEP 495).
-    have = {(s.pattern_day, s.period.lower.astimezone(UTC), s.period.upper.astimezone(UTC)): s.id for s in existing}
+    have = {_key(s.pattern_day, *_bounds(s.period)): s.id for s in existing}
     want: dict[tuple[date, datetime, datetime], None] = {}
     if row is not None:
         pattern = _domain(row)
         first = max(pattern.valid_from, since) if since else pattern.valid_from
         last = min(horizon_last(), until) if until else horizon_last()
         for o in expand(pattern, first, last, _overrides(conn, row.id), _absence_windows(conn, row.worker_id)):
-            want[(o.day, o.start.astimezone(UTC), o.end.astimezone(UTC))] = None
+            want[_key(o.day, o.start, o.end)] = None
     gone = [k for k in have if k not in want]
     new = [k for k in want if k not in have]
     g.lock([(lo, hi) for _, lo, hi in gone + new])
@@ -123,6 +142,7 @@ def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, *, exist
         conn.execute(rq.DELETE_SHIFTS, {"ids": [have[k] for k in gone]})
     skipped = []
     for day, lo, hi in new:
+        assert row is not None  # a pattern that is gone wants nothing
         written = conn.execute(rq.INSERT_PATTERN_SHIFT, {"worker_id": row.worker_id, "start": lo, "end": hi,
                                                          "pattern_id": row.id, "day": day}).fetchone()
         if written is None:
@@ -130,6 +150,11 @@ def sync(conn: psycopg.Connection, g: Guard, row: rq.PatternRow | None, *, exist
     if row is not None and until is None:
         conn.execute(rq.SET_MATERIALISED, {"id": row.id, "until": horizon_last()})
     return Synced([(lo, hi) for _, lo, hi in gone], sorted(set(skipped)))
+
+
+def _key(day: date, lo: datetime, hi: datetime) -> tuple[date, datetime, datetime]:
+    # In UTC: an ambiguous wall time (DST fall-back) never compares equal across zones (PEP 495).
+    return day, lo.astimezone(UTC), hi.astimezone(UTC)
 
 
 def today() -> date:
@@ -181,29 +206,29 @@ def _params(pattern: Pattern) -> dict[str, Any]:
             "valid_from": pattern.valid_from, "valid_until": pattern.valid_until, "timezone": pattern.timezone}
 
 
-def list_patterns(conn: psycopg.Connection, worker_id: str) -> list[dict[str, Any]]:
+def list_patterns(conn: psycopg.Connection[Any], worker_id: str) -> list[dict[str, Any]]:
     read_worker(conn, worker_id)
     return [pattern_out(r, _overrides(conn, r.id))
             for r in _all(conn, rq.PatternRow, rq.LIST_PATTERNS, {"worker_id": worker_id})]
 
 
-def get_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int) -> dict[str, Any]:
+def get_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int) -> dict[str, Any]:
     read_worker(conn, worker_id)
     row = _pattern_row(conn, worker_id, pattern_id)
     return pattern_out(row, _overrides(conn, row.id))
 
 
-def create_pattern(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def create_pattern(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """A new pattern and its shifts up to the horizon (more capacity: never strands a task)."""
     pattern = _checked(worker_id, data)
     lock_worker(conn, worker_id)
-    row = _one(conn, rq.PatternRow, rq.INSERT_PATTERN, {"worker_id": worker_id, **_params(pattern)})
+    row = _inserted(conn, rq.PatternRow, rq.INSERT_PATTERN, {"worker_id": worker_id, **_params(pattern)})
     synced = sync(conn, guard(conn), row)
     row = _pattern_row(conn, worker_id, row.id)
     return pattern_out(row, {}, synced.skipped)
 
 
-def update_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int, data: dict[str, Any]
+def update_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, data: dict[str, Any]
                    ) -> dict[str, Any]:
     """Change a pattern (fields not given stay) for its dates from `effective_from` on (default: today;
     earlier days keep the shifts they have); refused with 409 if the hours it loses strand tasks."""
@@ -215,7 +240,7 @@ def update_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int, da
               "valid_from": before.valid_from, "valid_until": before.valid_until, "timezone": before.timezone,
               **data}
     pattern = _checked(worker_id, merged)
-    row = _one(conn, rq.PatternRow, rq.UPDATE_PATTERN, {"id": pattern_id, **_params(pattern)})
+    row = _inserted(conn, rq.PatternRow, rq.UPDATE_PATTERN, {"id": pattern_id, **_params(pattern)})
     g = guard(conn)
     synced = sync(conn, g, row, since=since)
     g.check(synced.removed)
@@ -223,7 +248,7 @@ def update_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int, da
     return pattern_out(row, _overrides(conn, pattern_id), synced.skipped)
 
 
-def delete_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int) -> None:
+def delete_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int) -> None:
     """Delete a pattern and every shift it made; refused with 409 naming the tasks that would strand."""
     lock_worker(conn, worker_id)
     _pattern_row(conn, worker_id, pattern_id, for_update=True)
@@ -233,12 +258,12 @@ def delete_pattern(conn: psycopg.Connection, worker_id: str, pattern_id: int) ->
     g.check(synced.removed)
 
 
-def materialise_all(conn: psycopg.Connection) -> int:
+def materialise_all(conn: psycopg.Connection[Any]) -> int:
     """Extend every pattern to the current horizon (the rolling part; run daily). Returns shifts written."""
     count = 0
     g = guard(conn)
     for (pattern_id,) in conn.execute(rq.ALL_PATTERN_IDS).fetchall():
-        worker_id = conn.execute(rq.PATTERN_WORKER, {"id": pattern_id}).fetchone()[0]
+        worker_id = _pattern_worker(conn, pattern_id)
         lock_worker(conn, worker_id)
         row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
         before = len(_all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id}))
@@ -251,7 +276,7 @@ def materialise_all(conn: psycopg.Connection) -> int:
 # --- overrides ------------------------------------------------------------------------------------------
 
 
-def put_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, day: date, data: dict[str, Any]
+def put_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, day: date, data: dict[str, Any]
                  ) -> dict[str, Any]:
     """Other hours (or a day off) on one date of a pattern, through the guard."""
     off = data.get("off", False)
@@ -278,7 +303,7 @@ def put_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, day:
     return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
 
 
-def delete_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, day: date) -> dict[str, Any]:
+def delete_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, day: date) -> dict[str, Any]:
     lock_worker(conn, worker_id)
     row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
     if conn.execute(rq.DELETE_OVERRIDE, {"pattern_id": pattern_id, "day": day}).rowcount == 0:
@@ -294,19 +319,20 @@ def delete_override(conn: psycopg.Connection, worker_id: str, pattern_id: int, d
 
 def absence_out(a: rq.AbsenceRow, released: list[str] | None = None) -> dict[str, Any]:
     cal = calendar()
-    out = {"id": a.id, "worker_id": a.worker_id, "start": a.period.lower.astimezone(cal.zone).isoformat(),
-           "end": a.period.upper.astimezone(cal.zone).isoformat(), "kind": a.kind, "note": a.note}
+    lo, hi = _bounds(a.period)
+    out = {"id": a.id, "worker_id": a.worker_id, "start": lo.astimezone(cal.zone).isoformat(),
+           "end": hi.astimezone(cal.zone).isoformat(), "kind": a.kind, "note": a.note}
     if released is not None:
         out["released"] = released
     return out
 
 
-def list_absences(conn: psycopg.Connection, worker_id: str) -> list[dict[str, Any]]:
+def list_absences(conn: psycopg.Connection[Any], worker_id: str) -> list[dict[str, Any]]:
     read_worker(conn, worker_id)
     return [absence_out(a) for a in _all(conn, rq.AbsenceRow, rq.LIST_ABSENCES, {"worker_id": worker_id})]
 
 
-def _cut_shifts(conn: psycopg.Connection, worker_id: str, window: Window) -> None:
+def _cut_shifts(conn: psycopg.Connection[Any], worker_id: str, window: Window) -> None:
     """Cut the absence out of every shift of the worker it overlaps (pieces keep their origin)."""
     rows = conn.execute(rq.SHIFT_ORIGINS, {"worker_id": worker_id, "lo": window[0], "hi": window[1]}).fetchall()
     if not rows:
@@ -318,7 +344,7 @@ def _cut_shifts(conn: psycopg.Connection, worker_id: str, window: Window) -> Non
                                                  "pattern_id": pattern_id, "day": pattern_day})
 
 
-def create_absence(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Take working time away. Tasks the worker holds in it: 409 naming them, or with `release_tasks`
     they become untaken, accepted only if every task around can still be covered (409 naming those
     nobody else could take otherwise; nothing changed)."""
@@ -340,7 +366,7 @@ def create_absence(conn: psycopg.Connection, worker_id: str, data: dict[str, Any
                        " release_tasks: true", tasks=held)
     try:
         with conn.transaction():  # savepoint: an overlapping absence is a clean 409
-            absence = _one(conn, rq.AbsenceRow, rq.INSERT_ABSENCE, {"worker_id": worker_id, "start": start,
+            absence = _inserted(conn, rq.AbsenceRow, rq.INSERT_ABSENCE, {"worker_id": worker_id, "start": start,
                                                                     "end": end, "kind": data["kind"],
                                                                     "note": data.get("note") or ""})
     except psycopg.errors.ExclusionViolation as exc:
@@ -361,19 +387,20 @@ def create_absence(conn: psycopg.Connection, worker_id: str, data: dict[str, Any
     return absence_out(absence, held)
 
 
-def delete_absence(conn: psycopg.Connection, worker_id: str, absence_id: int) -> None:
+def delete_absence(conn: psycopg.Connection[Any], worker_id: str, absence_id: int) -> None:
     """The absence ends early or was a mistake: pattern shifts come back (hand-made ones stay cut)."""
     lock_worker(conn, worker_id)
-    absence = 0 < absence_id <= MAX_BIGINT and _one(conn, rq.AbsenceRow, rq.GET_ABSENCE,
-                                                    {"id": absence_id, "worker_id": worker_id})
-    if not absence:
+    absence = _one(conn, rq.AbsenceRow, rq.GET_ABSENCE, {"id": absence_id, "worker_id": worker_id}
+                   ) if 0 < absence_id <= MAX_BIGINT else None
+    if absence is None:
         raise NotFound(f"no absence {absence_id} of worker {worker_id!r}")
     conn.execute(rq.DELETE_ABSENCE, {"id": absence_id})
     g = guard(conn)
     for r in _all(conn, rq.PatternRow, rq.LIST_PATTERNS, {"worker_id": worker_id}):
         row = _pattern_row(conn, worker_id, r.id, for_update=True)
         # Only the pattern dates whose shifts the absence could have cut (a night shift starts the day before).
-        first = absence.period.lower.astimezone(ZoneInfo(row.timezone)).date() - timedelta(days=1)
-        last = absence.period.upper.astimezone(ZoneInfo(row.timezone)).date()
+        lo, hi = _bounds(absence.period)
+        first = lo.astimezone(ZoneInfo(row.timezone)).date() - timedelta(days=1)
+        last = hi.astimezone(ZoneInfo(row.timezone)).date()
         g.check(sync(conn, g, row, since=first, until=min(last, horizon_last())).removed)
 

@@ -102,11 +102,19 @@ def normalise_rule(text: str) -> str:
 
 
 def parse_rule(pattern: Pattern) -> rrule:
-    """The pattern's recurrence, or InvalidInput naming `rrule` (or `valid_until`)."""
+    """The pattern's recurrence, or InvalidInput naming `rrule`."""
+    return _parse(pattern)[0]
+
+
+def _parse(pattern: Pattern) -> tuple[rrule, datetime]:
+    """The recurrence and the DTSTART it counts from (naive, or in the pattern's zone for a UTC UNTIL)."""
     rule = normalise_rule(pattern.rule)
     if not rule or "\n" in rule or "\r" in rule or ":" in rule:
         raise _fail("rrule", "give one RRULE value such as FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
-    parts = dict(p.split("=", 1) if "=" in p else (p, "") for p in rule.split(";") if p)
+    parts: dict[str, str] = {}
+    for part in filter(None, rule.split(";")):
+        key, _, value = part.partition("=")
+        parts[key] = value
     if parts.get("FREQ") not in ALLOWED_FREQ:
         raise _fail("rrule", f"FREQ must be one of {', '.join(ALLOWED_FREQ)}")
     bad = sorted(set(parts) & set(FORBIDDEN_PARTS))
@@ -125,10 +133,11 @@ def parse_rule(pattern: Pattern) -> rrule:
         raise _fail("rrule", f"not a valid RRULE: {exc}") from exc
     if not isinstance(parsed, rrule):
         raise _fail("rrule", "give one RRULE value")
-    until = parsed._until  # dateutil keeps the parsed bound here; there is no public accessor
+    # dateutil keeps the parsed bound in `_until`; it has no public accessor.
+    until: datetime | None = getattr(parsed, "_until", None)
     if until is not None and until < dtstart:
         raise _fail("rrule", f"UNTIL {until.isoformat()} is before the pattern's start {dtstart.isoformat()}")
-    return parsed
+    return parsed, dtstart
 
 
 def check_pattern(pattern: Pattern) -> rrule:
@@ -150,8 +159,8 @@ def occurrence_dates(pattern: Pattern, first: date, last: date) -> list[date]:
         last = min(last, pattern.valid_until)
     if first > last:
         return []
-    rule = parse_rule(pattern)
-    tz = rule._dtstart.tzinfo
+    rule, dtstart = _parse(pattern)
+    tz = dtstart.tzinfo
     lo = datetime.combine(first, time.min, tzinfo=tz)
     hi = datetime.combine(last, time.max, tzinfo=tz)
     return [d.date() for d in rule.between(lo, hi, inc=True)]
