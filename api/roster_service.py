@@ -8,8 +8,11 @@ ones inserted. Removing rows takes capacity away, so the guard proves every task
 coverable (409 naming them otherwise, and the whole transaction rolls back). Inserting never strands a
 task; its days are locked like any shift insert so it is ordered with concurrent checks.
 
-Per-worker serialisation: every write here locks the worker's row first (then its days), so two writes
-to one worker's roster or absences never interleave their diffs.
+Per-worker serialisation: every write here locks the worker's row, so two writes to one worker's roster
+or absences never interleave their diffs. An absence knows its days up front and locks them before the
+worker, as taking a task does; a pattern write learns its days only from the rows it reads under the
+worker's lock, so it locks them after. A deadlock between the two orders is broken by PostgreSQL and the
+loser is run again from the start (`api.db.run_in_transaction`).
 """
 
 from __future__ import annotations
