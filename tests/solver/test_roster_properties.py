@@ -22,7 +22,7 @@ def monday_of(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def brute_force(freq: str, interval: int, weekdays: list[int], monthday: int | None, last_weekday: int | None,
+def brute_force(freq: str, *, interval: int, weekdays: list[int], monthday: int | None, last_weekday: int | None,
                 start: date, count: int | None) -> list[date]:
     out = []
     d = start
@@ -71,7 +71,8 @@ def rules(draw: st.DrawFn) -> tuple[str, list[date]]:
             parts.append(f"BYDAY=-1{DAYS[last_weekday]}")
     if count is not None:
         parts.append(f"COUNT={count}")
-    expected = brute_force(freq, interval, weekdays, monthday, last_weekday, start, count)
+    expected = brute_force(freq, interval=interval, weekdays=weekdays, monthday=monthday, last_weekday=last_weekday,
+                           start=start, count=count)
     return ";".join(parts), [start, *expected]
 
 
