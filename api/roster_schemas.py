@@ -17,7 +17,12 @@ _PRESETS_DOC = "; ".join(f"{name}: {rule}" for name, rule in PRESETS.items())
 
 
 class WallTime(fields.Field[time]):
-    """A wall-clock time of day, `HH:MM`."""
+    """A wall-clock time of day, `HH:MM` (typed as a patterned string in the OpenAPI document)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "08:00",
+                              **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> time:
         if not isinstance(value, str):
