@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/slot_planner
+# DATABASE_URL: taken from the environment; its default lives in api/config.py (flask and the tests read it).
 
 .PHONY: install test lint demo db bench bench-quick bench-http clean
 
@@ -14,8 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# ruff (style, complexity), mypy (types; strict, see pyproject.toml), import-linter (the layers: solver
+# imports neither api nor benchmarks, api not benchmarks, no import cycles inside a package).
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 test: install lint
 	$(PY) -m pytest -q

@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import config as config_module
 from api import db, errors
+from api.demo import demo_data_command
 from api.schemas import ProblemSchema
+from api.views import BLUEPRINTS
 
 
 class ProblemApi(Api):
@@ -32,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment())
     if config:
         app.config.from_mapping(config)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.sort_keys = False  # keep the contract's field order in answers
 
     db.init_app(app)
@@ -40,17 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         " application/problem+json.")}})
     errors.register(app)
 
-    from api.resources import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
-
-    from api.rosters import BLUEPRINTS as ROSTER_BLUEPRINTS
-
-    for blueprint in ROSTER_BLUEPRINTS:
-        api.register_blueprint(blueprint)
-
-    from api.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
     return app

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from typing import Any
 
+from flask import current_app
+
+from solver.calendar import DEFAULT_DAY_START, OperationalCalendar
+
+# The one home of the default database; Makefile, tests and benchmarks read it from here.
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/slot_planner"
+# The service's own default zone (a scenario document defaults to UTC instead, see solver.calendar).
+DEFAULT_SERVICE_TIMEZONE = "Europe/Moscow"
 
 
 def _float(name: str, default: float) -> float:
@@ -18,12 +26,17 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def database_url() -> str:
+    """`DATABASE_URL` from the environment, else the default."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
 def from_environment() -> dict[str, Any]:
     return {
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        "DATABASE_URL": database_url(),
         # Per deployment: the zone that wall-clock input is read in and the operational day's start.
-        "TIMEZONE": os.environ.get("SLOT_PLANNER_TIMEZONE") or "Europe/Moscow",
-        "DAY_START": os.environ.get("SLOT_PLANNER_DAY_START") or "03:00",
+        "TIMEZONE": os.environ.get("SLOT_PLANNER_TIMEZONE") or DEFAULT_SERVICE_TIMEZONE,
+        "DAY_START": os.environ.get("SLOT_PLANNER_DAY_START") or DEFAULT_DAY_START.strftime("%H:%M"),
         "POOL_MIN_SIZE": _int("SLOT_PLANNER_POOL_MIN_SIZE", 1),
         "POOL_MAX_SIZE": _int("SLOT_PLANNER_POOL_MAX_SIZE", 10),
         # Seconds a request waits for a connection before answering 503.
@@ -41,5 +54,10 @@ def from_environment() -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        "JSON_SORT_KEYS": False,
     }
+
+
+def calendar() -> OperationalCalendar:
+    """The deployment's operational calendar (zone and day start) of the current app."""
+    hh, mm = (int(x) for x in current_app.config["DAY_START"].split(":"))
+    return OperationalCalendar(current_app.config["TIMEZONE"], time(hh, mm))

@@ -1,6 +1,7 @@
 """Read-only views over the live data: the day as one document (and as the contract's scenario), a
 worker's calendar as iCalendar, common free time of several workers, and who could take a task now.
-Each function reads one consistent snapshot on the connection it is given; none writes."""
+Each public function reads one consistent read-only snapshot (`api.db.unit_of_work`); none writes, and
+the solver runs after the connection is back in the pool."""
 
 from __future__ import annotations
 
@@ -11,17 +12,21 @@ from typing import Any
 
 import icalendar
 import psycopg
+from flask import current_app
 
 from api import queries as q
+from api import repository as repo
 from api import roster_queries as rq
+from api.config import calendar
+from api.db import unit_of_work
 from api.errors import Unprocessable
-from api.guard import build_scenario, employed, read_closure, read_day, read_witness, scenario_document
 from api.roster_service import _all, horizon_last, read_worker
-from api.service import aware, calendar, task_out
-from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window
+from api.service import aware
+from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
 from solver.plan import plan
 from solver.roster import subtract
+from solver.schema import dump_scenario
 from solver.validate import validate_scenario
 
 MAX_FREE_TIME_RANGE = timedelta(days=62)
@@ -40,31 +45,38 @@ def _iso(dt: datetime) -> str:
 # --- the day ----------------------------------------------------------------------------------------------
 
 
-def day_scenario(conn: psycopg.Connection, day: date) -> dict[str, Any]:
+def day_scenario(day: date) -> dict[str, Any]:
     """Exactly the contract's scenario document a slot query of `day` runs on (the overlap closure)."""
-    scenario, _ = read_day(conn, calendar(), day)
-    return scenario_document(scenario)
+    with unit_of_work() as conn:
+        scenario, _ = repo.read_day(conn, calendar(), day)
+    return dump_scenario(scenario)
 
 
-def day_document(conn: psycopg.Connection, day: date) -> dict[str, Any]:
+def day_document(day: date) -> dict[str, Any]:
     """Workers with shifts that day, tasks starting that day with holders, the stored witness, utilisation."""
+    with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
+        return _day_document(conn, day)
+
+
+def _day_document(conn: psycopg.Connection[Any], day: date) -> dict[str, Any]:
     cal = calendar()
-    conn.execute(q.READ_ONLY_SNAPSHOT)
     lo, hi = cal.bounds(day)
-    tasks = [task_out(cal, t) for t in _all(conn, q.TaskRow, q.LIST_TASKS_STARTING, {"lo": lo, "hi": hi})]
-    witness = read_witness(conn, [day]).get(day, {})
+    tasks = repo.tasks_starting_between(conn, lo, hi)
+    witness = repo.read_witness(conn, [day]).get(day, {})
     rows = conn.execute(rq.DAY_SHIFTS, {"lo": lo, "hi": hi}).fetchall()
     ids = sorted({r[1] for r in rows})
     workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
     planned: dict[str, int] = defaultdict(int)
     for t in tasks:
-        holder = t["worker_id"] or witness.get(t["id"])
+        holder = t.worker_id or witness.get(t.id)
         if holder:
-            planned[holder] += t["duration_minutes"]
+            planned[holder] += _minutes(t.start, t.end)
     shifts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     working: dict[str, int] = defaultdict(int)
     for shift_id, wid, period, pattern_id, pattern_day in rows:
-        counted = employed(workers[wid], cal.op_day(period.lower))
+        w = workers[wid]
+        counted = employed(w.hire_date, w.fire_date, cal.day_of(period.lower))
         shifts[wid].append({"id": shift_id, "start": _iso(period.lower), "end": _iso(period.upper),
                             "counted": counted, "pattern_id": pattern_id,
                             "pattern_day": pattern_day.isoformat() if pattern_day else None})
@@ -76,7 +88,7 @@ def day_document(conn: psycopg.Connection, day: date) -> dict[str, Any]:
         out_workers.append({"id": w.id, "name": w.name, "skills": list(w.skills), "shifts": shifts[wid],
                             "shift_minutes": working[wid], "planned_minutes": planned[wid],
                             "utilisation": _ratio(planned[wid], working[wid])})
-    shift_total, task_total = sum(working.values()), sum(t["duration_minutes"] for t in tasks)
+    shift_total, task_total = sum(working.values()), sum(_minutes(t.start, t.end) for t in tasks)
     return {
         "date": day.isoformat(), "timezone": cal.timezone, "day_start": cal.day_start.strftime("%H:%M"),
         "start": _iso(lo), "end": _iso(hi), "workers": out_workers, "tasks": tasks,
@@ -115,10 +127,15 @@ def shift_uid(shift_id: int, period: Any, pattern_id: int | None, pattern_day: d
     return f"roster-{pattern_id}-{pattern_day:%Y%m%d}-{start}@slot-planner"
 
 
-def worker_calendar(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> bytes:
+def worker_calendar(worker_id: str, data: dict[str, Any]) -> bytes:
     """The worker's shifts and held tasks as RFC 5545, times in the service's zone (VTIMEZONE + TZID)."""
+    with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
+        return _worker_calendar(conn, worker_id, data)
+
+
+def _worker_calendar(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> bytes:
     cal = calendar()
-    conn.execute(q.READ_ONLY_SNAPSHOT)
     worker = read_worker(conn, worker_id)
     today = datetime.now(cal.zone).date()
     lo, hi = _range(data, "from", "to", (cal.bounds(today - timedelta(days=7))[0], cal.bounds(horizon_last())[1]),
@@ -154,11 +171,16 @@ def worker_calendar(conn: psycopg.Connection, worker_id: str, data: dict[str, An
 # --- free time ------------------------------------------------------------------------------------------
 
 
-def free_time(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
+def free_time(data: dict[str, Any]) -> dict[str, Any]:
     """Common free time: each worker's counted shifts minus the tasks they hold, within [from, to);
     windows (at least `duration_minutes` long) where the same set of them is free, most free first."""
+    with unit_of_work() as conn:
+        repo.read_only_snapshot(conn)
+        return _free_time(conn, data)
+
+
+def _free_time(conn: psycopg.Connection[Any], data: dict[str, Any]) -> dict[str, Any]:
     cal = calendar()
-    conn.execute(q.READ_ONLY_SNAPSHOT)
     lo, hi = _range(data, "from", "to", (data["from"], data["to"]), MAX_FREE_TIME_RANGE)
     ids = list(dict.fromkeys(data["workers"]))
     free: dict[str, list[Window]] = {}
@@ -167,7 +189,7 @@ def free_time(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
         params = {"worker_id": wid, "lo": lo, "hi": hi}
         shifts = [(max(lo, p.lower), min(hi, p.upper))
                   for _, p, _, _ in conn.execute(rq.WORKER_SHIFTS_BETWEEN, params).fetchall()
-                  if employed(worker, cal.op_day(p.lower))]
+                  if employed(worker.hire_date, worker.fire_date, cal.day_of(p.lower))]
         busy = [(p.lower, p.upper) for _, p, _ in conn.execute(rq.WORKER_TASKS_BETWEEN, params).fetchall()]
         free[wid] = [piece for s in shifts for piece in subtract(s, busy)]
     cuts = sorted({lo, hi, *(x for wins in free.values() for w in wins for x in w)})
@@ -192,7 +214,15 @@ def free_time(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
 # --- availability ---------------------------------------------------------------------------------------
 
 
-def read_availability(conn: psycopg.Connection, data: dict[str, Any]) -> tuple[Scenario, dict[str, str], Task]:
+def availability(data: dict[str, Any]) -> dict[str, Any]:
+    """Who could take a task in [start, end) with `skill` now (see `answer_availability`)."""
+    with unit_of_work() as conn:
+        scenario, witness, new = _read_availability(conn, data)
+    return answer_availability(scenario, witness, new, current_app.config["PLAN_TIME_LIMIT"])
+
+
+def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
+                       ) -> tuple[Scenario, dict[str, str], Task]:
     """The snapshot an availability question needs: the day of the window's start and the new task."""
     cal = calendar()
     start, end = aware(cal, data["start"], "start"), aware(cal, data["end"], "end")
@@ -202,14 +232,15 @@ def read_availability(conn: psycopg.Connection, data: dict[str, Any]) -> tuple[S
                             errors=[{"field": "end", "message": f"{MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES}"
                                                                " whole minutes after start"}])
     # The day's overlap closure widened by the window itself (it may run past the day's end at 03:00).
-    conn.execute(q.READ_ONLY_SNAPSHOT)
-    scenario = build_scenario(cal, read_closure(conn, [cal.bounds(cal.op_day(start)), (start, end)]))
-    stored = read_witness(conn, {cal.op_day(t.start) for t in scenario.tasks})
+    repo.read_only_snapshot(conn)
+    scenario = repo.build_scenario(cal, repo.read_closure(conn, [cal.bounds(cal.day_of(start)), (start, end)]))
+    stored = repo.read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
     witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
-def availability(scenario: Scenario, witness: dict[str, str], new: Task, time_limit: float) -> dict[str, Any]:
+def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, time_limit: float
+                        ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
     base = plan(scenario, witness=witness, time_limit=time_limit)

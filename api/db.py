@@ -6,12 +6,13 @@ the block ends and rolls back on any exception, so a refused change leaves the d
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import click
@@ -29,6 +30,7 @@ SQL_DIR = Path(os.environ.get("SLOT_PLANNER_SQL_DIR") or Path(__file__).resolve(
 DEADLOCK_RETRIES = 3
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def init_app(app: Flask) -> None:
@@ -87,6 +89,19 @@ def run_in_transaction(work: Callable[[psycopg.Connection], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def transactional(work: Callable[Concatenate[psycopg.Connection, P], T]) -> Callable[P, T]:
+    """`work(conn, ...)` as a function of its other arguments, each call one `run_in_transaction`.
+
+    The service's use cases are written this way, so no caller (a view, the CLI) handles a connection.
+    """
+
+    @functools.wraps(work)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_in_transaction(lambda conn: work(conn, *args, **kwargs))
+
+    return run
+
+
 # --- database creation and migrations -------------------------------------------------------------
 
 
@@ -96,7 +111,7 @@ def ensure_database(url: str) -> bool:
     Returns True when it was created.
     """
     params = conninfo_to_dict(url)
-    name = params.get("dbname") or params.get("user") or "postgres"
+    name = str(params.get("dbname") or params.get("user") or "postgres")
     maintenance = make_conninfo(url, dbname="postgres")
     with psycopg.connect(maintenance, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}).fetchone()
@@ -112,8 +127,8 @@ def ensure_database(url: str) -> bool:
 def _yoyo_url(url: str) -> str:
     # yoyo picks its driver from the scheme; "postgresql+psycopg" is its psycopg 3 backend.
     params = conninfo_to_dict(url)
-    user = params.get("user", "postgres")
-    password = params.get("password")
+    user = str(params.get("user", "postgres"))
+    password = str(params["password"]) if params.get("password") else None
     host = params.get("host", "127.0.0.1")
     port = params.get("port", "5432")
     auth = f"{quote(user, safe='')}:{quote(password, safe='')}@" if password else f"{quote(user, safe='')}@"
@@ -125,7 +140,7 @@ def upgrade(url: str, sql_dir: Path = SQL_DIR) -> list[str]:
 
     Idempotent: yoyo records applied migrations in its own tables and holds a lock while it applies.
     """
-    from yoyo import get_backend, read_migrations  # imported here: only the migration command needs it
+    from yoyo import get_backend, read_migrations  # noqa: PLC0415 - only the migration command needs it
 
     ensure_database(url)
     backend = get_backend(_yoyo_url(url))

@@ -7,6 +7,7 @@ involved (`tasks`) and, when a change would strand tasks, those (`uncovered`).
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import psycopg
@@ -14,6 +15,7 @@ from flask import Flask, Response, json
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from solver.domain import InvalidInput
 from solver.schema import flatten_errors
 
@@ -74,12 +76,6 @@ class Unproven(Conflict):
     type_suffix = "unproven"
 
 
-class Unavailable(ApiError):
-    status = 503
-    title = "Service unavailable"
-    type_suffix = "unavailable"
-
-
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
     body: dict[str, Any] = {
@@ -91,7 +87,7 @@ def problem(status: int, title: str, detail: str, *, type_suffix: str | None = N
     }
     body.update(extra)
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
-    if status == 503:
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
         resp.headers["Retry-After"] = "5"
     return resp
 
@@ -110,10 +106,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = validation_errors(data["messages"]) if "messages" in data else []
     code = error.code or 500
-    if code == 422:
+    if code == HTTPStatus.UNPROCESSABLE_ENTITY:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid input."
         return problem(422, "Invalid input", detail, type_suffix="invalid-input", errors=errors)
-    if code == 400 and errors:
+    if code == HTTPStatus.BAD_REQUEST and errors:
         detail = "; ".join(e["message"] for e in errors)
         return problem(400, "Malformed request", detail, type_suffix="malformed-request", errors=errors)
     detail = data.get("message") or error.description or error.name
@@ -121,6 +117,21 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def register(app: Flask) -> None:
+    """Map every error the service can raise to problem+json (the one place that does)."""
+    _register_input_errors(app)
+    _register_database_errors(app)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        if isinstance(err, HTTPException):
+            return handle_http_exception(err)
+        log.exception("unhandled error")
+        return problem(500, "Internal server error", "An unexpected error occurred.")
+
+
+def _register_input_errors(app: Flask) -> None:
+    """The service's typed errors and the contract's invalid input."""
+
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
         return problem(err.status, err.title, err.detail, type_suffix=err.type_suffix, errors=err.errors,
@@ -131,6 +142,17 @@ def register(app: Flask) -> None:
         errors = [{"field": err.field or "body", "message": err.message}]
         return problem(422, "Invalid input", err.message, type_suffix="invalid-input", errors=errors,
                        ids=list(err.ids))
+
+    @app.errorhandler(OverflowError)
+    def _overflow(err: OverflowError) -> Response:
+        # Dates at the edge of the calendar (year 1, year 9999) overflow when converted between zones.
+        msg = f"a date or time is outside the supported range ({err})"
+        return problem(422, "Invalid input", msg, type_suffix="invalid-input",
+                       errors=[{"field": "body", "message": msg}])
+
+
+def _register_database_errors(app: Flask) -> None:
+    """What PostgreSQL refuses (constraints, values) and an unreachable database."""
 
     @app.errorhandler(psycopg.errors.ExclusionViolation)
     def _exclusion(err: psycopg.errors.ExclusionViolation) -> Response:
@@ -169,26 +191,12 @@ def register(app: Flask) -> None:
         return problem(503, "Service unavailable", "The database connection was lost; try again shortly.",
                        type_suffix="unavailable")
 
-    @app.errorhandler(OverflowError)
-    def _overflow(err: OverflowError) -> Response:
-        # Dates at the edge of the calendar (year 1, year 9999) overflow when converted between zones.
-        msg = f"a date or time is outside the supported range ({err})"
-        return problem(422, "Invalid input", msg, type_suffix="invalid-input",
-                       errors=[{"field": "body", "message": msg}])
-
-    @app.errorhandler(Exception)
-    def _unexpected(err: Exception) -> Response:
-        if isinstance(err, HTTPException):
-            return handle_http_exception(err)
-        log.exception("unhandled error")
-        return problem(500, "Internal server error", "An unexpected error occurred.")
-
 
 def _constraint_detail(err: psycopg.Error) -> str:
     names = {
         "shifts_no_overlap": "the shift overlaps another shift of the same worker",
         "tasks_no_double_booking": "the worker already has a task at that time",
-        "tasks_duration": "a task must last 30 to 240 minutes",
+        "tasks_duration": f"a task must last {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes",
         "workers_employment_order": "hire_date must not be after fire_date",
         "workers_pkey": "a worker with that id already exists",
         "tasks_pkey": "a task with that id already exists",

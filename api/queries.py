@@ -9,6 +9,26 @@ from datetime import date, datetime
 from psycopg.types.range import Range
 
 
+class _Period:
+    """A row with a `period` (a tstzrange; the schema never stores an unbounded one)."""
+
+    period: Range[datetime]
+
+    @property
+    def start(self) -> datetime:
+        assert self.period.lower is not None
+        return self.period.lower
+
+    @property
+    def end(self) -> datetime:
+        assert self.period.upper is not None
+        return self.period.upper
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        return self.start, self.end
+
+
 @dataclass(frozen=True)
 class WorkerRow:
     id: str
@@ -19,16 +39,16 @@ class WorkerRow:
 
 
 @dataclass(frozen=True)
-class ShiftRow:
+class ShiftRow(_Period):
     id: int
     worker_id: str
-    period: Range
+    period: Range[datetime]
 
 
 @dataclass(frozen=True)
-class TaskRow:
+class TaskRow(_Period):
     id: str
-    period: Range
+    period: Range[datetime]
     skill: str | None
     worker_id: str | None
     worker_name: str | None
@@ -36,7 +56,7 @@ class TaskRow:
     updated_at: datetime
 
 
-# --- serialisation -----------------------------------------------------------------------------------
+# --- serialisation (advisory locks) and transaction modes ------------------------------------------
 
 # Two-key advisory lock: a constant namespace and the operational day as days since 1970-01-01, so the
 # key is exact (no hash collisions between days).
@@ -61,6 +81,7 @@ UPDATE workers SET name = %(name)s, skills = %(skills)s, hire_date = %(hire_date
 WHERE id = %(id)s
 RETURNING {_WORKER_COLS}"""
 DELETE_WORKER = "DELETE FROM workers WHERE id = %(id)s"
+DELETE_WORKERS = "DELETE FROM workers WHERE id = ANY(%(ids)s)"
 TASKS_TAKEN_BY = "SELECT id FROM tasks WHERE worker_id = %(worker_id)s ORDER BY lower(period), id"
 
 # --- shifts --------------------------------------------------------------------------------------------
@@ -96,6 +117,7 @@ UPDATE tasks SET period = tstzrange(%(start)s, %(end)s, '[)'), skill = %(skill)s
 WHERE id = %(id)s"""
 SET_TASK_WORKER = "UPDATE tasks SET worker_id = %(worker_id)s, updated_at = now() WHERE id = %(id)s"
 DELETE_TASK = "DELETE FROM tasks WHERE id = %(id)s"
+DELETE_TASKS_OF = "DELETE FROM tasks WHERE id = ANY(%(ids)s) OR worker_id = ANY(%(workers)s)"
 TAKEN_OVERLAPPING = """
 SELECT id FROM tasks
 WHERE worker_id = %(worker_id)s AND id <> %(id)s AND period && tstzrange(%(start)s, %(end)s, '[)')
@@ -114,7 +136,6 @@ SELECT {_SHIFT_COLS} FROM shifts s
 WHERE EXISTS (SELECT 1 FROM unnest(%(lo)s::timestamptz[], %(hi)s::timestamptz[]) AS win(lo, hi)
               WHERE s.period && tstzrange(win.lo, win.hi, '[)'))
 ORDER BY s.worker_id, lower(s.period)"""
-SHIFTS_OF_WORKER = f"SELECT {_SHIFT_COLS} FROM shifts WHERE worker_id = %(worker_id)s ORDER BY lower(period)"
 
 # --- witness --------------------------------------------------------------------------------------------
 

@@ -9,11 +9,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 from webargs.fields import DelimitedList
 
-from api.schemas import ShiftCreateSchema, StrictSchema, TaskResourceSchema, Text, _no_nul, _year_range
+from api.schemas import ShiftCreateSchema, StrictSchema, TaskResourceSchema, Text, _no_nul
 from solver.roster import MAX_LENGTH_MINUTES, PRESETS
 from solver.schema import IsoDateTime, StrictDate, StrictInteger
 
-_PRESETS_DOC = "; ".join(f"{name}: {rule}" for name, rule in PRESETS.items())
+PRESETS_DOC = "; ".join(f"{name}: {rule}" for name, rule in PRESETS.items())
 
 
 class WallTime(fields.Field[time]):
@@ -45,25 +45,25 @@ class PatternCreateSchema(StrictSchema):
     length_minutes = StrictInteger(required=True, strict=True, metadata={"description": _LENGTH_DOC})
     rrule = Text(required=True, validate=[validate.Length(min=1, max=500), _no_nul], metadata={
         "description": "RFC 5545 RRULE value (FREQ DAILY/WEEKLY/MONTHLY/YEARLY, INTERVAL, BYDAY incl. -1FR,"
-                       f" BYMONTHDAY, BYMONTH, COUNT or UNTIL). Presets — {_PRESETS_DOC}",
+                       f" BYMONTHDAY, BYMONTH, COUNT or UNTIL). Presets — {PRESETS_DOC}",
         "example": PRESETS["weekdays"]})
-    valid_from = StrictDate(required=True, validate=_year_range,
+    valid_from = StrictDate(required=True,
                             metadata={"description": "first date; COUNT counts from here"})
-    valid_until = StrictDate(load_default=None, allow_none=True, validate=_year_range,
+    valid_until = StrictDate(load_default=None, allow_none=True,
                              metadata={"description": "last date (inclusive); null: open"})
     timezone = Text(load_default=None, allow_none=True, validate=validate.Length(max=64),
                     metadata={"description": "IANA zone of start_time; default: the service's zone"})
 
 
 class PatternUpdateSchema(StrictSchema):
-    effective_from = StrictDate(validate=_year_range, metadata={
+    effective_from = StrictDate(metadata={
         "description": "the change applies to the pattern's dates from here on; earlier days keep their"
                        " shifts. Default: today (history is left alone)"})
     start_time = WallTime()
     length_minutes = StrictInteger(strict=True)
     rrule = Text(validate=[validate.Length(min=1, max=500), _no_nul])
-    valid_from = StrictDate(validate=_year_range)
-    valid_until = StrictDate(allow_none=True, validate=_year_range)
+    valid_from = StrictDate()
+    valid_until = StrictDate(allow_none=True)
     timezone = Text(validate=validate.Length(max=64))
 
 
@@ -153,15 +153,15 @@ class DayDocumentSchema(Schema):
 
 
 class CalendarArgs(StrictSchema):
-    from_ = IsoDateTime(data_key="from", validate=_year_range, metadata={"description": "default: a week ago"})
-    to = IsoDateTime(validate=_year_range, metadata={"description": "default: the end of the roster horizon"})
+    from_ = IsoDateTime(data_key="from", attribute="from", metadata={"description": "default: a week ago"})
+    to = IsoDateTime(metadata={"description": "default: the end of the roster horizon"})
 
 
 class FreeTimeArgs(StrictSchema):
     workers = DelimitedList(Text(validate=validate.Length(min=1, max=64)), required=True,
                                    validate=validate.Length(min=1, max=50))
-    from_ = IsoDateTime(data_key="from", required=True, validate=_year_range)
-    to = IsoDateTime(required=True, validate=_year_range)
+    from_ = IsoDateTime(data_key="from", attribute="from", required=True)
+    to = IsoDateTime(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(1, MAX_LENGTH_MINUTES))
 
 
@@ -181,8 +181,8 @@ class FreeTimeSchema(Schema):
 
 
 class AvailabilityArgs(StrictSchema):
-    start = IsoDateTime(required=True, validate=_year_range)
-    end = IsoDateTime(required=True, validate=_year_range)
+    start = IsoDateTime(required=True)
+    end = IsoDateTime(required=True)
     skill = Text(load_default=None, validate=[validate.Length(min=1, max=64), _no_nul])
 
 

@@ -1,5 +1,5 @@
-"""Use cases of rosters (patterns, overrides) and absences: each public function is one unit of work on
-one connection (the caller, `api.db.run_in_transaction`, commits or rolls back).
+"""Use cases of rosters (patterns, overrides) and absences: each public function is one unit of work
+(`api.db.transactional`: one transaction, committed at the end, rolled back on any error).
 
 Patterns are materialised into ordinary `shifts` rows by one idempotent diff (`sync`): the shifts a
 pattern should have (its dates from valid_from to the rolling horizon's end, overrides applied, the
@@ -29,10 +29,12 @@ from psycopg.types.range import Range
 
 from api import queries as q
 from api import roster_queries as rq
+from api.config import calendar
+from api.db import transactional
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
 from api.schemas import ID_PATTERN
-from api.service import aware, calendar, guard
+from api.service import aware, guard
 from solver.calendar import Window
 from solver.roster import Hours, Pattern, check_length, check_pattern, expand, normalise_rule, subtract
 
@@ -209,18 +211,21 @@ def _params(pattern: Pattern) -> dict[str, Any]:
             "valid_from": pattern.valid_from, "valid_until": pattern.valid_until, "timezone": pattern.timezone}
 
 
+@transactional
 def list_patterns(conn: psycopg.Connection[Any], worker_id: str) -> list[dict[str, Any]]:
     read_worker(conn, worker_id)
     return [pattern_out(r, _overrides(conn, r.id))
             for r in _all(conn, rq.PatternRow, rq.LIST_PATTERNS, {"worker_id": worker_id})]
 
 
+@transactional
 def get_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int) -> dict[str, Any]:
     read_worker(conn, worker_id)
     row = _pattern_row(conn, worker_id, pattern_id)
     return pattern_out(row, _overrides(conn, row.id))
 
 
+@transactional
 def create_pattern(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """A new pattern and its shifts up to the horizon (more capacity: never strands a task)."""
     pattern = _checked(worker_id, data)
@@ -231,6 +236,7 @@ def create_pattern(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
     return pattern_out(row, {}, synced.skipped)
 
 
+@transactional
 def update_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, data: dict[str, Any]
                    ) -> dict[str, Any]:
     """Change a pattern (fields not given stay) for its dates from `effective_from` on (default: today;
@@ -251,6 +257,7 @@ def update_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: in
     return pattern_out(row, _overrides(conn, pattern_id), synced.skipped)
 
 
+@transactional
 def delete_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int) -> None:
     """Delete a pattern and every shift it made; refused with 409 naming the tasks that would strand."""
     lock_worker(conn, worker_id)
@@ -261,6 +268,7 @@ def delete_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: in
     g.check(synced.removed)
 
 
+@transactional
 def materialise_all(conn: psycopg.Connection[Any]) -> int:
     """Extend every pattern to the current horizon (the rolling part; run daily). Returns shifts written."""
     count = 0
@@ -279,6 +287,7 @@ def materialise_all(conn: psycopg.Connection[Any]) -> int:
 # --- overrides ------------------------------------------------------------------------------------------
 
 
+@transactional
 def put_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, day: date, data: dict[str, Any]
                  ) -> dict[str, Any]:
     """Other hours (or a day off) on one date of a pattern, through the guard."""
@@ -306,6 +315,7 @@ def put_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int,
     return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
 
 
+@transactional
 def delete_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, day: date) -> dict[str, Any]:
     lock_worker(conn, worker_id)
     row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
@@ -330,6 +340,7 @@ def absence_out(a: rq.AbsenceRow, released: list[str] | None = None) -> dict[str
     return out
 
 
+@transactional
 def list_absences(conn: psycopg.Connection[Any], worker_id: str) -> list[dict[str, Any]]:
     read_worker(conn, worker_id)
     return [absence_out(a) for a in _all(conn, rq.AbsenceRow, rq.LIST_ABSENCES, {"worker_id": worker_id})]
@@ -347,6 +358,7 @@ def _cut_shifts(conn: psycopg.Connection[Any], worker_id: str, window: Window) -
                                                  "pattern_id": pattern_id, "day": pattern_day})
 
 
+@transactional
 def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Take working time away. Tasks the worker holds in it: 409 naming them, or with `release_tasks`
     they become untaken, accepted only if every task around can still be covered (409 naming those
@@ -390,6 +402,7 @@ def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
     return absence_out(absence, held)
 
 
+@transactional
 def delete_absence(conn: psycopg.Connection[Any], worker_id: str, absence_id: int) -> None:
     """The absence ends early or was a mistake: pattern shifts come back (hand-made ones stay cut)."""
     lock_worker(conn, worker_id)

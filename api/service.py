@@ -1,28 +1,36 @@
-"""Use cases of the service: each public function is one unit of work on one connection (the caller,
-`api.db.run_in_transaction`, commits or rolls back). Mutations go through `api.guard.Guard`.
+"""Use cases of the service. Each public function is one unit of work (`api.db.transactional`: one
+transaction, committed at the end, rolled back on any error); views call them and never see a
+connection. Reads and writes go through `api.repository`, mutations through `api.guard.Guard`.
+
+What a use case adds to the repository: the guard's locks and proof, the contract's rules on input
+(DST-aware times, durations, employment order) and "unknown id" as `NotFound`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
 from flask import current_app
-from psycopg.rows import class_row
 
 from api import queries as q
+from api import repository as repo
+from api.config import calendar
+from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, Unprocessable
-from api.guard import Calendar, Guard, employed, read_day
+from api.guard import Guard
 from api.schemas import ID_PATTERN
-from solver.domain import (
+from solver.calendar import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
-    Scenario,
-    SlotQuery,
-    wall_time_exists,
+    OperationalCalendar,
+    SkippedWallTime,
+    Window,
+    employed,
 )
+from solver.domain import Scenario, SlotQuery
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
@@ -31,142 +39,115 @@ MAX_SHIFT = timedelta(hours=24)
 MAX_BIGINT = 2**63 - 1
 
 
-def calendar() -> Calendar:
-    hh, mm = (int(x) for x in current_app.config["DAY_START"].split(":"))
-    return Calendar(current_app.config["TIMEZONE"], time(hh, mm))
+@dataclass(frozen=True)
+class WorkerShift:
+    """A shift as the API shows it: the row and whether it counts (its day within the worker's employment)."""
+
+    row: q.ShiftRow
+    counted: bool
 
 
 def guard(conn: psycopg.Connection) -> Guard:
+    """The guard of this app's calendar and proof time limit, on the caller's transaction."""
     return Guard(conn, calendar(), current_app.config["PLAN_TIME_LIMIT"])
 
 
-def aware(cal: Calendar, value: datetime, field: str) -> datetime:
-    """Input without an offset is wall-clock time in the service's zone (as in the contract)."""
-    if value.tzinfo is not None:
-        return value
-    local = value.replace(tzinfo=cal.zone)
-    if not wall_time_exists(local):
-        raise Unprocessable(f"{field}: {value.isoformat()} does not exist in {cal.timezone} (clocks skip it)",
-                            errors=[{"field": field, "message": "wall-clock time skipped by DST; give an offset"}])
-    return local
+def aware(cal: OperationalCalendar, value: datetime, field: str) -> datetime:
+    """`cal.aware` with a skipped wall time reported against `field`."""
+    try:
+        return cal.aware(value)
+    except SkippedWallTime as exc:
+        raise Unprocessable(f"{field}: {exc}", errors=[
+            {"field": field, "message": "wall-clock time skipped by DST; give an offset"}]) from exc
 
 
-# --- representation ------------------------------------------------------------------------------------
-
-
-def _iso(cal: Calendar, dt: datetime) -> str:
-    return dt.astimezone(cal.zone).isoformat()
-
-
-def worker_out(w: q.WorkerRow) -> dict[str, Any]:
-    return {"id": w.id, "name": w.name, "skills": list(w.skills), "hire_date": w.hire_date,
-            "fire_date": w.fire_date}
-
-
-def shift_out(cal: Calendar, s: q.ShiftRow, worker: q.WorkerRow) -> dict[str, Any]:
-    day = cal.op_day(s.period.lower)
-    return {"id": s.id, "worker_id": s.worker_id, "start": _iso(cal, s.period.lower),
-            "end": _iso(cal, s.period.upper), "day": day.isoformat(), "counted": employed(worker, day)}
-
-
-def task_out(cal: Calendar, t: q.TaskRow) -> dict[str, Any]:
-    return {
-        "id": t.id, "start": _iso(cal, t.period.lower), "end": _iso(cal, t.period.upper),
-        "duration_minutes": int((t.period.upper - t.period.lower).total_seconds() // 60),
-        "day": cal.op_day(t.period.lower).isoformat(), "skill": t.skill, "worker_id": t.worker_id,
-        "worker_name": t.worker_name, "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
-    }
-
-
-# --- reads ----------------------------------------------------------------------------------------------
-
-
-def _one(conn: psycopg.Connection, row: type, sql: str, params: dict[str, Any]) -> Any:
-    with conn.cursor(row_factory=class_row(row)) as cur:
-        return cur.execute(sql, params).fetchone()
-
-
-def _all(conn: psycopg.Connection, row: type, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
-    with conn.cursor(row_factory=class_row(row)) as cur:
-        return cur.execute(sql, params or {}).fetchall()
+def _worker_shift(cal: OperationalCalendar, shift: q.ShiftRow, worker: q.WorkerRow) -> WorkerShift:
+    return WorkerShift(shift, employed(worker.hire_date, worker.fire_date, cal.day_of(shift.start)))
 
 
 def _worker(conn: psycopg.Connection, worker_id: str, *, for_update: bool = False) -> q.WorkerRow:
     # Ids that could never have been stored are simply unknown (and never reach PostgreSQL).
-    row = ID_PATTERN.match(worker_id) and _one(
-        conn, q.WorkerRow, q.GET_WORKER_FOR_UPDATE if for_update else q.GET_WORKER, {"id": worker_id})
-    if not row:
+    row = repo.get_worker(conn, worker_id, for_update=for_update) if ID_PATTERN.match(worker_id) else None
+    if row is None:
         raise NotFound(f"no worker {worker_id!r}")
     return row
 
 
 def _task(conn: psycopg.Connection, task_id: str, *, for_update: bool = False) -> q.TaskRow:
-    row = ID_PATTERN.match(task_id) and _one(
-        conn, q.TaskRow, q.GET_TASK_FOR_UPDATE if for_update else q.GET_TASK, {"id": task_id})
-    if not row:
+    row = repo.get_task(conn, task_id, for_update=for_update) if ID_PATTERN.match(task_id) else None
+    if row is None:
         raise NotFound(f"no task {task_id!r}")
     return row
 
 
-def list_workers(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    return [worker_out(w) for w in _all(conn, q.WorkerRow, q.LIST_WORKERS)]
+# --- reads ----------------------------------------------------------------------------------------------
 
 
-def get_worker(conn: psycopg.Connection, worker_id: str) -> dict[str, Any]:
-    return worker_out(_worker(conn, worker_id))
+@transactional
+def list_workers(conn: psycopg.Connection) -> list[q.WorkerRow]:
+    return repo.list_workers(conn)
 
 
-def list_shifts(conn: psycopg.Connection, worker_id: str, day: date | None) -> list[dict[str, Any]]:
+@transactional
+def get_worker(conn: psycopg.Connection, worker_id: str) -> q.WorkerRow:
+    return _worker(conn, worker_id)
+
+
+@transactional
+def list_shifts(conn: psycopg.Connection, worker_id: str, day: date | None) -> list[WorkerShift]:
+    """The worker's shifts; with `day`, those starting on that operational day."""
     cal = calendar()
     worker = _worker(conn, worker_id)
     if day is None:
-        rows = _all(conn, q.ShiftRow, q.LIST_SHIFTS, {"worker_id": worker_id})
+        rows = repo.shifts_of_worker(conn, worker_id)
     else:
-        lo, hi = cal.bounds(day)
-        rows = [s for s in _all(conn, q.ShiftRow, q.LIST_SHIFTS_BETWEEN, {"worker_id": worker_id, "lo": lo, "hi": hi})
-                if cal.op_day(s.period.lower) == day]
-    return [shift_out(cal, s, worker) for s in rows]
+        rows = [s for s in repo.shifts_of_worker_between(conn, worker_id, *cal.bounds(day))
+                if cal.day_of(s.start) == day]
+    return [_worker_shift(cal, s, worker) for s in rows]
 
 
-def list_tasks(conn: psycopg.Connection, day: date) -> list[dict[str, Any]]:
-    cal = calendar()
-    lo, hi = cal.bounds(day)
-    return [task_out(cal, t) for t in _all(conn, q.TaskRow, q.LIST_TASKS_STARTING, {"lo": lo, "hi": hi})]
+@transactional
+def list_tasks(conn: psycopg.Connection, day: date) -> list[q.TaskRow]:
+    """The tasks starting on the operational day, taken and untaken."""
+    return repo.tasks_starting_between(conn, *calendar().bounds(day))
 
 
-def get_task(conn: psycopg.Connection, task_id: str) -> dict[str, Any]:
-    return task_out(calendar(), _task(conn, task_id))
+@transactional
+def get_task(conn: psycopg.Connection, task_id: str) -> q.TaskRow:
+    return _task(conn, task_id)
 
 
-def read_slot_day(conn: psycopg.Connection, day: date) -> tuple[Scenario, dict[str, str]]:
-    """What a slot query for `day` needs from the database: the day's scenario and its stored witness."""
-    return read_day(conn, calendar(), day)
+def health() -> None:
+    """Raises (mapped to 503) unless the database answers."""
+    with unit_of_work() as conn:
+        repo.ping(conn)
 
 
-def answer_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None) -> dict[str, Any]:
-    """The contract's slot answer (same engine and defaults as `python -m solver slots`)."""
-    answer = find_slots(scenario, query, witness=witness,
-                        probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+# --- slots and what-if ------------------------------------------------------------------------------------
+
+
+def slots(query: SlotQuery) -> dict[str, Any]:
+    """The contract's slot answer for a day in the database (same engine and defaults as the CLI).
+
+    The day is read in one read-only snapshot; the solver runs after the connection is back in the pool.
+    """
+    with unit_of_work() as conn:
+        scenario, witness = repo.read_day(conn, calendar(), query.date)
+    return what_if_slots(scenario, query, witness)
+
+
+def what_if_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None = None) -> dict[str, Any]:
+    """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario."""
+    answer = find_slots(scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
     return dump_answer(answer, scenario)
 
 
-def answer_plan(scenario: Scenario) -> dict[str, Any]:
-    """Feasibility of a scenario, shaped like `python -m solver plan`."""
+def what_if_plan(scenario: Scenario) -> dict[str, Any]:
+    """Feasibility of a validated scenario, shaped like `python -m solver plan` (`solver.schema.dump_plan`)."""
     return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------
-
-
-def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
-    _check_employment(data.get("hire_date"), data.get("fire_date"))
-    params = {"id": data.get("id"), "name": data["name"], "skills": sorted(set(data["skills"])),
-              "hire_date": data["hire_date"], "fire_date": data["fire_date"]}
-    try:
-        with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
-            return worker_out(_one(conn, q.WorkerRow, q.INSERT_WORKER, params))
-    except psycopg.errors.UniqueViolation as exc:
-        raise Conflict(f"a worker with id {data.get('id')!r} already exists") from exc
 
 
 def _check_employment(hire: date | None, fire: date | None) -> None:
@@ -175,42 +156,51 @@ def _check_employment(hire: date | None, fire: date | None) -> None:
                             errors=[{"field": "fire_date", "message": "must not be before hire_date"}])
 
 
-def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
+@transactional
+def create_worker(conn: psycopg.Connection, data: dict[str, Any]) -> q.WorkerRow:
+    _check_employment(data.get("hire_date"), data.get("fire_date"))
+    try:
+        with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
+            return repo.insert_worker(conn, data.get("id"), data["name"], sorted(set(data["skills"])),
+                                      data["hire_date"], data["fire_date"])
+    except psycopg.errors.UniqueViolation as exc:
+        raise Conflict(f"a worker with id {data.get('id')!r} already exists") from exc
+
+
+@transactional
+def update_worker(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> q.WorkerRow:
     """Rename, change skills or hire / fire dates; refused (409) if that would strand a task."""
     g = guard(conn)
-    before = _worker(conn, worker_id)
-    shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
-    windows = [(s.period.lower, s.period.upper) for s in shifts]
-    g.lock(windows)  # lock the days first, then re-read under the lock
+    _worker(conn, worker_id)
+    g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])  # lock the days, then re-read
     before = _worker(conn, worker_id, for_update=True)
-    after = replace(before, **{k: (sorted(set(v)) if k == "skills" else v) for k, v in data.items()})
+    changes: dict[str, Any] = {k: (sorted(set(v)) if k == "skills" else v) for k, v in data.items()}
+    after = replace(before, **changes)
     _check_employment(after.hire_date, after.fire_date)
-    row = _one(conn, q.WorkerRow, q.UPDATE_WORKER, {
-        "id": worker_id, "name": after.name, "skills": after.skills, "hire_date": after.hire_date,
-        "fire_date": after.fire_date})
+    row = repo.update_worker(conn, after)
     # Less skill or fewer employed days can only take capacity away: prove the worker's days still fit.
     if not set(before.skills) <= set(after.skills) or (after.hire_date, after.fire_date) != (
             before.hire_date, before.fire_date):
-        shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
-        g.check([(s.period.lower, s.period.upper) for s in shifts])
-    return worker_out(row)
+        g.check([s.window for s in repo.shifts_of_worker(conn, worker_id)])
+    return row
 
 
+@transactional
 def delete_worker(conn: psycopg.Connection, worker_id: str) -> None:
     g = guard(conn)
     _worker(conn, worker_id)
-    shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
-    g.lock([(s.period.lower, s.period.upper) for s in shifts])
+    g.lock([s.window for s in repo.shifts_of_worker(conn, worker_id)])
     _worker(conn, worker_id, for_update=True)
-    taken = [r[0] for r in conn.execute(q.TASKS_TAKEN_BY, {"worker_id": worker_id}).fetchall()]
+    taken = repo.tasks_taken_by(conn, worker_id)
     if taken:
         raise Conflict(f"worker {worker_id} has taken tasks {', '.join(taken)}; release them first", tasks=taken)
-    shifts = _all(conn, q.ShiftRow, q.SHIFTS_OF_WORKER, {"worker_id": worker_id})
-    conn.execute(q.DELETE_WORKER, {"id": worker_id})
-    g.check([(s.period.lower, s.period.upper) for s in shifts])
+    shifts = repo.shifts_of_worker(conn, worker_id)
+    repo.delete_worker(conn, worker_id)
+    g.check([s.window for s in shifts])
 
 
-def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> dict[str, Any]:
+@transactional
+def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) -> WorkerShift:
     cal = calendar()
     start, end = aware(cal, data["start"], "start"), aware(cal, data["end"], "end")
     if not start < end:
@@ -222,33 +212,30 @@ def add_shift(conn: psycopg.Connection, worker_id: str, data: dict[str, Any]) ->
     # More capacity never strands a task; the day lock only orders this insert with concurrent checks.
     guard(conn).lock([(start, end)])
     worker = _worker(conn, worker_id, for_update=True)
-    row = _one(conn, q.ShiftRow, q.INSERT_SHIFT, {"worker_id": worker_id, "start": start, "end": end})
-    return shift_out(cal, row, worker)
+    return _worker_shift(cal, repo.insert_shift(conn, worker_id, start, end), worker)
 
 
+@transactional
 def remove_shift(conn: psycopg.Connection, worker_id: str, shift_id: int) -> None:
     g = guard(conn)
     _worker(conn, worker_id)
-    if not 0 < shift_id <= MAX_BIGINT:
-        raise NotFound(f"no shift {shift_id} of worker {worker_id!r}")
-    shift = _one(conn, q.ShiftRow, q.GET_SHIFT, {"id": shift_id, "worker_id": worker_id})
+    shift = repo.get_shift(conn, worker_id, shift_id) if 0 < shift_id <= MAX_BIGINT else None
     if shift is None:
         raise NotFound(f"no shift {shift_id} of worker {worker_id!r}")
-    window = (shift.period.lower, shift.period.upper)
-    g.lock([window])
-    conn.execute(q.DELETE_SHIFT, {"id": shift_id})
-    g.check([window])
+    g.lock([shift.window])
+    repo.delete_shift(conn, shift_id)
+    g.check([shift.window])
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
 
 
-def _task_times(cal: Calendar, data: dict[str, Any]) -> tuple[datetime, datetime]:
+def _task_times(cal: OperationalCalendar, data: dict[str, Any]) -> Window:
     start = aware(cal, data["start"], "start")
     if "duration_minutes" in data:
-        minutes, field = data["duration_minutes"], "duration_minutes"
+        minutes = data["duration_minutes"]
         if not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
-            raise _bad_duration(field, minutes)
+            raise _bad_duration("duration_minutes", minutes)
         return start, start + timedelta(minutes=minutes)
     end = aware(cal, data["end"], "end")
     seconds = (end - start).total_seconds()
@@ -263,99 +250,95 @@ def _bad_duration(field: str, minutes: float) -> Unprocessable:
     return Unprocessable(msg, errors=[{"field": field, "message": msg}])
 
 
-def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> dict[str, Any]:
+@transactional
+def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> q.TaskRow:
     """Create an untaken task; accepted only if every task of its day can still be covered."""
-    cal = calendar()
-    start, end = _task_times(cal, data)
+    start, end = _task_times(calendar(), data)
     g = guard(conn)
     g.lock([(start, end)])
     try:
-        with conn.transaction():
-            task_id = conn.execute(q.INSERT_TASK, {"id": data.get("id"), "start": start, "end": end,
-                                                   "skill": data.get("skill")}).fetchone()[0]
+        with conn.transaction():  # savepoint: a taken id is a clean 409, not an aborted transaction
+            task_id = repo.insert_task(conn, data.get("id"), start, end, data.get("skill"))
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
     g.check([(start, end)])
-    return task_out(cal, _task(conn, task_id))
+    return _task(conn, task_id)
 
 
-def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> dict[str, Any]:
+@transactional
+def move_task(conn: psycopg.Connection, task_id: str, data: dict[str, Any]) -> q.TaskRow:
     """Move a task to another time (a taken task keeps its taker, who must still be able to do it)."""
-    cal = calendar()
-    start, end = _task_times(cal, data)
+    start, end = _task_times(calendar(), data)
     g = guard(conn)
     old = _task(conn, task_id)
     while True:  # lock the old and new days, then re-read: the task may have moved meanwhile
-        g.lock([(old.period.lower, old.period.upper), (start, end)])
+        g.lock([old.window, (start, end)])
         current = _task(conn, task_id, for_update=True)
         if current.period == old.period:
             break
         old = current
-    skill = data["skill"] if "skill" in data else old.skill
-    conn.execute(q.MOVE_TASK, {"id": task_id, "start": start, "end": end, "skill": skill})
-    g.check([(old.period.lower, old.period.upper), (start, end)])
-    return task_out(cal, _task(conn, task_id))
+    repo.move_task(conn, task_id, start, end, data.get("skill", old.skill))
+    g.check([old.window, (start, end)])
+    return _task(conn, task_id)
 
 
+@transactional
 def delete_task(conn: psycopg.Connection, task_id: str) -> None:
     g = guard(conn)
-    task = _task(conn, task_id)
-    g.lock([(task.period.lower, task.period.upper)])
+    g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
-    conn.execute(q.DELETE_TASK, {"id": task_id})
+    repo.delete_task(conn, task_id)
     # One task fewer never strands another; only the witness entry goes.
-    g.forget(task_id, task.period.lower)
+    g.forget(task_id, task.start)
 
 
-def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> dict[str, Any]:
+@transactional
+def take_task(conn: psycopg.Connection, task_id: str, worker_id: str) -> q.TaskRow:
     """An installer takes a task: it must fit them, and every other untaken task must stay coverable."""
-    cal = calendar()
     g = guard(conn)
-    task = _task(conn, task_id)
-    window = (task.period.lower, task.period.upper)
+    window = _task(conn, task_id).window
     g.lock([window])
     task = _task(conn, task_id, for_update=True)
-    if (task.period.lower, task.period.upper) != window:
+    if task.window != window:
         raise Conflict(f"task {task_id} was moved meanwhile; try again", tasks=[task_id])
-    if not ID_PATTERN.match(worker_id) or _one(conn, q.WorkerRow, q.GET_WORKER, {"id": worker_id}) is None:
+    if not ID_PATTERN.match(worker_id) or repo.get_worker(conn, worker_id) is None:
         raise Unprocessable(f"no worker {worker_id!r}", errors=[{"field": "worker_id", "message": "unknown worker"}])
     worker = _worker(conn, worker_id, for_update=True)
     if task.worker_id == worker_id:
-        return task_out(cal, task)  # taking what you already hold changes nothing
+        return task  # taking what you already hold changes nothing
     if task.worker_id is not None:
         raise Conflict(f"task {task_id} is already taken by {task.worker_id}", tasks=[task_id])
-    _check_fits(conn, cal, task, worker)
-    conn.execute(q.SET_TASK_WORKER, {"id": task_id, "worker_id": worker_id})
+    _check_fits(conn, g.cal, task, worker)
+    repo.set_task_worker(conn, task_id, worker_id)
     g.check([window])
-    return task_out(cal, _task(conn, task_id))
+    return _task(conn, task_id)
 
 
-def _check_fits(conn: psycopg.Connection, cal: Calendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
-    lo, hi = task.period.lower, task.period.upper
+def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.TaskRow, worker: q.WorkerRow) -> None:
+    lo, hi = task.window
     if task.skill is not None and task.skill not in worker.skills:
         raise Conflict(f"task {task.id} needs skill {task.skill!r}, which worker {worker.id} does not have",
                        tasks=[task.id], reason="skill")
-    shifts = _all(conn, q.ShiftRow, q.LIST_SHIFTS_BETWEEN, {"worker_id": worker.id, "lo": lo, "hi": hi})
-    if not any(s.period.lower <= lo and hi <= s.period.upper and employed(worker, cal.op_day(s.period.lower))
-               for s in shifts):
+    # The task's operational day decides employment: each shift counts only inside the employment window.
+    employment = cal.employment_window(worker.hire_date, worker.fire_date)
+    shifts = [repo.clip(*s.window, employment) for s in repo.shifts_of_worker_between(conn, worker.id, lo, hi)]
+    if not any(s is not None and s[0] <= lo and hi <= s[1] for s in shifts):
         raise Conflict(f"task {task.id} does not lie inside a shift of worker {worker.id}"
                        " on a day they are employed", tasks=[task.id], reason="shift")
-    clash = [r[0] for r in conn.execute(q.TAKEN_OVERLAPPING, {"worker_id": worker.id, "id": task.id,
-                                                              "start": lo, "end": hi}).fetchall()]
+    clash = repo.taken_overlapping(conn, worker.id, task.id, lo, hi)
     if clash:
         raise Conflict(f"task {task.id} overlaps task(s) {', '.join(clash)} already taken by {worker.id}",
                        tasks=[task.id, *clash], reason="overlap")
 
 
-def release_task(conn: psycopg.Connection, task_id: str) -> dict[str, Any]:
+@transactional
+def release_task(conn: psycopg.Connection, task_id: str) -> q.TaskRow:
     """Give a taken task back; it becomes untaken (its former taker still covers it, so it is always safe)."""
-    cal = calendar()
     g = guard(conn)
-    task = _task(conn, task_id)
-    g.lock([(task.period.lower, task.period.upper)])
+    g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
     if task.worker_id is None:
-        return task_out(cal, task)
-    conn.execute(q.SET_TASK_WORKER, {"id": task_id, "worker_id": None})
-    g.check([(task.period.lower, task.period.upper)], hint={task_id: task.worker_id})
-    return task_out(cal, _task(conn, task_id))
+        return task
+    repo.set_task_worker(conn, task_id, None)
+    g.check([task.window], hint={task_id: task.worker_id})
+    return _task(conn, task_id)

@@ -77,6 +77,7 @@ def load_instance(path: Path) -> BenchInstance:
 def cached_version(path: Path) -> int | None:
     """Format version of a cached file, None if it is missing or unreadable."""
     try:
-        return json.loads(path.read_text()).get("format_version")
+        version = json.loads(path.read_text()).get("format_version")
     except (OSError, ValueError):
         return None
+    return version if isinstance(version, int) else None

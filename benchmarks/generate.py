@@ -18,11 +18,19 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
+from benchmarks.common import (
+    FORMAT_VERSION,
+    BenchInstance,
+    cached_version,
+    instance_path,
+    load_instance,
+    save_instance,
+)
+from solver.calendar import DEFAULT_DAY_START, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 
 TIMEZONE = "Europe/Moscow"
 DAY = date(2026, 11, 23)
-DAY_START_MINUTE = 3 * 60  # the operational day starts at 03:00 local
+DAY_START_MINUTE = DEFAULT_DAY_START.hour * 60 + DEFAULT_DAY_START.minute  # the operational day's start, local
 SIZES: dict[str, int] = {"S": 10, "M": 50, "L": 200, "XL": 500}  # workers; ~6 tasks per worker
 UTILISATIONS = (65, 80, 90)
 DEFAULT_SEED = 1
@@ -32,10 +40,11 @@ SKILLS: tuple[tuple[str, float], ...] = (("install", 0.9), ("repair", 0.8), ("su
 RARE_SKILL = "gas"
 SKILLED_TASK_SHARE = 0.5  # the other half of the tasks need no skill
 
-# Task lengths in minutes (multiples of 15, 30..240), short ones most common as in real service work;
-# the mean (~75 min) makes ~6 tasks per worker for the stated sizes.
+# Task lengths in minutes (multiples of 15 within the contract's 30..240), short ones most common as in
+# real service work; the mean (~75 min) makes ~6 tasks per worker for the stated sizes.
 DURATIONS = (30, 45, 60, 75, 90, 105, 120, 150, 180, 210, 240)
 DURATION_WEIGHTS = (22, 18, 18, 10, 12, 4, 8, 4, 3, 2, 2)
+assert min(DURATIONS) >= MIN_DURATION_MINUTES and max(DURATIONS) <= MAX_DURATION_MINUTES
 
 # Shift patterns: (name, weight). Minutes are relative to DAY 00:00 local; negative = the evening before.
 SHIFT_PATTERNS = (("day", 48), ("split", 15), ("evening", 15), ("overnight", 12), ("early", 10))
@@ -80,7 +89,7 @@ def _fill(rng: random.Random, start: int, end: int, utilisation: float) -> list[
         rest = target - sum(lengths)
         if d > rest:
             # Trim the last task to hit the target; if the remainder is too short for a task, stop short.
-            if rest < 30:
+            if rest < MIN_DURATION_MINUTES:
                 break
             d = rest
         lengths.append(d)
@@ -153,7 +162,7 @@ def generate_day(
             witness[tid] = wid
 
     task_minutes = sum(e - s for s, e, _, _ in hidden)
-    doc = {"timezone": TIMEZONE, "day_start": f"{DAY_START_MINUTE // 60:02d}:{DAY_START_MINUTE % 60:02d}",
+    doc = {"timezone": TIMEZONE, "day_start": DEFAULT_DAY_START.strftime("%H:%M"),
            "workers": workers, "tasks": tasks}
     meta = {
         "generator": "benchmarks.generate", "seed": seed, "target_utilisation": utilisation,
@@ -170,8 +179,6 @@ def case_name(size: str, util: int) -> str:
 
 def generated(size: str, util: int, seed: int = DEFAULT_SEED, *, force: bool = False) -> BenchInstance:
     """The cached instance of this size and utilisation (percent), generated and stored if missing."""
-    from benchmarks.common import load_instance
-
     name = case_name(size, util)
     path = instance_path(name)
     if not force and cached_version(path) == FORMAT_VERSION:

@@ -19,12 +19,19 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import requests
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
-from benchmarks.generate import generated
+from api import create_app
+from api.config import database_url
+from api.db import ensure_database, run_in_transaction, upgrade
+from api.demo import load_demo
+from benchmarks.generate import TIMEZONE, generated
 from benchmarks.report import machine
+from solver.calendar import DEFAULT_DAY_START
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "slot_planner_bench"
@@ -33,27 +40,17 @@ BENCH_DB = "slot_planner_bench"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _bench_url() -> str:
-    base = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/slot_planner"
-    params = conninfo_to_dict(base)
-    params["dbname"] = BENCH_DB
-    return make_conninfo(**params)
+    return make_conninfo(database_url(), dbname=BENCH_DB)
 
 
 def load_day(url: str, size: str, util: int) -> tuple[str, int, int]:
     """Fresh database with the generated day in it; returns (date, workers, tasks)."""
-    import psycopg
-
-    from api import create_app
-    from api.db import ensure_database, run_in_transaction, upgrade
-    from api.demo import load_demo
-
-    admin = conninfo_to_dict(url)
-    admin["dbname"] = "postgres"
-    with psycopg.connect(make_conninfo(**admin), autocommit=True) as conn:
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     ensure_database(url)
     upgrade(url)
@@ -67,7 +64,7 @@ def load_day(url: str, size: str, util: int) -> tuple[str, int, int]:
     return inst.date, len(scenario.workers), len(scenario.tasks)
 
 
-def measure(case: str, repeats: int, step: int, duration: int) -> dict:
+def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]:
     size, util = case.split("-")
     url = _bench_url()
     began = time.perf_counter()
@@ -75,10 +72,10 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict:
     load_seconds = time.perf_counter() - began
     print(f"loaded {case}: {n_workers} workers, {n_tasks} tasks in {load_seconds:.1f} s", flush=True)
 
-    from benchmarks.generate import TIMEZONE
 
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE=TIMEZONE, SLOT_PLANNER_DAY_START="03:00")
+    env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE=TIMEZONE,
+               SLOT_PLANNER_DAY_START=DEFAULT_DAY_START.strftime("%H:%M"))
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "2",
          "--bind", f"127.0.0.1:{port}", "--timeout", "300", "api:create_app()"],
@@ -94,10 +91,10 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict:
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
-        params = {"date": day, "duration_minutes": duration, "step_minutes": step}
+        params: dict[str, str | int] = {"date": day, "duration_minutes": duration, "step_minutes": step}
         times: list[float] = []
         first = 0.0
-        body: dict = {}
+        body: dict[str, Any] = {}
         for i in range(repeats + 1):
             t0 = time.perf_counter()
             r = requests.get(f"{base}/api/v1/slots", params=params, timeout=600)

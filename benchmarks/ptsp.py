@@ -30,29 +30,33 @@ import random
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
+from benchmarks.common import (
+    FORMAT_VERSION,
+    BenchInstance,
+    cached_version,
+    instance_path,
+    load_instance,
+    save_instance,
+)
+from solver.calendar import DEFAULT_DAY_START
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
 from solver.plan import plan
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 
 def _ptsp_dir() -> Path:
-    """The shared data set: $PTSP_DIR, else ../shared/ptsp beside the repository, else /work/shared/ptsp
-    (where this workplace keeps it, so a clone elsewhere — CI's — still finds it)."""
-    if os.environ.get("PTSP_DIR"):
-        return Path(os.environ["PTSP_DIR"])
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "ptsp", Path("/work/shared/ptsp")):
-        if candidate.is_dir():
-            return candidate
-    return Path(__file__).resolve().parents[2] / "shared" / "ptsp"
+    """The data set's folder: $PTSP_DIR, else `shared/ptsp` beside the repository (`<repo>/../shared/ptsp`)."""
+    return Path(os.environ.get("PTSP_DIR") or REPO_ROOT.parent / "shared" / "ptsp")
 
 
 PTSP_DIR = _ptsp_dir()
-ORIGIN = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+ORIGIN = datetime.combine(date(2026, 11, 23), DEFAULT_DAY_START, tzinfo=UTC)  # day 2026-11-23 starts
 DAY_MINUTES = 24 * 60
 DEFAULT_SEED = 1
 
@@ -85,9 +89,11 @@ def parse_dat(text: str, name: str = "ptsp") -> PtspData:
     for _ in range(header("Jobs")):
         no, ln = next(it, (0, ""))
         parts = ln.split()
-        if len(parts) != 2:
-            raise ValueError(f"{name}: line {no}: expected '<start> <end>', got {ln!r}")
-        s, e = int(parts[0]), int(parts[1])
+        try:
+            start, end = parts
+        except ValueError:
+            raise ValueError(f"{name}: line {no}: expected '<start> <end>', got {ln!r}") from None
+        s, e = int(start), int(end)
         if not s < e:
             raise ValueError(f"{name}: line {no}: job start must be before its end")
         jobs.append((s, e))
@@ -132,7 +138,7 @@ def _shift_end(data: PtspData) -> int:
 
 
 def to_instance(data: PtspData, workers: list[int] | None = None, *, name: str | None = None,
-                witness: dict[str, str] | None = None, meta: dict | None = None) -> BenchInstance:
+                witness: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> BenchInstance:
     """The scenario of `data` with only `workers` (qualification-line indices, default all)."""
     keep = list(range(len(data.qualifications))) if workers is None else sorted(workers)
     shift = {"start": _iso(0), "end": _iso(_shift_end(data))}
@@ -145,7 +151,8 @@ def to_instance(data: PtspData, workers: list[int] | None = None, *, name: str |
         for i, (s, e) in enumerate(data.jobs)
     ]
     k = query_job(data, keep)
-    doc = {"timezone": "UTC", "day_start": "03:00", "workers": doc_workers, "tasks": doc_tasks}
+    doc = {"timezone": "UTC", "day_start": DEFAULT_DAY_START.strftime("%H:%M"), "workers": doc_workers,
+           "tasks": doc_tasks}
     info = {"source": data.name, "jobs": len(data.jobs), "workers_original": len(data.qualifications),
             "workers": len(keep), "query_job": k,
             "query_job_qualified": sum(1 for w in keep if k in data.qualifications[w]), **(meta or {})}
@@ -160,7 +167,7 @@ def _scenario(data: PtspData, keep: list[int]) -> Scenario:
                     for w in keep)
     tasks = tuple(Task(f"j{i}", ORIGIN + timedelta(minutes=s), ORIGIN + timedelta(minutes=e), f"j{i}", None)
                   for i, (s, e) in enumerate(data.jobs))
-    return Scenario("UTC", dtime(3, 0), workers, tasks)
+    return Scenario("UTC", DEFAULT_DAY_START, workers, tasks)
 
 
 class _Schedule:
@@ -239,7 +246,10 @@ def tighten(data: PtspData, seed: int = DEFAULT_SEED) -> BenchInstance:
 
 
 def dat_files(directory: Path = PTSP_DIR) -> list[Path]:
-    return sorted(directory.glob("*.dat"))
+    files = sorted(directory.glob("*.dat"))
+    if not files:
+        raise FileNotFoundError(f"no PTSP .dat files in {directory}; set PTSP_DIR to the data set's folder")
+    return files
 
 
 def largest(directory: Path = PTSP_DIR) -> Path:
@@ -265,8 +275,6 @@ def find(source: str, directory: Path = PTSP_DIR) -> Path:
 
 def ptsp_instance(source: str, *, tight: bool, seed: int = DEFAULT_SEED, force: bool = False) -> BenchInstance:
     """The cached scenario of a PTSP file (original or tight variant), built and stored if missing."""
-    from benchmarks.common import load_instance
-
     path = find(source)
     data = read_dat(path)
     name = f"ptsp-{data.name}" + ("-tight" if tight else "")

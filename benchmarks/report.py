@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -11,10 +12,9 @@ import subprocess
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from benchmarks.run import CaseResult, EngineResult, RunConfig
+from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
 
 ENGINE_ORDER = ("exact", "naive", "greedy")
 COLOURS = {"exact": "tab:blue", "naive": "tab:red", "greedy": "tab:green"}
@@ -40,9 +40,9 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     try:
-        import ortools
+        import ortools  # noqa: PLC0415 - the machine record works without OR-Tools installed
 
-        ortools_version = ortools.__version__
+        ortools_version = str(getattr(ortools, "__version__", "unknown"))
     except (ImportError, AttributeError):
         ortools_version = "unknown"
     root = Path(__file__).resolve().parent.parent
@@ -85,13 +85,14 @@ def greedy_errors(case: CaseResult) -> tuple[int, int, int] | None:
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
+    """Seconds with about three significant digits (micro-seconds below a millisecond)."""
     if x is None:
         return "—"
-    if x >= 100:
+    if x >= 100:  # noqa: PLR2004 - the digit thresholds are the format itself
         return f"{x:,.0f}"
-    if x >= 10:
+    if x >= 10:  # noqa: PLR2004
         return f"{x:.1f}"
-    return f"{x:.{digits}f}" if x >= 0.001 else f"{x * 1e6:.0f} µs"
+    return f"{x:.{digits}f}" if x >= 1e-3 else f"{x * 1e6:.0f} µs"  # noqa: PLR2004
 
 
 def _status(r: EngineResult) -> str:
@@ -142,43 +143,17 @@ def _undecided(r: EngineResult, candidates: int) -> str:
 # -- the markdown ----------------------------------------------------------------------------------
 
 
-def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], chart: str | None,
-           failure: str = "") -> str:
-    out: list[str] = ["# Slot query benchmark: exact vs naive vs greedy", ""]
-    if failure:
-        out += [f"> **RUN FAILED — {failure}**", ""]
-    n_candidates = len(results[0].candidates) if results else 0
-    out += [
-        "Question: how long does one slot query take, and how often is the greedy answer wrong? One query ="
-        f" a {cfg.duration}-min task, candidate starts every {cfg.step} min over the operational day"
-        f" ({n_candidates} candidates on a 24 h day).",
-        "",
-        "| machine | |", "|---|---|",
-        f"| date | {info['date']} |",
-        f"| CPU | {info['cpu']}, {info['cores']} cores |",
-        f"| Python / OR-Tools | {info['python']} / {info['ortools']} |",
-        f"| commit | {info['commit']}{' (solver/ had uncommitted changes)' if info['solver_dirty'] else ''} |",
-        f"| load average at start | {info['load_before']} (other jobs share the machine: timings are noisy) |",
-        f"| command | `{info.get('command', '')}` ({info.get('run_seconds', '?')} s) |",
-        "",
-        f"Settings: {cfg.repeats} timed run(s) per query for exact (greedy: at least 3); naive: CP-SAT limit"
-        f" {cfg.naive_probe_limit:g} s per probe and {cfg.naive_base_limit:g} s for the base day, one run;"
-        f" exact: defaults ({cfg.exact_probe_limit:g} s per probe, {cfg.exact_base_limit:g} s base) unless a"
-        f" per-query budget is given; each (instance, engine) step stops repeating after"
-        f" {cfg.step_budget:g} s.",
-        "",
-    ]
-
-    # Summary
-    out += ["## Summary", "",
-            "Times are wall seconds per query (median over runs). Naive `est.` = extrapolated from a seeded"
-            " sample of candidates: the naive engine's time, whatever it decided; `naive undecided` says how"
-            " much of the sample hit the per-probe limit, and where it did, naive's time is a floor (`≥`)."
-            " Greedy errors count only candidates exact decided.", "",
-            "| case | workers | tasks (untaken) | utilisation | exact | exact p95 | exact undecided | naive"
-            " | naive undecided | exact speed-up over naive | greedy | exact ÷ greedy | greedy false offers"
-            " | greedy false refusals | greedy unplaced tasks |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def _summary(results: list[CaseResult]) -> list[str]:
+    """One row per case: the headline figures of every engine."""
+    out = ["## Summary", "",
+           "Times are wall seconds per query (median over runs). Naive `est.` = extrapolated from an evenly"
+           " spaced sample of candidates: the naive engine's time, whatever it decided; `naive undecided` says how"
+           " much of the sample hit the per-probe limit, and where it did, naive's time is a floor (`≥`)."
+           " Greedy errors count only candidates exact decided.", "",
+           "| case | workers | tasks (untaken) | utilisation | exact | exact p95 | exact undecided | naive"
+           " | naive undecided | exact speed-up over naive | greedy | exact ÷ greedy | greedy false offers"
+           " | greedy false refusals | greedy unplaced tasks |",
+           "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in results:
         ex, nv, gr = (c.engines.get(e) for e in ENGINE_ORDER)
         m_ex, m_gr = _median(ex), _median(gr)
@@ -195,8 +170,12 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
                    f" ({c.instance['untaken']}) | {_util(c)} | {exact_s} | {_fmt(p95)} | {undecided} | {naive_s}"
                    f" | {naive_u} | {speedup} | {_fmt(m_gr)} | {ratio} | {fo} | {fr} | {unplaced} |")
     out.append("")
+    return out
 
-    # Targets of the issue
+
+def _targets(results: list[CaseResult]) -> list[str]:
+    """The issue's targets, met or not."""
+    out: list[str] = []
     rows = []
     for c in results:
         name = c.instance["name"]
@@ -219,16 +198,19 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
     if rows:
         out += ["## The issue's targets", "", "| case | exact target | measured | naive target | measured |",
                 "|---|---|---|---|---|", *rows, ""]
+    return out
 
-    # Per engine
-    out += ["## Per engine", "",
-            "Memory: peak RSS growth = `ru_maxrss` after the engine ran minus `ru_maxrss` after loading the"
-            " instance, in a fresh process per (instance, engine) step; it includes OR-Tools' C++ memory,"
-            " which `tracemalloc` would not see. The absolute peak (incl. Python, OR-Tools and the instance)"
-            " is in brackets.", "",
-            "| case | engine | runs | wall median | wall p95 | CPU median | CP-SAT solves / query | undecided"
-            " | slots | peak RSS growth MiB [peak] | notes |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+
+def _per_engine(results: list[CaseResult]) -> list[str]:
+    """One row per (case, engine): runs, times, memory, notes."""
+    out = ["## Per engine", "",
+           "Memory: peak RSS growth = `ru_maxrss` after the engine ran minus `ru_maxrss` after loading the"
+           " instance, in a fresh process per (instance, engine) step; it includes OR-Tools' C++ memory,"
+           " which `tracemalloc` would not see. The absolute peak (incl. Python, OR-Tools and the instance)"
+           " is in brackets.", "",
+           "| case | engine | runs | wall median | wall p95 | CPU median | CP-SAT solves / query | undecided"
+           " | slots | peak RSS growth MiB [peak] | notes |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for c in results:
         for e in ENGINE_ORDER:
             r = c.engines.get(e)
@@ -252,8 +234,12 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
                        f" {'—' if r.solver_calls is None else r.solver_calls} | {und if r.verdicts else '—'} |"
                        f" {slots if r.verdicts else '—'} | {mem} | {'; '.join(notes)} |")
     out.append("")
+    return out
 
-    # Exact's decision breakdown
+
+def _breakdown(results: list[CaseResult]) -> list[str]:
+    """Which shortcut decided each of exact's candidates."""
+    out: list[str] = []
     # Exact's decision breakdown: every `by_*` counter the engine reports, in its own order, so a new
     # shortcut shows up here without touching the report.
     kinds: list[str] = []
@@ -282,11 +268,14 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
                    + f" | {s.get('solver_calls', '—')} | {_undecided(r, len(c.candidates))} | {r.verdicts.count('S')} |"
                    f" {'yes' if r.verified else 'no (step budget)'} |")
     out.append("")
+    return out
 
-    # Agreement
-    out += ["## Naive vs exact", "",
-            "Every candidate both engines decided was compared; a disagreement stops the run (exit status 3).",
-            "", "| case | naive probed | compared | disagreements |", "|---|---:|---:|---:|"]
+
+def _agreement(results: list[CaseResult]) -> list[str]:
+    """Naive and exact compared where both decided."""
+    out = ["## Naive vs exact", "",
+           "Every candidate both engines decided was compared; a disagreement stops the run (exit status 3).",
+           "", "| case | naive probed | compared | disagreements |", "|---|---:|---:|---:|"]
     for c in results:
         nv = c.engines.get("naive")
         if nv is None:
@@ -294,17 +283,21 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
         out.append(f"| {c.instance['name']} | {nv.sampled} | {c.agreement.get('compared', '—')} |"
                    f" {c.agreement.get('disagreements', '—')} |")
     out.append("")
+    return out
 
-    out += ["## Instances", "",
-            "Generated days (`benchmarks/generate.py`, seed 1): Europe/Moscow, operational day 03:00–03:00;"
-            " day, split, evening, overnight and early shifts (4–12 h); tasks 30–240 min made by filling each"
-            " worker's shifts up to the utilisation, so the base day is feasible and that hidden assignment is"
-            " the stored witness; 15–25 % of tasks taken; skills install/repair/survey on most workers,"
-            " `gas` on 10 %; the query needs no skill.",
-            "PTSP (`benchmarks/ptsp.py`): a published Krishnamoorthy et al. / Smet et al. instance, one worker"
-            " per qualification line with a shift over the whole horizon, one untaken task per job; the query"
-            " asks for a task like the job with the most qualified workers; `-tight` drops workers while every"
-            " job can still be re-homed (see the module docstring).", ""]
+
+def _instances(results: list[CaseResult], chart: str | None) -> list[str]:
+    """What each instance is, and the chart."""
+    out = ["## Instances", "",
+           "Generated days (`benchmarks/generate.py`, seed 1): Europe/Moscow, operational day 03:00–03:00;"
+           " day, split, evening, overnight and early shifts (4–12 h); tasks 30–240 min made by filling each"
+           " worker's shifts up to the utilisation, so the base day is feasible and that hidden assignment is"
+           " the stored witness; 15–25 % of tasks taken; skills install/repair/survey on most workers,"
+           " `gas` on 10 %; the query needs no skill.",
+           "PTSP (`benchmarks/ptsp.py`): a published Krishnamoorthy et al. / Smet et al. instance, one worker"
+           " per qualification line with a shift over the whole horizon, one untaken task per job; the query"
+           " asks for a task like the job with the most qualified workers; `-tight` drops workers while every"
+           " job can still be re-homed (see the module docstring).", ""]
     for c in results:
         meta = {k: v for k, v in c.instance["meta"].items() if k not in ("generator",)}
         out.append(f"- `{c.instance['name']}`: skill {c.instance['skill'] or 'none'}, "
@@ -316,7 +309,44 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
         if witness:
             out += [f"Exact starts from the stored witness on {', '.join(witness)} and cold elsewhere, so its"
                     " lines mix both starts (see the `start` column above).", ""]
+    return out
+
+
+def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], chart: str | None,
+           failure: str = "") -> str:
+    out = ["# Slot query benchmark: exact vs naive vs greedy", ""]
+    if failure:
+        out += [f"> **RUN FAILED — {failure}**", ""]
+    n_candidates = len(results[0].candidates) if results else 0
+    out += [
+        "Question: how long does one slot query take, and how often is the greedy answer wrong? One query ="
+        f" a {cfg.duration}-min task, candidate starts every {cfg.step} min over the operational day"
+        f" ({n_candidates} candidates on a 24 h day).",
+        "",
+        "| machine | |", "|---|---|",
+        f"| date | {info['date']} |",
+        f"| CPU | {info['cpu']}, {info['cores']} cores |",
+        f"| Python / OR-Tools | {info['python']} / {info['ortools']} |",
+        f"| commit | {info['commit']}{' (solver/ had uncommitted changes)' if info['solver_dirty'] else ''} |",
+        f"| load average at start | {info['load_before']} (other jobs share the machine: timings are noisy) |",
+        f"| command | `{info.get('command', '')}` ({info.get('run_seconds', '?')} s) |",
+        "",
+        f"Settings: {cfg.repeats} timed run(s) per query for exact (greedy: at least 3); naive: CP-SAT limit"
+        f" {cfg.naive_probe_limit:g} s per probe and {cfg.naive_base_limit:g} s for the base day, one run;"
+        f" exact: defaults ({cfg.exact_probe_limit:g} s per probe, {cfg.exact_base_limit:g} s base) unless a"
+        f" per-query budget is given; each (instance, engine) step stops repeating after"
+        f" {cfg.step_budget:g} s.",
+        "",
+    ]
+    out += _summary(results)
+    out += _targets(results)
+    out += _per_engine(results)
+    out += _breakdown(results)
+    out += _agreement(results)
+    out += _instances(results, chart)
     return "\n".join(out)
+
+
 
 
 # -- the chart -------------------------------------------------------------------------------------
@@ -330,11 +360,12 @@ def chart(results: list[CaseResult], path: Path) -> Path | None:
     utilisation (mixing utilisations in one line would zigzag, since a tighter day of the same size
     costs more). Naive is dashed where estimated; where it answered nothing (base day undecided) it
     is a cross, not a point on its line, since no time buys that answer."""
-    import matplotlib
+    # matplotlib loads only when a chart is drawn: every spawned engine process imports this module too.
+    import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.ticker import ScalarFormatter  # noqa: PLC0415
 
     fig, ax = plt.subplots(figsize=(9, 5.5))
     drew = False
@@ -395,8 +426,6 @@ def write_report(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any]
 
 def load_results(path: Path) -> tuple[list[CaseResult], RunConfig, dict[str, Any], str]:
     """A run's raw JSON back as results (to re-render a report without re-running)."""
-    from benchmarks.run import CaseResult, CaseSpec, EngineResult, RunConfig
-
     data = json.loads(path.read_text())
     cases = []
     for c in data["cases"]:
@@ -408,8 +437,6 @@ def load_results(path: Path) -> tuple[list[CaseResult], RunConfig, dict[str, Any
 
 
 def main(argv: list[str] | None = None) -> None:
-    import argparse
-
     ap = argparse.ArgumentParser(description="Re-render a benchmark report from its raw JSON.")
     ap.add_argument("json", type=Path, help="e.g. benchmarks/results/latest.json")
     ap.add_argument("--out", type=Path, help="markdown to write (default: beside the JSON)")

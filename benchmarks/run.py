@@ -19,15 +19,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import queue
-import random
 import resource
 import statistics
 import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +35,17 @@ from tqdm import tqdm
 from benchmarks.common import BenchInstance, instance_path, load_instance
 from benchmarks.generate import generated
 from benchmarks.ptsp import ptsp_instance
-from solver.checker import assignment_problems
-from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
+from benchmarks.report import machine, write_report
+from solver.calendar import MAX_STEP_MINUTES
+from solver.domain import Scenario, SlotAnswer, SlotQuery
 from solver.greedy import greedy_slots
-from solver.instance import compile_scenario, epoch
-from solver.model import solve
+from solver.instance import epoch
 from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-NEW_TASK_ID = "__bench_new__"
 EXIT_DISAGREEMENT = 3
+PROGRESS_INTERVAL = 0.2  # seconds between progress messages from a step's process
 
 # Verdict per candidate, one character each, so results stay small and easy to compare.
 SLOT, NOT_SLOT, UNDECIDED, NOT_PROBED = "S", "N", "U", "-"
@@ -58,39 +58,6 @@ class Disagreement(RuntimeError):
 # -- what to run ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseSpec:
-    """One instance and how each engine treats it.
-
-    `source`: ("gen", size, util%) or ("ptsp", short name | "largest" | "smallest", tight).
-    `use_witness`: exact starts from the instance's stored witness (as the service does after an
-    accepted change) instead of planning the base day itself.
-    `budget`: seconds per exact query, passed to find_slots(budget=...): once spent, CP-SAT is not called
-    again and the candidates the cheap shortcuts cannot decide are reported undecided. None: no budget.
-    `naive_sample`: None = naive answers the whole query; k = naive probes k seeded random candidates
-    and its time per query is extrapolated from them.
-    """
-
-    name: str
-    source: tuple[Any, ...]
-    use_witness: bool = False
-    budget: float | None = None
-    naive_sample: int | None = None
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    duration: int = 90
-    step: int = 5
-    repeats: int = 3
-    naive_probe_limit: float = 10.0  # per candidate, as in the issue's measurements
-    naive_base_limit: float = 30.0
-    exact_probe_limit: float = 10.0
-    exact_base_limit: float = 30.0
-    step_budget: float = 300.0  # seconds per (instance, engine) step: no more repeats after it
-    seed: int = 1
-
-
 def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
     return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
 
@@ -101,7 +68,7 @@ def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
 
 # The issue's targets: M at 65 % and 90 % and L at 65 % cold (exact < 1 s on M, < 2 s on L, >= 100x
 # naive); L at 90 % and XL at 80 % from a stored witness within 30 s per query; the largest PTSP file.
-LARGEST_PTSP = "data_125_157_1448_33"  # most jobs of /work/shared/ptsp (1448), see benchmarks.ptsp.largest
+LARGEST_PTSP = "data_125_157_1448_33"  # most jobs of the PTSP data set (1448), see benchmarks.ptsp.largest
 # On L and XL a naive probe of the whole day mostly runs into its 10 s limit, so a few sampled probes
 # already pin its cost per query; larger samples would only lengthen the run.
 FULL_PLAN: tuple[CaseSpec, ...] = (
@@ -131,40 +98,6 @@ def prepare(spec: CaseSpec, seed: int = 1) -> BenchInstance:
     if kind == "ptsp":
         return ptsp_instance(spec.source[1], tight=spec.source[2], seed=seed)
     raise ValueError(f"unknown instance source {spec.source!r}")
-
-
-# -- what one engine step produces -----------------------------------------------------------------
-
-
-@dataclass
-class EngineResult:
-    engine: str
-    walls: list[float] = field(default_factory=list)  # seconds per query, one per timed run
-    cpus: list[float] = field(default_factory=list)  # process CPU seconds (all threads) per query
-    verdicts: str = ""  # one of S / N / U / - per candidate
-    feasible_base: bool | None = None
-    solver_calls: int | None = None  # CP-SAT solves per query
-    undecided: int = 0  # per query (the most over the runs)
-    undecided_runs: list[int] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)  # ProbeStats of the last run (exact, naive)
-    estimated: bool = False  # walls/cpus extrapolated from a sample of candidates
-    sampled: int = 0
-    verified: bool | None = None  # every slot's plan re-checked by solver.checker
-    unplaced: int | None = None  # greedy: existing untaken tasks it could not place
-    peak_rss_mib: float | None = None
-    rss_growth_mib: float | None = None
-    timed_out: bool = False
-    error: str = ""
-    note: str = ""
-
-
-@dataclass
-class CaseResult:
-    spec: CaseSpec
-    instance: dict[str, Any]  # name, kind, workers, tasks, untaken, meta
-    candidates: list[str]  # candidate starts, ISO
-    engines: dict[str, EngineResult] = field(default_factory=dict)
-    agreement: dict[str, int] = field(default_factory=dict)  # compared / disagreements
 
 
 Progress = Callable[[int, int], None]
@@ -256,12 +189,14 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     return res
 
 
-def _naive_certificate_ok(scenario: Scenario, inst_c: Any, assignment: dict[int, int], s: datetime,
-                          e: datetime, skill: str | None) -> list[str]:
-    named = {(inst_c.task_ids[t] if t < inst_c.n_tasks else NEW_TASK_ID): inst_c.worker_ids[w]
-             for t, w in assignment.items()}
-    new = Task(NEW_TASK_ID, s.astimezone(UTC), e.astimezone(UTC), skill, None)
-    return assignment_problems(scenario.with_tasks((*scenario.tasks, new)), named)
+def sample_step(query: SlotQuery, candidates: int, sample: int) -> int:
+    """The coarsest step (a multiple of the query's, at most the contract's maximum) whose candidates still
+    number at least `sample` (and at least 2). Every start on that grid is a candidate of the real query."""
+    step = query.step_minutes
+    multiple = max(1, (candidates - 1) // max(sample - 1, 1))
+    while multiple > 1 and (multiple * step > MAX_STEP_MINUTES or (candidates - 1) // multiple + 1 < max(sample, 2)):
+        multiple -= 1
+    return multiple * step
 
 
 def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
@@ -269,11 +204,15 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     query = query_for(inst, cfg)
     starts = query.candidates(scenario)
     res = EngineResult("naive")
+
+    def naive(q: SlotQuery, on_probe: Progress) -> SlotAnswer:
+        # verify=True: every slot's plan is re-checked by solver.checker (it raises on a bad one).
+        return find_slots(scenario, q, engine="naive", probe_time_limit=cfg.naive_probe_limit,
+                          base_time_limit=cfg.naive_base_limit, verify=True, progress=on_probe)
+
     if spec.naive_sample is None or spec.naive_sample >= len(starts):
-        # The whole query through the public engine, exactly as a user would run it.
-        answer, wall, cpu = _timed(lambda: find_slots(
-            scenario, query, engine="naive", probe_time_limit=cfg.naive_probe_limit,
-            base_time_limit=cfg.naive_base_limit, progress=progress))
+        # The whole query through the public engine, as a user would run it (plus the checker on each slot).
+        answer, wall, cpu = _timed(lambda: naive(query, progress))
         res.walls, res.cpus = [wall], [cpu]
         res.verdicts = encode(answer, starts)
         res.feasible_base = answer.feasible_base
@@ -283,54 +222,44 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         res.sampled = len(starts)
         return res
 
-    # Sampled: the naive engine's own steps (one base solve, then one fresh interval model of the whole
-    # day plus the candidate per probe), on k seeded random candidates; time per query extrapolated.
-    rng = random.Random(f"naive-sample/{cfg.seed}/{inst.name}")
-    sample = sorted(rng.sample(range(len(starts)), spec.naive_sample))
-    inst_c, compile_wall, compile_cpu = _timed(lambda: compile_scenario(scenario))
-    base, base_wall, base_cpu = _timed(lambda: solve(inst_c, time_limit=cfg.naive_base_limit,
-                                                     formulation="intervals"))
-    verdicts = [NOT_PROBED] * len(starts)
+    # Sampled: the same engine on an evenly spaced subset of the candidates (a query with a coarser step).
+    # The time of each probe is read off the
+    # engine's progress calls; the query's time is the sampled run's plus the mean probe per unprobed candidate.
+    sampled = replace(query, step_minutes=sample_step(query, len(starts), spec.naive_sample))
+    ticks: list[tuple[float, float]] = []
+
+    def tick(done: int, total: int) -> None:
+        ticks.append((time.perf_counter(), time.process_time()))
+        progress(done, total)
+
+    began = (time.perf_counter(), time.process_time())
+    answer, wall, cpu = _timed(lambda: naive(sampled, tick))
     res.estimated = True
-    res.feasible_base = {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status)
-    if base.status is not Status.FEASIBLE:
-        # As find_slots(engine="naive") does: an infeasible base has no slots, an undecided one only undecided.
-        mark = NOT_SLOT if base.status is Status.INFEASIBLE else UNDECIDED
-        res.verdicts = mark * len(starts)
-        res.walls, res.cpus = [compile_wall + base_wall], [compile_cpu + base_cpu]
-        res.solver_calls = 1
+    res.feasible_base = answer.feasible_base
+    res.solver_calls = answer.stats.solver_calls
+    if not answer.feasible_base:
+        # As find_slots(engine="naive") answers: an infeasible base has no slots, an undecided one only undecided.
+        res.verdicts = (UNDECIDED if answer.undecided else NOT_SLOT) * len(starts)
+        res.walls, res.cpus = [wall], [cpu]
         res.undecided = res.verdicts.count(UNDECIDED)
-        res.note = f"base day {base.status.value} within {cfg.naive_base_limit:.0f} s"
+        res.note = f"base day {'undecided' if answer.undecided else 'infeasible'} within {cfg.naive_base_limit:.0f} s"
         return res
-    walls, cpus = [], []
-    for n, k in enumerate(sample):
-        s = starts[k]
-        e = s + timedelta(minutes=query.duration_minutes)
-
-        def probe(s: datetime = s, e: datetime = e) -> Any:
-            inst_n = inst_c.with_task(NEW_TASK_ID, epoch(s), epoch(e), query.skill)
-            return solve(inst_n, time_limit=cfg.naive_probe_limit, formulation="intervals")
-
-        out, wall, cpu = _timed(probe)
-        walls.append(wall)
-        cpus.append(cpu)
-        if out.status is Status.FEASIBLE:
-            problems = _naive_certificate_ok(scenario, inst_c, out.assignment, s, e, query.skill)
-            if problems:
-                raise AssertionError(f"{inst.name}: naive's plan for {s.isoformat()} is invalid: {problems[:3]}")
-            verdicts[k] = SLOT
-        else:
-            verdicts[k] = NOT_SLOT if out.status is Status.INFEASIBLE else UNDECIDED
-        progress(n + 1, len(sample))
-    per_probe_wall, per_probe_cpu = statistics.fmean(walls), statistics.fmean(cpus)
-    res.walls = [compile_wall + base_wall + per_probe_wall * len(starts)]
-    res.cpus = [compile_cpu + base_cpu + per_probe_cpu * len(starts)]
-    res.verdicts = "".join(verdicts)
-    res.sampled = len(sample)
+    probed = {epoch(s) for s in sampled.candidates(scenario)}
+    verdicts = encode(answer, starts)
+    res.verdicts = "".join(v if epoch(s) in probed else NOT_PROBED for s, v in zip(starts, verdicts, strict=True))
+    marks = [began, *ticks]
+    probe_walls = [b[0] - a[0] for a, b in zip(marks[1:], marks[2:], strict=False)]  # probes 2..k alone
+    probe_cpus = [b[1] - a[1] for a, b in zip(marks[1:], marks[2:], strict=False)]
+    per_probe_wall, per_probe_cpu = statistics.fmean(probe_walls), statistics.fmean(probe_cpus)
+    unprobed = len(starts) - len(probed)
+    res.walls = [wall + per_probe_wall * unprobed]
+    res.cpus = [cpu + per_probe_cpu * unprobed]
+    res.sampled = len(probed)
     res.solver_calls = 1 + len(starts)  # per query: the base plus one model per candidate
     res.undecided = res.verdicts.count(UNDECIDED)
-    res.stats = {"sample_probe_wall_mean": per_probe_wall, "sample_probe_wall_max": max(walls),
-                 "base_wall": base_wall}
+    # Compile + base solve: the time to the first probe's end, less one mean probe.
+    res.stats = {"sample_probe_wall_mean": per_probe_wall, "sample_probe_wall_max": max(probe_walls),
+                 "base_wall": max(0.0, ticks[0][0] - began[0] - per_probe_wall)}
     return res
 
 
@@ -372,7 +301,7 @@ def _child(engine: str, path: str, spec: CaseSpec, cfg: RunConfig, out: Any) -> 
 
         def progress(done: int, total: int) -> None:
             now = time.monotonic()
-            if done == total or now - last[0] > 0.2:  # throttled: the queue is not free
+            if done == total or now - last[0] > PROGRESS_INTERVAL:  # throttled: the queue is not free
                 last[0] = now
                 out.put(("progress", done, total))
 
@@ -407,7 +336,9 @@ def hard_limit(engine: str, spec: CaseSpec, cfg: RunConfig) -> float:
     if engine == "naive" and spec.naive_sample is not None:
         # Bounded by construction: the base solve plus k probes, each with its CP-SAT limit; building a
         # model of a large day costs seconds on top of the limit, hence the slack.
-        return 1.5 * cfg.naive_base_limit + spec.naive_sample * (1.5 * cfg.naive_probe_limit + 10) + 120
+        # `sample_step`'s grid has at most one candidate more than asked, or 7 on a 240-minute grid.
+        probes = max(spec.naive_sample + 1, 7)
+        return 1.5 * cfg.naive_base_limit + probes * (1.5 * cfg.naive_probe_limit + 10) + 120
     # The step budget, plus the last query it let start, plus process start-up.
     return 2 * cfg.step_budget + 120
 
@@ -436,7 +367,8 @@ def _run_step_spawned(engine: str, inst: BenchInstance, spec: CaseSpec, cfg: Run
                     bar.n = msg[1]
                     bar.refresh()
             elif msg[0] == "result":
-                return msg[1]
+                result: EngineResult = msg[1]
+                return result
             elif msg[0] == "disagreement":
                 raise Disagreement(msg[1])
             else:
@@ -555,8 +487,6 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
         cfg = replace(cfg, step_budget=args.step_budget)
     specs = select(QUICK_PLAN if args.quick else FULL_PLAN, args.sizes, args.cases)
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
-
-    from benchmarks.report import machine, write_report  # matplotlib only when a report is written
 
     info = machine()
     began = time.perf_counter()

@@ -1,15 +1,17 @@
-"""Suite-wide pytest configuration.
-
-Keep each concern in its own clearly named block: the solver tests use only the paths block below;
-the service / database fixtures belong in their own block, added alongside.
-"""
+"""Suite-wide pytest configuration: the import path, repository paths, and real PostgreSQL databases."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 # --- import path -----------------------------------------------------------------------------------
 # pytest puts tests/ on sys.path (rootdir-less conftest), where tests/solver/ and tests/api/ look like
@@ -20,7 +22,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# --- paths (used by tests/solver) -----------------------------------------------------------------
+# Imported only now, after the path fix above, so `api` is the real package.
+from api import config, create_app  # noqa: E402
+from api.db import close_pool, upgrade  # noqa: E402
+
+# --- paths -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -35,32 +41,23 @@ def examples_dir(repo_root: Path) -> Path:
 
 
 # --- PostgreSQL and the service (used by tests/api) --------------------------------------------------
-# Real PostgreSQL only: the server at DATABASE_URL (default: the local one). If it is unreachable the
+# Real PostgreSQL only: the server at DATABASE_URL (default: api.config's). If it is unreachable the
 # tests fail with the connection error; they are never skipped. One migrated template database per
-# session; every test gets its own copy (CREATE DATABASE ... TEMPLATE), dropped afterwards.
+# session; the tests share one copy of it, emptied before each test (`database_url`), and a test that
+# breaks its database gets a copy of its own (`fresh_database_url`), dropped afterwards.
 
-import itertools  # noqa: E402
-import os  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from typing import Any  # noqa: E402
-
-DEFAULT_TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/slot_planner"
 _db_counter = itertools.count()
 
 
 def _server_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_TEST_SERVER_URL
+    return config.database_url()  # DATABASE_URL, else the service's default
 
 
 def _db_url(name: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
     return make_conninfo(_server_url(), dbname=name)
 
 
 def _admin(sql_text: str) -> None:
-    import psycopg
-
     with psycopg.connect(_db_url("postgres"), autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql_text)
 
@@ -68,8 +65,6 @@ def _admin(sql_text: str) -> None:
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """Name of a freshly migrated template database (created once per session)."""
-    from api.db import upgrade
-
     name = f"slot_planner_test_tpl_{os.getpid()}"
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     upgrade(_db_url(name))  # creates the database, then applies sql/ like `flask --app api db upgrade`
@@ -105,8 +100,6 @@ ALTER SEQUENCE roster_patterns_id_seq RESTART; ALTER SEQUENCE absences_id_seq RE
 @pytest.fixture
 def database_url(_session_database: str) -> str:
     """The connection string of an empty, migrated database, isolated from every other test."""
-    import psycopg
-
     with psycopg.connect(_session_database, autocommit=True) as conn:
         conn.execute(_RESET)
     return _session_database
@@ -114,9 +107,6 @@ def database_url(_session_database: str) -> str:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
-    from api import create_app
-    from api.db import close_pool
-
     application = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,

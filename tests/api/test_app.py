@@ -54,7 +54,7 @@ EXPECTED = {
     "/api/v1/what-if/plan": {"post"},
     "/healthz": {"get"},
 }
-# Rosters, absences and the day document (api/rosters.py).
+# Rosters, absences and the day document (api/views/rosters.py, absences.py, days.py).
 EXPECTED |= {
     "/api/v1/workers/{worker_id}/patterns": {"get", "post"},
     "/api/v1/workers/{worker_id}/patterns/{pattern_id}": {"get", "patch", "delete"},

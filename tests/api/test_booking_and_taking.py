@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from service_kit import add_worker, assert_day_feasible, assert_problem, at, book, dump, take
 
@@ -135,8 +136,6 @@ def test_list_tasks_of_a_day_with_takers(trap: Any) -> None:
 
 
 def test_the_database_refuses_a_double_booking_by_itself(trap: Any, database_url: str) -> None:
-    import psycopg
-
     assert take(trap, "t2", "boris").status_code == 200
     with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.ExclusionViolation):
         conn.execute("UPDATE tasks SET worker_id = 'boris' WHERE id = 't1'")

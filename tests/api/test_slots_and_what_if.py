@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from service_kit import add_worker, assert_problem, at, book, dump, take
 
@@ -99,8 +100,6 @@ def test_demo_data_slots_equal_the_offline_command_on_the_demo_file(app: Any, cl
 
 
 def test_slots_of_an_infeasible_day_say_so(client: Any, database_url: str) -> None:
-    import psycopg
-
     add_worker(client, "anna", ["install"], (at("09:00"), at("13:00")))
     with psycopg.connect(database_url) as conn:  # bypass the guard to create a broken day
         conn.execute("INSERT INTO tasks (id, period) VALUES"

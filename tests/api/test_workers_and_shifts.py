@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from service_kit import add_worker, assert_problem, at, book, dump, take
+from service_kit import DAY, add_worker, assert_problem, at, book, dump, take
 
 
 def test_worker_crud(client: Any) -> None:
@@ -112,3 +112,18 @@ def test_deleting_a_worker(day: Any) -> None:
     assert body["uncovered"] == ["t2"]
     add_worker(day, "idle", [], (at("09:00"), at("10:00")))
     assert day.delete("/api/v1/workers/idle").status_code == 204
+
+
+def test_a_night_shift_from_the_fire_date_takes_no_task_of_the_next_day(client: Any) -> None:
+    """Employment is judged on the task's operational day, not the shift's: Anna is fired on the 23rd,
+    her night shift runs 22:00 on the 23rd to 08:00 on the 24th, so a task at 04:00 on the 24th (day 24)
+    is hers to take only if she were employed on the 24th. Nobody else works then: it is refused."""
+    add_worker(client, "anna", ["install"], (at("22:00"), at("08:00", "2026-11-24")), fire_date=DAY)
+    assert book(client, "early", at("23:00"), at("01:00", "2026-11-24")).status_code == 201  # her last day
+    body = assert_problem(book(client, "late", at("04:00", "2026-11-24"), at("05:00", "2026-11-24")), 409)
+    assert body["uncovered"] == ["late"]
+    # Crossing the end of the fire date's day (03:00) is refused as well; slot candidates never cross it.
+    body = assert_problem(book(client, "cross", at("02:30", "2026-11-24"), at("03:30", "2026-11-24")), 409)
+    assert body["uncovered"] == ["cross"]
+    r = client.get("/api/v1/slots?date=2026-11-24&duration_minutes=60&step_minutes=60")
+    assert r.status_code == 200 and r.json["slots"] == []

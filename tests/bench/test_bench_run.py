@@ -13,7 +13,9 @@ from benchmarks.run import (
     main,
     query_for,
     run_greedy,
+    run_naive,
     run_suite,
+    sample_step,
 )
 
 CFG = RunConfig(repeats=1, step=60)
@@ -70,3 +72,18 @@ def test_main_reports_agreeing_engines(day, tmp_path):
     assert (tmp_path / "r_time_per_query.png").stat().st_size > 0
     results, _, _, failure = load_results(tmp_path / "r.json")  # a report can be re-rendered from its JSON
     assert failure == "" and results[0].engines["naive"].verdicts.startswith("S-")
+
+
+def test_sampled_naive_probes_a_coarser_grid_of_real_candidates_and_agrees_with_the_full_run(day):
+    scenario = day.scenario()
+    query = query_for(day, CFG)
+    starts = query.candidates(scenario)
+    step = sample_step(query, len(starts), 4)
+    assert step % CFG.step == 0 and step > CFG.step
+    full = run_naive(day, scenario, CaseSpec("gen-S-65", ("gen", "S", 65)), CFG, lambda done, total: None)
+    sampled = run_naive(day, scenario, CaseSpec("gen-S-65", ("gen", "S", 65), naive_sample=4), CFG,
+                        lambda done, total: None)
+    assert sampled.estimated and not full.estimated and sampled.sampled >= 4
+    assert sampled.sampled == len(sampled.verdicts) - sampled.verdicts.count("-")
+    assert all(s in ("-", f) for s, f in zip(sampled.verdicts, full.verdicts, strict=True))
+    assert sampled.solver_calls == 1 + len(starts) and sampled.walls[0] > 0

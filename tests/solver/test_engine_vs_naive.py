@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from solver import slots
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Shift, SlotQuery, Task, Worker
+from solver.plan import plan
 from solver.slots import find_slots
 
 DAY = date(2026, 11, 23)
@@ -137,7 +138,5 @@ def test_slot_certificates_pass_the_independent_checker() -> None:
     answer = find_slots(scenario, SlotQuery(DAY, 60, 30), verify=True)  # verify raises on a bad plan
     assert answer.feasible_base
     # and the base plan itself
-    from solver.plan import plan
-
     result = plan(scenario)
     assert_feasible(scenario, result.assignment)

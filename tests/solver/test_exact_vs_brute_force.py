@@ -171,6 +171,20 @@ def brute_slots(
 
 # -- random valid scenarios ----------------------------------------------------------------------------------
 
+def random_shifts(rnd: random.Random) -> list[tuple[int, int]]:
+    """A worker's shifts in grid units: none (off that day), one, or a split shift."""
+    n_shifts = rnd.choices([0, 1, 2], weights=[1, 6, 3])[0]
+    if n_shifts == 1:
+        a = rnd.randrange(0, WINDOW - 3)
+        return [(a, min(WINDOW, a + rnd.randint(6, 20)))]
+    if n_shifts == 2:
+        a = rnd.randrange(0, 9)
+        b = a + rnd.randint(4, 10)
+        c = b + rnd.choice([0, 1, 2, 4])  # 0: touching parts, still two shifts
+        return [(a, b), (c, min(WINDOW, c + rnd.randint(4, 10)))]
+    return []
+
+
 def random_day(rnd: random.Random, n_workers: int, n_tasks: int, zone_name: str, day: date, day_start: str,
                window: int) -> Doc:
     """A valid scenario document on a 30-minute grid inside a 12-hour window.
@@ -189,17 +203,7 @@ def random_day(rnd: random.Random, n_workers: int, n_tasks: int, zone_name: str,
     workers: list[Doc] = []
     spans: list[list[tuple[int, int]]] = []
     for i in range(n_workers):
-        n_shifts = rnd.choices([0, 1, 2], weights=[1, 6, 3])[0]  # 0: off that day
-        if n_shifts == 1:
-            a = rnd.randrange(0, WINDOW - 3)
-            shifts = [(a, min(WINDOW, a + rnd.randint(6, 20)))]
-        elif n_shifts == 2:
-            a = rnd.randrange(0, 9)
-            b = a + rnd.randint(4, 10)
-            c = b + rnd.choice([0, 1, 2, 4])  # 0: touching parts, still two shifts
-            shifts = [(a, b), (c, min(WINDOW, c + rnd.randint(4, 10)))]
-        else:
-            shifts = []
+        shifts = random_shifts(rnd)
         skills = sorted(sk for sk in SKILLS if rnd.random() < 0.5)
         workers.append({"id": f"w{i}", "skills": skills,
                         "shifts": [{"start": at(x), "end": at(y)} for x, y in shifts]})
