@@ -93,7 +93,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{A}/free-time"): allow(*READ),
     ("GET", f"{A}/availability"): allow(*READ),
     # The web pages (branch "web"; they sign in with the session cookie).
-    ("GET", "/"): allow(*READ),
+    ("GET", "/"): allow(*READ, INSTALLER),  # an installer is sent on to their own week
+    ("GET", "/sign-in"): PUBLIC,
     ("GET", "/days/{raw_day}"): allow(*READ),
     ("GET", "/workers/{worker_id}"): allow(*READ, INSTALLER, own_path="worker_id"),
     ("GET", "/static/pages/{filename}"): PUBLIC,
