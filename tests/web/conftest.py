@@ -19,7 +19,10 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import sync_playwright
-from web_kit import DEMO_DAY
+from web_kit import DEMO_DAY, Api, sign_in
+
+from api.auth import create_token
+from api.db import unit_of_work
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SLOT_PLANNER_CHROMIUM") or "/usr/bin/chromium"
@@ -65,28 +68,47 @@ def live_server(_session_database: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def _demo_state() -> dict[str, bool]:
-    return {"clean": False}
+def _demo_state() -> dict[str, Any]:
+    return {"clean": False, "tokens": {}}
 
 
 @pytest.fixture
-def demo_day(request: pytest.FixtureRequest, _demo_state: dict[str, bool], live_server: str) -> str:
-    """The demo day, loaded by the real `flask --app api demo-data` command into an emptied database.
+def demo_day(request: pytest.FixtureRequest, _demo_state: dict[str, Any], live_server: str) -> str:
+    """The demo day, loaded by the real `flask --app api demo-data` command into an emptied database, with
+    an API token per role (installers: anna, boris, elena) made by `api.auth.create_token`, as the
+    `flask --app api token create` command makes them.
 
     Loading costs a second or two, so it is done again only after a test that changes data (those ask for
     `changes_data`); tests that only read, or whose changes are refused, share the loaded day.
     """
     if not _demo_state["clean"]:
-        request.getfixturevalue("database_url")  # the suite's own reset: every table emptied
+        request.getfixturevalue("database_url")  # the suite's own reset: every table emptied, tokens too
         app = request.getfixturevalue("app")
         result = app.test_cli_runner().invoke(args=["demo-data", "--date", DEMO_DAY])
         assert result.exit_code == 0, result.output
+        roles = {"manager": None, "planner": None, "admin": None, "anna": "anna", "boris": "boris", "elena": "elena"}
+        with app.app_context(), unit_of_work() as conn:
+            _demo_state["tokens"] = {
+                name: create_token(conn, "installer" if worker else name, worker, label=f"web test {name}")[1]
+                for name, worker in roles.items()}
         _demo_state["clean"] = True
     return DEMO_DAY
 
 
 @pytest.fixture
-def changes_data(demo_day: str, _demo_state: dict[str, bool]) -> str:
+def tokens(demo_day: str, _demo_state: dict[str, Any]) -> dict[str, str]:
+    """name -> API token of the loaded demo day: manager, planner, admin, and installers anna, boris, elena."""
+    return dict(_demo_state["tokens"])
+
+
+@pytest.fixture
+def api(live_server: str, tokens: dict[str, str]) -> Api:
+    """The JSON API beside the page, as an admin (reads everything)."""
+    return Api(live_server, tokens["admin"])
+
+
+@pytest.fixture
+def changes_data(demo_day: str, _demo_state: dict[str, Any]) -> str:
     """For a test that changes the demo day: whatever its outcome, the next test gets a fresh one."""
     _demo_state["clean"] = False
     return demo_day
@@ -105,7 +127,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def desktop(browser: Any) -> Iterator[Any]:
-    """One desktop-sized browser context per module (the page keeps no state in it: no cookies, no storage)."""
+    """One desktop-sized browser context per module; its only state is the session cookie, set per test."""
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
     yield context
@@ -113,21 +135,32 @@ def desktop(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(desktop: Any) -> Iterator[Any]:
-    """A fresh tab whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+def page(desktop: Any, live_server: str, tokens: dict[str, str]) -> Iterator[Any]:
+    """A fresh tab, signed in as a manager, whose clock stands at 13:40 on the demo day (the "now" marker)."""
     pg = desktop.new_page()
+    sign_in(pg, live_server, tokens["manager"])
     pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
     yield pg
     pg.close()
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A 390 px wide touch screen (an iPhone 12-sized viewport)."""
+def signed_out(browser: Any) -> Iterator[Any]:
+    """A tab in a browser context of its own, with no session cookie."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: str, tokens: dict[str, str]) -> Iterator[Any]:
+    """A 390 px wide touch screen (an iPhone 12-sized viewport), signed in as a manager."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="en-GB")
     context.set_default_timeout(15_000)
     pg = context.new_page()
+    sign_in(pg, live_server, tokens["manager"])
     pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
     yield pg
     context.close()

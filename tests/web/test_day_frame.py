@@ -1,21 +1,41 @@
 """The board's frame on DST days: drawn from the operational calendar at its real length (23 h / 25 h),
-hours labelled in the service's zone, a repeated hour told apart by its offset. No database is needed:
-the frame is calendar arithmetic; the data arrives from the API in the browser."""
+hours labelled in the service's zone, a repeated hour told apart by its offset. The frame is calendar
+arithmetic (the data arrives from the API in the browser); the database only holds the caller's token."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from api import create_app
+from api.auth import create_token
+from api.db import close_pool, unit_of_work
+
+
+def _signed_in_client(database_url: str, timezone: str) -> Iterator[Any]:
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "TIMEZONE": timezone, "DAY_START": "03:00"})
+    with app.app_context(), unit_of_work() as conn:
+        token = create_token(conn, "manager")[1]
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    yield client
+    close_pool(app)
 
 
 @pytest.fixture
-def berlin() -> object:
-    return create_app({"TESTING": True, "TIMEZONE": "Europe/Berlin", "DAY_START": "03:00"}).test_client()
+def berlin(database_url: str) -> Iterator[Any]:
+    yield from _signed_in_client(database_url, "Europe/Berlin")
+
+
+@pytest.fixture
+def moscow(database_url: str) -> Iterator[Any]:
+    yield from _signed_in_client(database_url, "Europe/Moscow")
 
 
 def _ticks(html: str) -> list[str]:
@@ -52,9 +72,21 @@ def test_a_bad_date_is_a_404_page(berlin: object) -> None:
     assert berlin.get("/workers/anna?week=tomorrow").status_code == 404
 
 
-def test_the_front_page_is_the_current_operational_day() -> None:
-    client = create_app({"TESTING": True, "TIMEZONE": "Europe/Moscow", "DAY_START": "03:00"}).test_client()
+def test_the_front_page_is_the_current_operational_day(moscow: Any) -> None:
+    client = moscow
     # Moscow keeps +03:00 all year: the operational day is the date three hours ago, Moscow time.
     day = (datetime.now(ZoneInfo("Europe/Moscow")) - timedelta(hours=3)).date()
     html = client.get("/").get_data(as_text=True)
     assert f"<h1>{day.strftime('%A %d %B %Y')}</h1>" in html
+
+
+def test_pages_without_a_session_send_to_sign_in(database_url: str) -> None:
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "TIMEZONE": "Europe/Moscow"})
+    client = app.test_client()
+    for path in ("/", "/days/2026-11-23", "/workers/anna?week=2026-11-23"):
+        resp = client.get(path)
+        target = urlsplit(resp.headers["Location"])
+        assert resp.status_code == 302 and target.path == "/sign-in" and parse_qs(target.query) == {"next": [path]}
+    sign_in = client.get("/sign-in?next=/days/2026-11-23")
+    assert sign_in.status_code == 200 and 'name="token"' in sign_in.get_data(as_text=True)
+    close_pool(app)

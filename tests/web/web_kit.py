@@ -18,10 +18,26 @@ def screenshot(page: Any, name: str, **kwargs: Any) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), animations="disabled", caret="hide", **kwargs)
 
 
-def api_get(base: str, path: str, **params: Any) -> Any:
-    r = requests.get(f"{base}/api/v1{path}", params=params, timeout=30)
-    assert r.status_code == 200, r.text
-    return r.json()
+class Api:
+    """The JSON API beside the page, called with a bearer token (an admin's: it may read everything)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params: Any) -> Any:
+        r = requests.get(f"{self.base}/api/v1{path}", params=params, headers=self.headers, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        return requests.post(f"{self.base}/api/v1{path}", json=body, headers=self.headers, timeout=60)
+
+
+def sign_in(page: Any, base: str, token: str) -> None:
+    """Sign the page's browser context in, as the sign-in page does (POST /api/v1/session sets the cookie)."""
+    r = page.context.request.post(f"{base}/api/v1/session", data={"token": token})
+    assert r.status == 200, r.text()
 
 
 def span(item: dict[str, Any]) -> str:
