@@ -113,14 +113,20 @@ function signInLink() {
 
 // A refusal in words: the problem's detail, then each task it names, described from what we know of it
 // (an id we do not know is the task being booked: the service names it by the id it would have had).
-function explainProblem(problem, knownTasks, unknownLabel) {
+function explainProblem(problem, knownTasks, unknownLabel, skip = null) {
   const body = problem.body || {};
   const lines = [];
+  const named = (body.uncovered && body.uncovered.length ? body.uncovered : body.tasks || []).filter((id) => id !== skip);
+  // A booking refused because nobody could take the new task itself: the service names it by the id it
+  // would have had, which means nothing to the reader.
+  const onlyTheNewOne = Boolean(unknownLabel) && named.length > 0 && named.every((id) => !knownTasks.has(id));
   if (problem.status === 401) {
     lines.push("You are not signed in, or your session has ended: sign in again to go on.");
   } else if (problem.status === 403) {
     const me = PAGE.me;
     lines.push(`Not allowed${me ? ` for you (signed in as ${me.role}${me.worker_id ? ` ${me.worker_id}` : ""})` : ""}.`);
+  } else if (problem.status === 409 && onlyTheNewOne) {
+    lines.push("Refused: nobody could take this task at that time.");
   } else if (problem.status === 409 && body.uncovered && body.uncovered.length) {
     lines.push(`Refused: this would leave ${body.uncovered.length === 1 ? "a task" : "tasks"} that nobody could take.`);
   } else if (problem.status === 409) {
@@ -130,10 +136,9 @@ function explainProblem(problem, knownTasks, unknownLabel) {
   } else {
     lines.push(`Not done (${problem.status || "no answer"}).`);
   }
-  if (body.detail) lines.push(body.detail.charAt(0).toUpperCase() + body.detail.slice(1) + ".");
+  if (body.detail && !onlyTheNewOne) lines.push(body.detail.charAt(0).toUpperCase() + body.detail.slice(1) + ".");
   for (const e of body.errors || []) lines.push(`${e.field}: ${e.message}`);
-  const named = body.uncovered && body.uncovered.length ? body.uncovered : body.tasks || [];
-  const items = named.map((id) => {
+  const items = onlyTheNewOne ? [] : named.map((id) => {
     const t = knownTasks.get(id);
     return t ? describeTask(t) : `${id}${unknownLabel ? ` — ${unknownLabel}` : ""}`;
   });
@@ -156,8 +161,8 @@ function explainCertificate(explain, knownTasks) {
     `who could do it${people ? ` (${people})` : ""}:`), el("ul", { class: "why-tasks" }, tasks.map((i) => el("li", {}, i)))];
 }
 
-function renderProblem(node, problem, knownTasks, unknownLabel) {
-  const { lines, items } = explainProblem(problem, knownTasks, unknownLabel);
+function renderProblem(node, problem, knownTasks, unknownLabel, skip = null) {
+  const { lines, items } = explainProblem(problem, knownTasks, unknownLabel, skip);
   node.replaceChildren(...lines.map((l) => el("p", {}, l)));
   if (items.length) {
     node.append(el("p", {}, problem.body && problem.body.uncovered && problem.body.uncovered.length
@@ -277,7 +282,7 @@ const Board = {
       class: `block task ${taken ? "taken" : "untaken"}${t.id === this.newTask ? " new" : ""}`,
       style: { ...this.place(t), top: lane ? `calc(.3rem + ${t.lane} * var(--lane))` : null },
       title, "data-task": t.id, "data-seats": isCrew(t) ? `${held}/${seats}` : null, role: "img", "aria-label": title,
-    }, el("span", {}, `${t.id} · ${needText(t)}`), el("small", {}, `${span(t)}${seatText}`));
+    }, el("span", {}, `${t.id} · ${isCrew(t) ? crewText(crewOf(t)) : needText(t)}`), el("small", {}, `${span(t)}${seatText}`));
   },
 
   render(workers, shiftsByWorker) {
@@ -577,7 +582,7 @@ const Installer = {
       const reasons = { skill: "you do not have the skill it needs.", shift: "it is not inside one of your shifts.",
         overlap: "it clashes with a task you already hold.", limit: "it would take you over your daily limit.",
         full: "every seat of it is already taken." };
-      renderProblem(problem, err, this.tasks);
+      renderProblem(problem, err, this.tasks, null, t.id);
       if (reasons[err.body.reason]) problem.firstChild.replaceChildren(el("strong", {}, `Refused: ${reasons[err.body.reason]}`));
       button.disabled = false;
       button.focus();
