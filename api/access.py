@@ -48,6 +48,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs/assets/{filename}"): PUBLIC,
     ("POST", f"{A}/session"): PUBLIC,  # the token in the body is the credential
     ("DELETE", f"{A}/session"): PUBLIC,
+    ("GET", f"{A}/session"): PUBLIC,  # answers only for a valid session cookie (401 otherwise)
     ("GET", f"{A}/workers"): allow(*READ),
     ("POST", f"{A}/workers"): allow(MANAGER),
     ("GET", f"{A}/workers/{{worker_id}}"): allow(*READ, INSTALLER, own_path="worker_id"),
@@ -85,10 +86,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{A}/days/{{day}}/scenario"): allow(*READ),
     ("GET", f"{A}/free-time"): allow(*READ),
     ("GET", f"{A}/availability"): allow(*READ),
-    # The web pages (branch "web"; they sign in with the session cookie).
-    ("GET", "/"): allow(*READ),
-    ("GET", "/days/{raw_day}"): allow(*READ),
-    ("GET", "/workers/{worker_id}"): allow(*READ, INSTALLER, own_path="worker_id"),
+    # The web pages are frames without data (the data comes from the API above, with the session cookie).
+    ("GET", "/"): PUBLIC,
+    ("GET", "/days/{raw_day}"): PUBLIC,
+    ("GET", "/workers/{worker_id}"): PUBLIC,
     ("GET", "/static/pages/{filename}"): PUBLIC,
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import sync_playwright
-from web_kit import DEMO_DAY
+from web_kit import AUTH, DEMO_DAY
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SLOT_PLANNER_CHROMIUM") or "/usr/bin/chromium"
@@ -81,8 +81,17 @@ def demo_day(request: pytest.FixtureRequest, _demo_state: dict[str, bool], live_
         app = request.getfixturevalue("app")
         result = app.test_cli_runner().invoke(args=["demo-data", "--date", DEMO_DAY])
         assert result.exit_code == 0, result.output
+        tokens = dict(line.split(" token: ") for line in result.output.splitlines() if " token: " in line)
+        AUTH["Authorization"] = f"Bearer {tokens['admin']}"
         _demo_state["clean"] = True
     return DEMO_DAY
+
+
+def _sign_in(context: Any, base: str) -> None:
+    """Sign the browser in with the demo's admin token (the page's session cookie, as a person would)."""
+    token = AUTH["Authorization"].removeprefix("Bearer ")
+    r = context.request.post(f"{base}/api/v1/session", data={"token": token})
+    assert r.ok, r.text()
 
 
 @pytest.fixture
@@ -105,7 +114,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def desktop(browser: Any) -> Iterator[Any]:
-    """One desktop-sized browser context per module (the page keeps no state in it: no cookies, no storage)."""
+    """One desktop-sized browser context per module (its only state: the session cookie of `_sign_in`)."""
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
     yield context
@@ -113,8 +122,9 @@ def desktop(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(desktop: Any) -> Iterator[Any]:
-    """A fresh tab whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+def page(desktop: Any, live_server: str, demo_day: str) -> Iterator[Any]:
+    """A fresh, signed-in tab whose clock stands at 13:40 on the demo day (for the "now" marker)."""
+    _sign_in(desktop, live_server)
     pg = desktop.new_page()
     pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
     yield pg
@@ -122,11 +132,12 @@ def page(desktop: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A 390 px wide touch screen (an iPhone 12-sized viewport)."""
+def phone(browser: Any, live_server: str, demo_day: str) -> Iterator[Any]:
+    """A signed-in 390 px wide touch screen (an iPhone 12-sized viewport)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="en-GB")
     context.set_default_timeout(15_000)
+    _sign_in(context, live_server)
     pg = context.new_page()
     pg.clock.set_fixed_time(f"{DEMO_DAY}T13:40:00+03:00")
     yield pg

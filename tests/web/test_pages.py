@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 from playwright.sync_api import expect
-from web_kit import DEMO_DAY, api_get, screenshot, span
+from web_kit import AUTH, DEMO_DAY, api_get, screenshot, span
 
 
 def _board(page: Any, base: str) -> None:
@@ -118,7 +118,7 @@ def test_a_refused_booking_says_which_tasks_it_would_strand(page: Any, live_serv
     # The same request the page sends, made directly: refused, nothing written.
     start = f"{demo_day}T12:00:00+03:00"  # only Boris could, and he is the only one for t2 (12-16)
     direct = requests.post(f"{live_server}/api/v1/tasks", json={"start": start, "duration_minutes": 90,
-                                                                 "skill": "install"}, timeout=60)
+                                                                 "skill": "install"}, headers=AUTH, timeout=60)
     assert direct.status_code == 409, direct.text
     stranded = direct.json()["uncovered"]
     assert stranded

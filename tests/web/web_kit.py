@@ -10,6 +10,8 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 DEMO_DAY = "2026-11-23"  # a fixed day, so pictures and expectations do not move with the clock
+# The admin token `demo-data` printed for the loaded demo day (set by the `demo_day` fixture).
+AUTH: dict[str, str] = {}
 
 
 def screenshot(page: Any, name: str, **kwargs: Any) -> None:
@@ -19,7 +21,7 @@ def screenshot(page: Any, name: str, **kwargs: Any) -> None:
 
 
 def api_get(base: str, path: str, **params: Any) -> Any:
-    r = requests.get(f"{base}/api/v1{path}", params=params, timeout=30)
+    r = requests.get(f"{base}/api/v1{path}", params=params, headers=AUTH, timeout=30)
     assert r.status_code == 200, r.text
     return r.json()
 

@@ -5,7 +5,9 @@
 
 const PAGE = JSON.parse(document.getElementById("page-data").textContent);
 
-// --- the one way to reach the API (authentication / CSRF headers go here when they exist) -------------
+// --- the one way to reach the API: the session cookie, and the CSRF token on every change --------------
+// The page signs in once with an API token (POST /session sets an HttpOnly cookie); the cookie alone
+// reads, a change also carries the session's CSRF token, which GET /session hands to same-origin scripts.
 
 class ApiProblem extends Error {
   constructor(status, body) {
@@ -15,8 +17,37 @@ class ApiProblem extends Error {
   }
 }
 
+let csrfToken = null;
+let sessionKnown = null;
+
+function knowSession() {
+  sessionKnown ??= fetch(PAGE.api + "/session", { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(async (r) => { if (r.ok) csrfToken = (await r.json()).csrf_token; return r.ok; })
+    .catch(() => false);
+  return sessionKnown;
+}
+
+function showSignIn() {
+  if (document.getElementById("sign-in")) return;
+  const input = el("input", { id: "sign-in-token", type: "password", autocomplete: "off", required: true });
+  const form = el("form", { id: "sign-in", class: "sign-in" },
+    el("label", { for: "sign-in-token" }, "API token"), input, el("button", { type: "submit" }, "Sign in"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const r = await fetch(PAGE.api + "/session", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ token: input.value.trim() }) }).catch(() => null);
+    if (r && r.ok) window.location.reload();
+    else setStatus("That token is unknown or revoked.", "error");
+  });
+  document.body.prepend(form);
+  input.focus();
+}
+
 async function api(method, path, body) {
+  await knowSession();
   const headers = { Accept: "application/json" };
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   const init = { method, headers, credentials: "same-origin" };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -29,6 +60,7 @@ async function api(method, path, body) {
     throw new ApiProblem(0, { detail: "The service cannot be reached; check the connection and try again." });
   }
   const data = resp.status === 204 ? null : await resp.json().catch(() => null);
+  if (resp.status === 401) showSignIn();
   if (!resp.ok) throw new ApiProblem(resp.status, data);
   return data;
 }
