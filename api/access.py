@@ -48,6 +48,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs/assets/{filename}"): PUBLIC,
     ("POST", f"{A}/session"): PUBLIC,  # the token in the body is the credential
     ("DELETE", f"{A}/session"): PUBLIC,
+    ("GET", f"{A}/session"): PUBLIC,  # answers only for a valid session cookie (401 otherwise)
     ("GET", f"{A}/workers"): allow(*READ),
     ("POST", f"{A}/workers"): allow(MANAGER),
     ("GET", f"{A}/workers/{{worker_id}}"): allow(*READ, INSTALLER, own_path="worker_id"),
@@ -92,7 +93,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{A}/days/{{day}}/scenario"): allow(*READ),
     ("GET", f"{A}/free-time"): allow(*READ),
     ("GET", f"{A}/availability"): allow(*READ),
-    # The web pages (branch "web"; they sign in with the session cookie).
+    # The web pages: a page without a session is sent to /sign-in (api.web.views); its data comes from the
+    # API above with the session cookie, and changes carry the session's CSRF token.
     ("GET", "/"): allow(*READ, INSTALLER),  # an installer is sent on to their own week
     ("GET", "/sign-in"): PUBLIC,
     ("GET", "/days/{raw_day}"): allow(*READ),

@@ -206,6 +206,16 @@ def sign_in(token: str) -> dict[str, Any]:
     return {"role": principal.role, "worker_id": principal.worker_id, "csrf_token": session["csrf"]}
 
 
+def session_info() -> dict[str, Any]:
+    """The current cookie session (role, worker, CSRF token) for the web pages, or 401 when there is none."""
+    token_id = session.get("token_id")
+    principal = principal_for_id(token_id) if isinstance(token_id, int) else None
+    if principal is None:
+        session.clear()
+        raise Unauthorized("not signed in: POST /api/v1/session with an API token")
+    return {"role": principal.role, "worker_id": principal.worker_id, "csrf_token": session.get("csrf")}
+
+
 def sign_out() -> None:
     session.clear()
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.auth import CSRF_HEADER, MAX_TOKEN_LENGTH, sign_in, sign_out
+from api.auth import CSRF_HEADER, MAX_TOKEN_LENGTH, session_info, sign_in, sign_out
 
 
 class SignInSchema(Schema):
@@ -30,6 +30,12 @@ blp = Blueprint("session", __name__, url_prefix="/api/v1/session",
 
 @blp.route("")
 class Session(MethodView):
+    @blp.response(200, SessionSchema)
+    @blp.alt_response(401, description="Not signed in")
+    def get(self) -> Any:
+        """The current session: role, worker and the CSRF token (how a page that was reloaded finds it)"""
+        return session_info()
+
     @blp.arguments(SignInSchema)
     @blp.response(200, SessionSchema)
     @blp.alt_response(401, description="Unknown or revoked token")

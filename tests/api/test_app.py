@@ -57,7 +57,7 @@ EXPECTED = {
     "/api/v1/what-if/plan": {"post"},
     "/api/v1/tasks/{task_id}/history": {"get"},
     "/api/v1/events": {"get"},
-    "/api/v1/session": {"post", "delete"},
+    "/api/v1/session": {"get", "post", "delete"},
     "/api/v1/what-if/takeable": {"post"},
     "/api/v1/what-if/explain": {"post"},
     "/api/v1/what-if/next": {"post"},

@@ -145,15 +145,6 @@ def page(desktop: Any, live_server: str, tokens: dict[str, str]) -> Iterator[Any
 
 
 @pytest.fixture
-def signed_out(browser: Any) -> Iterator[Any]:
-    """A tab in a browser context of its own, with no session cookie."""
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
 def phone(browser: Any, live_server: str, tokens: dict[str, str]) -> Iterator[Any]:
     """A 390 px wide touch screen (an iPhone 12-sized viewport), signed in as a manager."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,

@@ -275,35 +275,6 @@ def test_unknown_pages_answer_404(page: Any, live_server: str, demo_day: str) ->
     expect(page.locator("#my-week")).to_contain_text("There is no worker “nobody”.")
 
 
-def test_signed_out_is_sent_to_sign_in_and_back(signed_out: Any, live_server: str, demo_day: str,
-                                                tokens: dict[str, str]) -> None:
-    page = signed_out
-    page.goto(f"{live_server}/days/{demo_day}")
-    expect(page).to_have_url(f"{live_server}/sign-in?next=/days/{demo_day}")
-    form = page.locator("#sign-in-form")
-    form.get_by_label("API token").fill("sp_not-a-token")
-    form.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#sign-in-problem")).to_have_text(
-        "That token is unknown or revoked: check it, or ask a manager for a new one.")
-    screenshot(page, "sign-in.png")
-    form.get_by_label("API token").fill(tokens["manager"])
-    form.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/days/{demo_day}")
-    expect(page.locator("#board")).to_have_attribute("aria-busy", "false")
-    expect(page.locator("#signed-in")).to_have_text("manager")
-    expect(page.locator(".row[data-worker='anna']")).to_be_visible()
-
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(f"{live_server}/sign-in")
-    page.goto(f"{live_server}/workers/anna")
-    expect(page).to_have_url(f"{live_server}/sign-in?next=/workers/anna")
-    # No open redirect: a sign-in link cannot send anyone to another site.
-    page.goto(f"{live_server}/sign-in?next=//example.org/")
-    page.locator("#sign-in-form").get_by_label("API token").fill(tokens["anna"])
-    page.locator("#sign-in-form").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/workers/anna")
-
-
 def test_a_planner_reads_but_cannot_book(page: Any, live_server: str, demo_day: str, api: Api,
                                          tokens: dict[str, str]) -> None:
     sign_in(page, live_server, tokens["planner"])
