@@ -89,7 +89,8 @@ def test_random_operations_never_strand_a_task(client: Any, database_url: str, s
     assert outcomes["book accepted"] >= 5 and outcomes["take accepted"] >= 3, outcomes
 
 
-CREWS = [None, None, [{"skill": "install", "count": 2}], [{"skill": "install", "count": 1}, {"skill": None, "count": 1}],
+CREWS = [None, None, [{"skill": "install", "count": 2}],
+         [{"skill": "install", "count": 1}, {"skill": None, "count": 1}],
          [{"skill": "repair", "count": 1}, {"skill": "install", "count": 1}]]
 
 
