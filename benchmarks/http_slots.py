@@ -123,9 +123,9 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                if requests.get(f"{base}/healthz", timeout=2).ok:
+                if requests.get(f"{base}/healthz", timeout=10).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or still importing
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
