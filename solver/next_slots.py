@@ -14,10 +14,12 @@ are found (`max_slots`), on two small scenarios built around the day instead of 
 - *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
   only removes constraints: a candidate that is no slot of *relaxed* is no slot.
 
-Where the two disagree (or one could not decide), a third scenario pinned like the first but with the
-tasks of the neighbouring days free too gets a say on "slot" (sound for the same reason); a candidate
-still open is decided on the whole scenario + N, seeded with the base plan; if that too runs out of
-time it is `undecided`, never a slot.
+Only *pinned* is probed by `find_slots` (up to the slots still wanted). A candidate it refuses (or leaves
+open) before its last wanted slot is then settled one by one: a Hall violator on *relaxed* + N, or the
+engine's proof on *relaxed* + N, makes it no slot; else a plan of a third scenario, pinned like the
+first but with the neighbouring days' tasks free too (sound for the same reason), makes it a slot;
+else the whole scenario + N decides, seeded with the base plan. One that runs out of time there is
+`undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*: its refusals stand as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from solver.explain import hall_start
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
 from solver.oracle import Plan, Witness, decide
@@ -92,6 +95,7 @@ class _Day:
         self.free = scenario.with_tasks(tuple(free))
         self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
         self.exact = not pins  # nothing pinned: the pinned scenario is the relaxed one, exact both ways
+        self.wide: Scenario | None = None
 
     def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
         """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
@@ -101,29 +105,26 @@ class _Day:
 
     def _wide(self) -> Scenario:
         """Pinned again, but with the neighbouring days' tasks free too (sound for "slot" as `pinned` is)."""
-        day, one = self.query.date, timedelta(days=1)
-        free, pins = split_day(self.scenario, self.plan, {day - one, day, day + one}, self.days)
-        return self.scenario.with_tasks((*free, *(pinned(t, self.plan[t.id]) for t in pins)))
+        if self.wide is None:
+            day, one = self.query.date, timedelta(days=1)
+            free, pins = split_day(self.scenario, self.plan, {day - one, day, day + one}, self.days)
+            self.wide = self.scenario.with_tasks((*free, *(pinned(t, self.plan[t.id]) for t in pins)))
+        return self.wide
 
     def collect(self, answer: NextAnswer, wanted: int) -> None:
         pin, pin_last = self._probe(self.pinned, wanted)
         yes = {s.start for s in pin.slots}
+        open_ = {s.start for s in pin.undecided}
         candidates = self.query.candidates(self.scenario)
         cut = candidates if pin_last is None else [c for c in candidates if c <= pin_last]
-        refused = [c for c in cut if c not in yes]
-        no: set[datetime] = set()
-        if self.exact:
-            no = set(refused) - {s.start for s in pin.undecided}
-        elif refused:
-            rel, rel_last = self._probe(self.free, wanted)
-            rel_yes = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
-            no = {c for c in refused if c not in rel_yes and (rel_last is None or c <= rel_last)}
-            if any(c not in no for c in refused):
-                wide, _ = self._probe(self._wide(), wanted)
-                yes |= {s.start for s in wide.slots}
         duration = timedelta(minutes=self.query.duration_minutes)
         for c in cut:
-            verdict = Status.FEASIBLE if c in yes else Status.INFEASIBLE if c in no else self._whole(c)
+            if c in yes:
+                verdict = Status.FEASIBLE
+            elif self.exact and c not in open_:
+                verdict = Status.INFEASIBLE
+            else:
+                verdict = self._refusal(c)
             slot = DaySlot(self.query.date, c, c + duration)
             if verdict is Status.FEASIBLE:
                 answer.slots.append(slot)
@@ -132,10 +133,21 @@ class _Day:
             elif verdict is Status.UNKNOWN:
                 answer.undecided.append(slot)
 
-    def _whole(self, start: datetime) -> Status:
+    def _refusal(self, start: datetime) -> Status:
+        """A candidate the pinned scenario refused (or left open): proven no slot on the relaxed scenario (a
+        Hall violator, else the engine), else a slot on the wider pinned scenario, else the whole decides."""
         new = self.query.new_task(_NEW_ID, start)
+        if hall_start(self.free, new) is not None:
+            return Status.INFEASIBLE
+        limit = self.options.probe_time_limit
+        relaxed = decide(self.free.with_tasks((*self.free.tasks, new)), witness=self.plan, time_limit=limit)
+        if relaxed.status is Status.INFEASIBLE:
+            return Status.INFEASIBLE
+        wide = self._wide()
+        if decide(wide.with_tasks((*wide.tasks, new)), witness=self.plan, time_limit=limit).status is Status.FEASIBLE:
+            return Status.FEASIBLE
         return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
-                      time_limit=self.options.probe_time_limit).status
+                      time_limit=limit).status
 
 
 def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[str, date]
