@@ -15,11 +15,12 @@ are found (`max_slots`), on two small scenarios built around the day instead of 
   only removes constraints: a candidate that is no slot of *relaxed* is no slot.
 
 Only *pinned* is probed by `find_slots` (up to the slots still wanted). A candidate it refuses (or leaves
-open) before its last wanted slot is then settled one by one: a Hall violator on *relaxed* + N, or the
-engine's proof on *relaxed* + N, makes it no slot; else a plan of a third scenario, pinned like the
-first but with the neighbouring days' tasks free too (sound for the same reason), makes it a slot;
-else the whole scenario + N decides, seeded with the base plan. One that runs out of time there is
-`undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*: its refusals stand as they are.
+open) before its last wanted slot is then settled: a Hall violator on *relaxed* + N, or the engine's
+proof on *relaxed* + N, makes it no slot; of the rest, those a third scenario finds slots (pinned like
+the first but with the neighbouring days' tasks free too: sound for the same reason; one `find_slots`
+pass) are slots; any still open is decided on the whole scenario + N, seeded with the base plan. One
+that runs out of time there is `undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*:
+its refusals stand as they are.
 """
 
 from __future__ import annotations
@@ -113,18 +114,21 @@ class _Day:
 
     def collect(self, answer: NextAnswer, wanted: int) -> None:
         pin, pin_last = self._probe(self.pinned, wanted)
-        yes = {s.start for s in pin.slots}
-        open_ = {s.start for s in pin.undecided}
         candidates = self.query.candidates(self.scenario)
         cut = candidates if pin_last is None else [c for c in candidates if c <= pin_last]
+        verdicts = {s.start: Status.FEASIBLE for s in pin.slots}
+        open_ = {s.start for s in pin.undecided}
+        pending = [c for c in cut if c not in verdicts and (c in open_ or not self.exact)]
+        verdicts.update((c, Status.INFEASIBLE) for c in cut if c not in verdicts and c not in pending)
+        refuted = [c for c in pending if self._refuted(c)]
+        verdicts.update((c, Status.INFEASIBLE) for c in refuted)
+        pending = [c for c in pending if c not in verdicts]
+        if pending:  # one pass over the wider pinned scenario settles the slots among them
+            wide, _ = self._probe(self._wide(), wanted)
+            verdicts.update((s.start, Status.FEASIBLE) for s in wide.slots if s.start in set(pending))
         duration = timedelta(minutes=self.query.duration_minutes)
         for c in cut:
-            if c in yes:
-                verdict = Status.FEASIBLE
-            elif self.exact and c not in open_:
-                verdict = Status.INFEASIBLE
-            else:
-                verdict = self._refusal(c)
+            verdict = verdicts[c] if c in verdicts else self._whole(c)  # still open: the whole decides
             slot = DaySlot(self.query.date, c, c + duration)
             if verdict is Status.FEASIBLE:
                 answer.slots.append(slot)
@@ -133,21 +137,19 @@ class _Day:
             elif verdict is Status.UNKNOWN:
                 answer.undecided.append(slot)
 
-    def _refusal(self, start: datetime) -> Status:
-        """A candidate the pinned scenario refused (or left open): proven no slot on the relaxed scenario (a
-        Hall violator, else the engine), else a slot on the wider pinned scenario, else the whole decides."""
+    def _refuted(self, start: datetime) -> bool:
+        """Proven no slot on the relaxed scenario: a Hall violator, else the engine's proof."""
         new = self.query.new_task(_NEW_ID, start)
         if hall_start(self.free, new) is not None:
-            return Status.INFEASIBLE
-        limit = self.options.probe_time_limit
-        relaxed = decide(self.free.with_tasks((*self.free.tasks, new)), witness=self.plan, time_limit=limit)
-        if relaxed.status is Status.INFEASIBLE:
-            return Status.INFEASIBLE
-        wide = self._wide()
-        if decide(wide.with_tasks((*wide.tasks, new)), witness=self.plan, time_limit=limit).status is Status.FEASIBLE:
-            return Status.FEASIBLE
+            return True
+        relaxed = decide(self.free.with_tasks((*self.free.tasks, new)), witness=self.plan,
+                         time_limit=self.options.probe_time_limit)
+        return relaxed.status is Status.INFEASIBLE
+
+    def _whole(self, start: datetime) -> Status:
+        new = self.query.new_task(_NEW_ID, start)
         return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
-                      time_limit=limit).status
+                      time_limit=self.options.probe_time_limit).status
 
 
 def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[str, date]
