@@ -57,7 +57,7 @@ bench-quick: install
 # GET /api/v1/slots end to end (database read + solve + JSON) on generated L and XL days, through gunicorn;
 # uses a separate database, slot_planner_bench. Results: benchmarks/results/http.md.
 bench-http: install
-	$(PY) -m benchmarks.http_slots --cases L-65 L-90 XL-90
+	$(PY) -m benchmarks.http_slots --cases L-65 L-90 XL-90 crew-L-90 next-L-90
 
 # Mixed load (managers: slots + booking, installers: take + release, planners: what-if) on the generated
 # L-90 day through gunicorn on 127.0.0.1, 30 s (at most 60); database slot_planner_load. Results: benchmarks/results/load.md.

@@ -57,8 +57,11 @@ def shift_to(scenario: Scenario, target: date) -> Scenario:
     return Scenario(scenario.timezone, scenario.day_start, workers, tasks)
 
 
-def load_demo(conn: psycopg.Connection, scenario: Scenario) -> None:
-    """Replace rows with the demo's ids by the demo, then prove the result feasible (and store its witness)."""
+def load_demo(conn: psycopg.Connection, scenario: Scenario,
+              witness: dict[str, list[str]] | None = None) -> None:
+    """Replace rows with the demo's ids by the demo, then prove the result feasible (and store its witness).
+
+    `witness` (task id -> workers, e.g. a generated day's hidden plan) seeds the proof."""
     g = guard(conn)
     windows = [(s.start, s.end) for w in scenario.workers for s in w.shifts] + [
         (t.start, t.end) for t in scenario.tasks]
@@ -74,6 +77,10 @@ def load_demo(conn: psycopg.Connection, scenario: Scenario) -> None:
                          t.crew if len(t.crew) > 1 or t.crew[0].count > 1 else None)
         for holder in t.holders:
             repo.add_seat(conn, t.id, holder, None)
+    cal = g.cal
+    for day in sorted({cal.day_of(t.start) for t in scenario.tasks}):
+        repo.store_witness(conn, day, {t.id: list((witness or {}).get(t.id, ())) for t in scenario.tasks
+                                       if cal.day_of(t.start) == day and t.id in (witness or {})})
     g.check(windows)
 
 

@@ -105,12 +105,19 @@ class Timestamp(DumpOnly):
         return None if value is None else value.isoformat()
 
 
-class CrewText(fields.String):
+MAX_CREW_TEXT = 2000  # characters of a crew in a query string (20 entries of long skill names fit)
+
+
+class CrewText(fields.Field[tuple[CrewEntry, ...]]):
     """A crew in the command line's text form (`install:2,electric:1`; a bare skill is count 1, `*` the null
     skill), as query strings take it; loads the entries (`solver.schema.parse_crew`, the contract's rules)."""
 
+    default_error_messages = {"invalid": "Not a valid crew (e.g. install:2,electric:1)."}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[CrewEntry, ...]:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        if not isinstance(value, str) or "\x00" in value or len(value) > MAX_CREW_TEXT:
+            raise self.make_error("invalid")
+        text = value
         try:
             return parse_crew(text)
         except InvalidInput as exc:
@@ -123,12 +130,12 @@ _LIMITS = {"max_tasks": "most tasks (seats) held that start in one operational d
            "max_minutes": "most minutes of such tasks; null: no limit"}
 
 
-def _limit(name: str, **kwargs: Any) -> Field:
+def _limit(name: str, **kwargs: Any) -> Field[Any]:
     return fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 100_000),
                           metadata={"description": _LIMITS[name]}, **kwargs)
 
 
-def _crew_list(**kwargs: Any) -> Field:
+def _crew_list(**kwargs: Any) -> Field[Any]:
     return fields.List(fields.Nested(CrewEntrySchema), validate=validate.Length(min=1, max=20), **kwargs)
 
 

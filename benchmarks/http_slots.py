@@ -5,7 +5,11 @@ the solve (starting from the stored witness) and the JSON? The day is loaded thr
 own code path (rows in, feasibility proven, witness stored) into a separate database, then the same
 query is sent over real HTTP `--repeats` times.
 
-    python -m benchmarks.http_slots [--cases L-65 L-90] [--repeats 5] [--out benchmarks/results/http.md]
+Cases: `SIZE-UTIL` (a generated day, `GET /slots`), `crew-SIZE-UTIL` (its crew version from
+`benchmarks.crews`: crews of 2-3 seats, daily limits; `GET /slots?crew=*:2`) and `next-SIZE-UTIL` (the day
+repeated over 14 operational days, `GET /slots/next?days=14&limit=10`).
+
+    python -m benchmarks.http_slots [--cases L-65 L-90 crew-L-90 next-L-90] [--repeats 5] [--out ...]
 """
 
 from __future__ import annotations
@@ -30,12 +34,18 @@ from api.auth import create_token
 from api.config import database_url
 from api.db import ensure_database, run_in_transaction, upgrade
 from api.demo import load_demo
+from benchmarks.common import BenchInstance
+from benchmarks.crews import crew_day
 from benchmarks.generate import TIMEZONE, generated
+from benchmarks.queries import replicate
 from benchmarks.report import machine
 from solver.calendar import DEFAULT_DAY_START
+from solver.schema import load_scenario
+
+NEXT_DAYS, NEXT_LIMIT = 14, 10
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "slot_planner_bench"
+BENCH_DB = os.environ.get("SLOT_PLANNER_BENCH_DB", "slot_planner_bench")  # a helper's own name on a shared server
 
 
 def _free_port() -> int:
@@ -49,27 +59,55 @@ def _bench_url() -> str:
     return make_conninfo(database_url(), dbname=BENCH_DB)
 
 
-def load_day(url: str, size: str, util: int) -> tuple[str, int, int]:
-    """Fresh database with the generated day in it; returns (date, workers, tasks)."""
+def _instance(kind: str, size: str, util: int) -> tuple[BenchInstance, dict[str, Any], dict[str, list[str]]]:
+    """The case's instance, its scenario document and its hidden plan (task id -> workers)."""
+    inst = crew_day(size, util) if kind == "crew" else generated(size, util)
+    plan = {tid: [ws] if isinstance(ws, str) else list(ws) for tid, ws in (inst.witness or {}).items()}
+    if kind != "next":
+        return inst, inst.scenario_doc, plan
+    doc, repeated = replicate(inst.scenario_doc, {k: v[0] for k, v in plan.items()}, NEXT_DAYS)
+    return inst, doc, {k: [v] for k, v in repeated.items()}
+
+
+def load_day(url: str, kind: str, size: str, util: int) -> tuple[BenchInstance, int, int]:
+    """Fresh database with the case's day(s) in it; returns (instance, workers, tasks)."""
     with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     ensure_database(url)
     upgrade(url)
-    inst = generated(size, util)
-    scenario = inst.scenario()
+    inst, doc, plan = _instance(kind, size, util)
+    scenario = load_scenario(doc)
     app = create_app({"DATABASE_URL": url, "TIMEZONE": scenario.timezone,
                       "DAY_START": scenario.day_start.strftime("%H:%M"), "PLAN_TIME_LIMIT": 120.0})
     with app.app_context():
-        # The service's own loader: rows in, feasibility proven, the witness stored in day_witness.
-        run_in_transaction(lambda conn: load_demo(conn, scenario))
-    return inst.date, len(scenario.workers), len(scenario.tasks)
+        # The service's own loader: rows in, feasibility proven (seeded with the hidden plan), witness stored.
+        run_in_transaction(lambda conn: load_demo(conn, scenario, plan))
+    return inst, len(scenario.workers), len(scenario.tasks)
+
+
+def _parse_case(case: str) -> tuple[str, str, int]:
+    """`L-90` -> ("day", "L", 90); `crew-L-90` -> ("crew", "L", 90); `next-L-90` -> ("next", "L", 90)."""
+    parts = case.split("-")
+    kind = parts.pop(0) if parts[0] in {"crew", "next"} else "day"
+    size, util = parts
+    return kind, size, int(util)
+
+
+def _request(kind: str, inst: BenchInstance, step: int, duration: int) -> tuple[str, dict[str, str | int]]:
+    if kind == "next":
+        return "/api/v1/slots/next", {"from": inst.date, "days": NEXT_DAYS, "duration_minutes": duration,
+                                      "step_minutes": step, "limit": NEXT_LIMIT}
+    params: dict[str, str | int] = {"date": inst.date, "duration_minutes": duration, "step_minutes": step}
+    if kind == "crew":
+        params["crew"] = "*:2"
+    return "/api/v1/slots", params
 
 
 def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]:
-    size, util = case.split("-")
+    kind, size, util = _parse_case(case)
     url = _bench_url()
     began = time.perf_counter()
-    day, n_workers, n_tasks = load_day(url, size, int(util))
+    inst, n_workers, n_tasks = load_day(url, kind, size, util)
     load_seconds = time.perf_counter() - began
     print(f"loaded {case}: {n_workers} workers, {n_tasks} tasks in {load_seconds:.1f} s", flush=True)
     with psycopg.connect(url) as conn:
@@ -88,19 +126,19 @@ def measure(case: str, repeats: int, step: int, duration: int) -> dict[str, Any]
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                if requests.get(f"{base}/healthz", timeout=2).ok:
+                if requests.get(f"{base}/healthz", timeout=10).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or still importing
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
-        params: dict[str, str | int] = {"date": day, "duration_minutes": duration, "step_minutes": step}
+        path, params = _request(kind, inst, step, duration)
         times: list[float] = []
         first = 0.0
         body: dict[str, Any] = {}
         for i in range(repeats + 1):
             t0 = time.perf_counter()
-            r = requests.get(f"{base}/api/v1/slots", params=params, headers=auth, timeout=600)
+            r = requests.get(f"{base}{path}", params=params, headers=auth, timeout=600)
             elapsed = time.perf_counter() - t0
             r.raise_for_status()
             body = r.json()
@@ -130,12 +168,14 @@ def main(argv: list[str] | None = None) -> None:
     rows = [measure(case, args.repeats, args.step, args.duration) for case in args.cases]
     info = machine()
     lines = [
-        "# HTTP end to end: `GET /api/v1/slots`",
+        "# HTTP end to end: `GET /api/v1/slots` (and `/slots/next`)",
         "",
         f"{args.duration}-minute task, step {args.step}; one gunicorn worker (2 threads), local PostgreSQL. "
         "Each day is loaded through the service's own guard (rows in, feasibility proven, witness stored "
         "in `day_witness`), so every query starts from the stored witness. Times are wall-clock seconds "
-        "measured by the client over real HTTP: database read + solve + JSON.",
+        "measured by the client over real HTTP: database read + solve + JSON. `crew-` days have crews and "
+        f"daily limits (query `crew=*:2`); `next-` cases repeat the day over {NEXT_DAYS} days and ask "
+        f"`/slots/next?days={NEXT_DAYS}&limit={NEXT_LIMIT}`.",
         "",
         "| day | workers | tasks | load (s) | first request (s) | median (s) | max (s) | slots | undecided |",
         "|---|---|---|---|---|---|---|---|---|",

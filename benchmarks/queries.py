@@ -4,6 +4,7 @@
 
 `explain`: the refused starts of a generated M-90 day (50 workers, 90-min task, step 15), each explained
 with the engine's default budget; prints the median and the worst time, the reasons and the checks.
+`takeable`: five workers of a generated M-90 day (with its witness).
 `next`: a generated L day (200 workers) replicated over 14 operational days (`replicate`), with the
 replicated hidden assignment as the stored witness (as the service keeps one); `next` for limit 10
 from the first day, and from the 8th day of a scenario whose first 7 days have every worker off.
@@ -22,9 +23,10 @@ from solver.domain import SlotQuery
 from solver.explain import explain
 from solver.next_slots import next_slots
 from solver.options import SolverOptions
-from solver.queries import ExplainQuery, NextQuery
+from solver.queries import ExplainQuery, NextQuery, TakeableQuery
 from solver.schema import load_scenario
 from solver.slots import find_slots
+from solver.takeable import takeable
 
 DURATION, STEP = 90, 15
 
@@ -75,6 +77,20 @@ def bench_explain(seed: int, n_starts: int) -> None:
           f" reasons {reasons}; checks median {statistics.median(checks)}, worst {max(checks)}")
 
 
+def bench_takeable(seed: int, size: str, util: int) -> None:
+    inst = generate_day(SIZES[size], util / 100, seed)
+    sc = load_scenario(inst.scenario_doc)
+    witness = {k: (v,) for k, v in (inst.witness or {}).items()}
+    times = []
+    for w in sc.workers[:5]:
+        began = time.perf_counter()
+        out = takeable(sc, TakeableQuery(w.id, None), witness=witness)
+        times.append(time.perf_counter() - began)
+        assert out.feasible_base is True
+    print(f"takeable {size}-{util} seed {seed}: 5 workers, median {statistics.median(times):.2f} s,"
+          f" worst {max(times):.2f} s")
+
+
 def bench_next(seed: int, util: int) -> None:
     inst = generate_day(SIZES["L"], util / 100, seed)
     for skip in (0, 7):
@@ -94,12 +110,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--explain-starts", type=int, default=20)
     ap.add_argument("--next-util", type=int, default=90)
-    ap.add_argument("--only", choices=["explain", "next"], default=None)
+    ap.add_argument("--only", choices=["explain", "next", "takeable"], default=None)
     args = ap.parse_args(argv)
-    if args.only != "next":
+    if args.only in (None, "explain"):
         bench_explain(args.seed, args.explain_starts)
-    if args.only != "explain":
+    if args.only in (None, "next"):
         bench_next(args.seed, args.next_util)
+    if args.only in (None, "takeable"):
+        bench_takeable(args.seed, "M", 90)
 
 
 if __name__ == "__main__":

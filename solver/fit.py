@@ -10,11 +10,12 @@ of) asking the engine; these helpers state the contract's definitions once:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from solver.domain import CrewEntry, Scenario, Task, Worker
+from solver.domain import CrewEntry, Scenario, Shift, Task, Worker
 
 Seat = str | None  # the skill of one seat (None: any worker)
 
@@ -24,8 +25,30 @@ def seats(task: Task) -> list[Seat]:
     return [entry.skill for entry in task.crew for _ in range(entry.count)]
 
 
+_SHIFT_INDEX: dict[int, tuple[tuple[Shift, ...], list[datetime], list[datetime]]] = {}
+_SHIFT_INDEX_SIZE = 4096  # workers whose sorted shifts are kept (one query's roster fits many times over)
+
+
+def _sorted_shifts(worker: Worker) -> tuple[list[datetime], list[datetime]]:
+    """The worker's shifts as sorted starts and ends (shifts of one worker never overlap: validated).
+
+    Cached by the identity of the shifts tuple, checked on every hit, so a recycled id cannot mislead."""
+    hit = _SHIFT_INDEX.get(id(worker.shifts))
+    if hit is not None and hit[0] is worker.shifts:
+        return hit[1], hit[2]
+    ordered = sorted(worker.shifts, key=lambda s: s.start)
+    if len(_SHIFT_INDEX) >= _SHIFT_INDEX_SIZE:
+        _SHIFT_INDEX.clear()
+    entry = (worker.shifts, [s.start for s in ordered], [s.end for s in ordered])
+    _SHIFT_INDEX[id(worker.shifts)] = entry
+    return entry[1], entry[2]
+
+
 def inside_shift(task: Task, worker: Worker) -> bool:
-    return any(s.start <= task.start and task.end <= s.end for s in worker.shifts)
+    """T lies entirely inside one shift of W (the shift starting last at or before T's start)."""
+    starts, ends = _sorted_shifts(worker)
+    i = bisect.bisect_right(starts, task.start) - 1
+    return i >= 0 and task.end <= ends[i]
 
 
 def fits_seat(task: Task, worker: Worker) -> bool:

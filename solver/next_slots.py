@@ -14,10 +14,13 @@ are found (`max_slots`), on two small scenarios built around the day instead of 
 - *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
   only removes constraints: a candidate that is no slot of *relaxed* is no slot.
 
-Where the two disagree (or one could not decide), a third scenario pinned like the first but with the
-tasks of the neighbouring days free too gets a say on "slot" (sound for the same reason); a candidate
-still open is decided on the whole scenario + N, seeded with the base plan; if that too runs out of
-time it is `undecided`, never a slot.
+Only *pinned* is probed by `find_slots` (up to the slots still wanted). A candidate it refuses (or leaves
+open) before its last wanted slot is then settled: a Hall violator on *relaxed* + N, or the engine's
+proof on *relaxed* + N, makes it no slot; of the rest, those a third scenario finds slots (pinned like
+the first but with the neighbouring days' tasks free too: sound for the same reason; one `find_slots`
+pass) are slots; any still open is decided on the whole scenario + N, seeded with the base plan. One
+that runs out of time there is `undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*:
+its refusals stand as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
+from solver.explain import hall_start
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
 from solver.oracle import Plan, Witness, decide
@@ -92,6 +96,7 @@ class _Day:
         self.free = scenario.with_tasks(tuple(free))
         self.pinned = scenario.with_tasks((*free, *(pinned(t, plan[t.id]) for t in pins)))
         self.exact = not pins  # nothing pinned: the pinned scenario is the relaxed one, exact both ways
+        self.wide: Scenario | None = None
 
     def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
         """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
@@ -101,29 +106,29 @@ class _Day:
 
     def _wide(self) -> Scenario:
         """Pinned again, but with the neighbouring days' tasks free too (sound for "slot" as `pinned` is)."""
-        day, one = self.query.date, timedelta(days=1)
-        free, pins = split_day(self.scenario, self.plan, {day - one, day, day + one}, self.days)
-        return self.scenario.with_tasks((*free, *(pinned(t, self.plan[t.id]) for t in pins)))
+        if self.wide is None:
+            day, one = self.query.date, timedelta(days=1)
+            free, pins = split_day(self.scenario, self.plan, {day - one, day, day + one}, self.days)
+            self.wide = self.scenario.with_tasks((*free, *(pinned(t, self.plan[t.id]) for t in pins)))
+        return self.wide
 
     def collect(self, answer: NextAnswer, wanted: int) -> None:
         pin, pin_last = self._probe(self.pinned, wanted)
-        yes = {s.start for s in pin.slots}
         candidates = self.query.candidates(self.scenario)
         cut = candidates if pin_last is None else [c for c in candidates if c <= pin_last]
-        refused = [c for c in cut if c not in yes]
-        no: set[datetime] = set()
-        if self.exact:
-            no = set(refused) - {s.start for s in pin.undecided}
-        elif refused:
-            rel, rel_last = self._probe(self.free, wanted)
-            rel_yes = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
-            no = {c for c in refused if c not in rel_yes and (rel_last is None or c <= rel_last)}
-            if any(c not in no for c in refused):
-                wide, _ = self._probe(self._wide(), wanted)
-                yes |= {s.start for s in wide.slots}
+        verdicts = {s.start: Status.FEASIBLE for s in pin.slots}
+        open_ = {s.start for s in pin.undecided}
+        pending = [c for c in cut if c not in verdicts and (c in open_ or not self.exact)]
+        verdicts.update((c, Status.INFEASIBLE) for c in cut if c not in verdicts and c not in pending)
+        refuted = [c for c in pending if self._refuted(c)]
+        verdicts.update((c, Status.INFEASIBLE) for c in refuted)
+        pending = [c for c in pending if c not in verdicts]
+        if pending:  # one pass over the wider pinned scenario settles the slots among them
+            wide, _ = self._probe(self._wide(), wanted)
+            verdicts.update((s.start, Status.FEASIBLE) for s in wide.slots if s.start in set(pending))
         duration = timedelta(minutes=self.query.duration_minutes)
         for c in cut:
-            verdict = Status.FEASIBLE if c in yes else Status.INFEASIBLE if c in no else self._whole(c)
+            verdict = verdicts[c] if c in verdicts else self._whole(c)  # still open: the whole decides
             slot = DaySlot(self.query.date, c, c + duration)
             if verdict is Status.FEASIBLE:
                 answer.slots.append(slot)
@@ -131,6 +136,15 @@ class _Day:
                     return
             elif verdict is Status.UNKNOWN:
                 answer.undecided.append(slot)
+
+    def _refuted(self, start: datetime) -> bool:
+        """Proven no slot on the relaxed scenario: a Hall violator, else the engine's proof."""
+        new = self.query.new_task(_NEW_ID, start)
+        if hall_start(self.free, new) is not None:
+            return True
+        relaxed = decide(self.free.with_tasks((*self.free.tasks, new)), witness=self.plan,
+                         time_limit=self.options.probe_time_limit)
+        return relaxed.status is Status.INFEASIBLE
 
     def _whole(self, start: datetime) -> Status:
         new = self.query.new_task(_NEW_ID, start)

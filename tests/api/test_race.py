@@ -95,3 +95,37 @@ def test_sixteen_concurrent_bookings_of_the_last_slot(server: str, database_url:
     after = s.get(f"{api}/slots", params=query).json()
     assert after["feasible_base"] is True and after["slots"] == []
     assert_day_feasible(database_url)
+
+
+def test_sixteen_concurrent_takes_of_the_last_seat(server: str, database_url: str) -> None:
+    """A crew of two installers, one seat already held; sixteen installers take the last seat at once."""
+    api = f"{server}/api/v1"
+    s = requests.Session()
+    for i in range(17):
+        assert s.post(f"{api}/workers", json={"id": f"w{i}", "skills": ["install"]}).status_code == 201
+        assert s.post(f"{api}/workers/w{i}/shifts", json={"start": at("09:00"), "end": at("17:00")}).status_code == 201
+    crew = [{"skill": "install", "count": 2}]
+    assert s.post(f"{api}/tasks", json={"id": "k", "start": at("10:00"), "end": at("11:00"), "crew": crew}
+                  ).status_code == 201
+    assert s.post(f"{api}/tasks/k/take", json={"worker_id": "w0"}).status_code == 200
+
+    barrier = threading.Barrier(16)
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def take(i: int) -> None:
+        barrier.wait()
+        r = requests.post(f"{api}/tasks/k/take", json={"worker_id": f"w{i}"}, timeout=60)
+        with lock:
+            statuses[f"w{i}"] = r.status_code
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(1, 17)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert Counter(statuses.values()) == {200: 1, 409: 15}
+    (winner,) = [w for w, code in statuses.items() if code == 200]
+    assert s.get(f"{api}/tasks/k").json()["worker_ids"] == ["w0", winner]
+    assert_day_feasible(database_url)
