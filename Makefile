@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # DATABASE_URL: taken from the environment; its default lives in api/config.py (flask and the tests read it).
 
-.PHONY: install test lint demo db bench bench-quick bench-http clean
+.PHONY: install test lint demo db browser bench bench-quick bench-http clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,17 @@ lint: install
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-test: install lint
+test: install lint browser
 	$(PY) -m pytest -q
+
+# The browser tests (tests/web) drive the system's chromium; install it when missing (Debian / Ubuntu, as root).
+export SLOT_PLANNER_CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(SLOT_PLANNER_CHROMIUM) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && apt-get install -y -qq chromium; } || \
+	  { echo "No browser at $(SLOT_PLANNER_CHROMIUM): install Debian's chromium (apt-get install chromium) as root," \
+	    "or set SLOT_PLANNER_CHROMIUM=/path/to/chromium"; exit 1; }
+	@test -x $(SLOT_PLANNER_CHROMIUM) || { echo "chromium was not installed at $(SLOT_PLANNER_CHROMIUM)"; exit 1; }
 
 # The service: create the database if missing and apply sql/ migrations.
 db: install
@@ -33,8 +42,8 @@ db: install
 DEMO_PORT ?= 8080
 demo: db
 	PORT=$(DEMO_PORT) $(VENV)/bin/flask --app api demo-data --date "$$(TZ=$${SLOT_PLANNER_TIMEZONE:-Europe/Moscow} date +%F)"
-	@echo "Serving on http://127.0.0.1:$(DEMO_PORT) (OpenAPI: /openapi.json, Swagger UI: /docs). Ctrl-C stops."
-	@echo "Paste the curl above into another terminal."
+	@echo "Paste the curl above into another terminal. OpenAPI: /openapi.json, Swagger UI: /docs. Ctrl-C stops."
+	@echo "Open the page: http://127.0.0.1:$(DEMO_PORT)/"
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries. `bench` is the

@@ -18,6 +18,7 @@ from api import db, errors
 from api.demo import demo_data_command
 from api.schemas import ProblemSchema
 from api.views import BLUEPRINTS
+from api.web import pages as web_pages
 
 
 class ProblemApi(Api):
@@ -48,4 +49,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
 
     app.cli.add_command(demo_data_command)
+    app.register_blueprint(web_pages)
     return app
