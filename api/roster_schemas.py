@@ -44,8 +44,9 @@ class PatternCreateSchema(StrictSchema):
     start_time = WallTime(required=True, metadata={"description": "wall-clock start, HH:MM"})
     length_minutes = StrictInteger(required=True, strict=True, metadata={"description": _LENGTH_DOC})
     rrule = Text(required=True, validate=[validate.Length(min=1, max=500), _no_nul], metadata={
-        "description": "RFC 5545 RRULE value (FREQ DAILY/WEEKLY/MONTHLY/YEARLY, INTERVAL, BYDAY incl. -1FR,"
-                       f" BYMONTHDAY, BYMONTH, COUNT or UNTIL). Presets — {PRESETS_DOC}",
+        "description": "RFC 5545 RRULE value (FREQ DAILY/WEEKLY/MONTHLY/YEARLY, INTERVAL 1..1000, BYDAY incl."
+                       " -1FR, BYMONTHDAY, BYMONTH, WKST, COUNT 1..10000 or UNTIL; rules that never occur are"
+                       f" refused). Presets — {PRESETS_DOC}",
         "example": PRESETS["weekdays"]})
     valid_from = StrictDate(required=True,
                             metadata={"description": "first date; COUNT counts from here"})

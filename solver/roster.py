@@ -11,7 +11,8 @@ expander); it decides only *which dates* carry a shift. The times of a shift com
   DST change lasts 7 or 9 hours and every shift of a pattern shows the same hours on the clock.
 
 Rules are restricted to what a roster means: FREQ is DAILY, WEEKLY, MONTHLY or YEARLY (one shift per date),
-no BYHOUR / BYMINUTE / BYSECOND (the time is `start_time`), not both COUNT and UNTIL. COUNT counts from
+with INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH and WKST only (the time is `start_time`), and to
+rules that occur at all (see `_check_parts`). COUNT counts from
 `valid_from`. UNTIL given as a date includes that whole date; given with a trailing `Z` it is a UTC
 instant; otherwise it is wall-clock time in the pattern's zone.
 """
@@ -30,7 +31,11 @@ from solver.domain import InvalidInput
 
 MAX_LENGTH_MINUTES = 24 * 60
 ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-FORBIDDEN_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND", "DTSTART", "BYSETPOS")
+ALLOWED_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST")
+MAX_INTERVAL = 1000
+MAX_COUNT = 10_000
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the most each month ever has
+_BYDAY_ITEM = re.compile(r"([+-]?)(\d{0,2})(MO|TU|WE|TH|FR|SA|SU)")
 
 # Presets for the common cases (documented in the API; a client sends the rule itself).
 PRESETS = {
@@ -117,11 +122,11 @@ def _parse(pattern: Pattern) -> tuple[rrule, datetime]:
         parts[key] = value
     if parts.get("FREQ") not in ALLOWED_FREQ:
         raise _fail("rrule", f"FREQ must be one of {', '.join(ALLOWED_FREQ)}")
-    bad = sorted(set(parts) & set(FORBIDDEN_PARTS))
+    bad = sorted(set(parts) - set(ALLOWED_PARTS))
     if bad:
-        raise _fail("rrule", f"{', '.join(bad)} not allowed: the time of day is start_time, one shift per date")
-    if "COUNT" in parts and "UNTIL" in parts:
-        raise _fail("rrule", "give COUNT or UNTIL, not both")
+        raise _fail("rrule", f"{', '.join(bad)} not supported (the time of day is start_time, one shift per date;"
+                             f" parts: {', '.join(ALLOWED_PARTS)})")
+    _check_parts(parts)
     # A date-only UNTIL includes that date (RFC 5545 pairs it with a date DTSTART; ours carries a time).
     rule = _DATE_UNTIL.sub(r"UNTIL=\1T235959", rule)
     utc_until = parts.get("UNTIL", "").endswith("Z")
@@ -138,6 +143,54 @@ def _parse(pattern: Pattern) -> tuple[rrule, datetime]:
     if until is not None and until < dtstart:
         raise _fail("rrule", f"UNTIL {until.isoformat()} is before the pattern's start {dtstart.isoformat()}")
     return parsed, dtstart
+
+
+def _numbers(parts: dict[str, str], key: str, lo: int, hi: int, *, nonzero: bool = False) -> list[int]:
+    try:
+        values = [int(v) for v in parts[key].split(",")] if key in parts else []
+    except ValueError as exc:
+        raise _fail("rrule", f"{key} takes integers") from exc
+    if any(not lo <= v <= hi or (nonzero and v == 0) for v in values):
+        raise _fail("rrule", f"{key} values must be within {lo}..{hi}" + (", not 0" if nonzero else ""))
+    return values
+
+
+def _check_parts(parts: dict[str, str]) -> None:
+    """Reject rules that are malformed or can never yield a date.
+
+    Why: dateutil finds "no more dates" only by walking every period up to the year 9999 (seconds for a
+    daily rule), so a rule that can never match must not reach it. The checks below leave only rules that
+    match within a few decades: every BYMONTH x BYMONTHDAY pair some year has, weekday ordinals within what
+    a month (1..5) or a year (1..53) holds and not intersected with BYMONTHDAY, no BYMONTHDAY with WEEKLY
+    (RFC 5545 forbids it); a weekday on a month-day recurs within 28 years.
+    """
+    freq = parts["FREQ"]
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise _fail("rrule", "give COUNT or UNTIL, not both")
+    _numbers(parts, "INTERVAL", 1, MAX_INTERVAL)
+    _numbers(parts, "COUNT", 1, MAX_COUNT)
+    months = _numbers(parts, "BYMONTH", 1, 12)
+    monthdays = _numbers(parts, "BYMONTHDAY", -31, 31, nonzero=True)
+    if monthdays and freq == "WEEKLY":
+        raise _fail("rrule", "BYMONTHDAY does not go with FREQ=WEEKLY")
+    if monthdays and months and not any(abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in monthdays):
+        raise _fail("rrule", "no BYMONTH has any of the BYMONTHDAY days: the rule never occurs")
+    ordinal_limit = 5 if freq == "MONTHLY" or months else 53
+    for item in filter(None, parts.get("BYDAY", "").split(",")):
+        match = _BYDAY_ITEM.fullmatch(item)
+        if match is None:
+            raise _fail("rrule", f"BYDAY item {item!r} is not like MO, 2TU or -1FR")
+        sign, number, _ = match.groups()
+        if not number:
+            if sign:
+                raise _fail("rrule", f"BYDAY item {item!r} has a sign but no number")
+            continue
+        if freq not in ("MONTHLY", "YEARLY"):
+            raise _fail("rrule", "numbered weekdays (2TU, -1FR) go with FREQ=MONTHLY or YEARLY")
+        if not 1 <= int(number) <= ordinal_limit:
+            raise _fail("rrule", f"BYDAY item {item!r}: the number must be 1..{ordinal_limit}")
+        if monthdays:
+            raise _fail("rrule", "numbered weekdays (2TU, -1FR) do not go with BYMONTHDAY")
 
 
 def check_pattern(pattern: Pattern) -> rrule:
@@ -163,7 +216,10 @@ def occurrence_dates(pattern: Pattern, first: date, last: date) -> list[date]:
     tz = dtstart.tzinfo
     lo = datetime.combine(first, time.min, tzinfo=tz)
     hi = datetime.combine(last, time.max, tzinfo=tz)
-    return [d.date() for d in rule.between(lo, hi, inc=True)]
+    try:
+        return [d.date() for d in rule.between(lo, hi, inc=True)]
+    except (ValueError, IndexError, OverflowError) as exc:  # dateutil's own errors while iterating
+        raise _fail("rrule", f"the rule cannot be expanded: {exc}") from exc
 
 
 def shift_window(day: date, hours: Hours, zone: ZoneInfo) -> Window | None:

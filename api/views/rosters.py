@@ -21,6 +21,7 @@ from api.roster_schemas import (
     PatternUpdateSchema,
 )
 from api.views.common import PREFIX, problems
+from solver.calendar import MAX_YEAR, MIN_YEAR
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -30,11 +31,14 @@ blp = Blueprint("rosters", __name__, url_prefix=f"{PREFIX}/workers/<worker_id>/p
 
 
 def path_date(text: str) -> date:
-    """A YYYY-MM-DD path segment, or 422 naming `date`."""
+    """A YYYY-MM-DD path segment within the supported years, or 422 naming `date`."""
     try:
         if not DATE.fullmatch(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValueError(text)
+        return day
     except ValueError as exc:
         raise Unprocessable(f"date: {text!r} is not YYYY-MM-DD",
                             errors=[{"field": "date", "message": "expected YYYY-MM-DD"}]) from exc

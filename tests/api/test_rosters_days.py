@@ -74,6 +74,7 @@ def test_day_document(crew_day: Any) -> None:
     assert doc["utilisation"] == {"shift_minutes": 240 + 480 + 240 + 300, "task_minutes": 120 + 240 + 60 + 90,
                                   "ratio": round(510 / 1260, 4)}
     assert_problem(crew_day.get(f"{A}/days/2026-02-30"), 422, "date")
+    assert_problem(crew_day.get(f"{A}/days/9999-12-31"), 422, "date")
 
 
 def test_calendar_ics_parses_back_to_the_shifts_and_tasks(crew_day: Any) -> None:

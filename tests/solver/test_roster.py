@@ -140,6 +140,19 @@ def test_absences_cut_shifts_into_pieces() -> None:
     ({"rule": "FREQ=DAILY;COUNT=2;UNTIL=20261231"}, "rrule"),
     ({"rule": "FREQ=DAILY;UNTIL=20251231"}, "rrule"),  # UNTIL before the start
     ({"rule": "FREQ=DAILY\nRRULE:FREQ=WEEKLY"}, "rrule"),
+    ({"rule": "FREQ=DAILY;INTERVAL=0"}, "rrule"),  # dateutil would loop forever
+    ({"rule": "FREQ=DAILY;INTERVAL=-1"}, "rrule"),
+    ({"rule": "FREQ=DAILY;COUNT=0"}, "rrule"),
+    ({"rule": "FREQ=MONTHLY;BYMONTHDAY=0"}, "rrule"),
+    ({"rule": "FREQ=MONTHLY;BYMONTHDAY=32"}, "rrule"),
+    ({"rule": "FREQ=YEARLY;BYMONTH=13"}, "rrule"),
+    ({"rule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # never occurs: dateutil would scan to 9999
+    ({"rule": "FREQ=MONTHLY;BYDAY=+6MO"}, "rrule"),
+    ({"rule": "FREQ=MONTHLY;BYDAY=1MO;BYMONTHDAY=15"}, "rrule"),  # the first Monday is never the 15th
+    ({"rule": "FREQ=WEEKLY;BYDAY=2MO"}, "rrule"),
+    ({"rule": "FREQ=WEEKLY;BYMONTHDAY=1"}, "rrule"),
+    ({"rule": "FREQ=YEARLY;BYYEARDAY=100"}, "rrule"),
+    ({"rule": "FREQ=DAILY;BYEASTER=0"}, "rrule"),
     ({"minutes": 0}, "length_minutes"),
     ({"minutes": 24 * 60 + 1}, "length_minutes"),
     ({"valid_until": date(2025, 12, 31)}, "valid_until"),
