@@ -24,7 +24,8 @@ from api.roster_service import _all, horizon_last, read_worker
 from api.service import aware
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
-from solver.plan import plan
+from solver.options import SolverOptions
+from solver.plan import Witness, plan
 from solver.roster import subtract
 from solver.schema import dump_scenario
 from solver.validate import validate_scenario
@@ -69,8 +70,8 @@ def _day_document(conn: psycopg.Connection[Any], day: date) -> dict[str, Any]:
     workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
     planned: dict[str, int] = defaultdict(int)
     for t in tasks:
-        holder = t.worker_id or witness.get(t.id)
-        if holder:
+        # Crews: every holder, else the stored witness's workers for the task's seats.
+        for holder in t.worker_ids or witness.get(t.id, []):
             planned[holder] += _minutes(t.start, t.end)
     shifts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     working: dict[str, int] = defaultdict(int)
@@ -222,7 +223,7 @@ def availability(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
-                       ) -> tuple[Scenario, dict[str, str], Task]:
+                       ) -> tuple[Scenario, Witness, Task]:
     """The snapshot an availability question needs: the day of the window's start and the new task."""
     cal = calendar()
     start, end = aware(cal, data["start"], "start"), aware(cal, data["end"], "end")
@@ -233,17 +234,16 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
                                                                " whole minutes after start"}])
     # The day's overlap closure widened by the window itself (it may run past the day's end at 03:00).
     repo.read_only_snapshot(conn)
-    scenario = repo.build_scenario(cal, repo.read_closure(conn, [cal.bounds(cal.day_of(start)), (start, end)]))
-    stored = repo.read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
-    witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
+    scenario, witness = repo.read_windows(conn, cal, [cal.bounds(cal.day_of(start)), (start, end)])
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
-def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, time_limit: float
+def answer_availability(scenario: Scenario, witness: Witness, new: Task, time_limit: float
                         ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
-    base = plan(scenario, witness=witness, time_limit=time_limit)
+    options = SolverOptions(base_time_limit=time_limit)
+    base = plan(scenario, options, witness=witness)
     out: dict[str, Any] = {"start": _iso(new.start), "end": _iso(new.end), "skill": new.skill,
                            "feasible_base": {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status),
                            "available": [], "undecided": []}
@@ -255,7 +255,7 @@ def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, 
             validate_scenario(trial)  # does not fit this worker (shift, skill, overlap, limits): not available
         except InvalidInput:
             continue
-        result = plan(trial, witness=base.assignment, time_limit=time_limit)
+        result = plan(trial, options, witness=base.assignment)
         if result.status is Status.FEASIBLE:
             out["available"].append(worker.id)
         elif result.status is Status.UNKNOWN:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers.response import Response
@@ -89,8 +89,8 @@ def board(raw_day: str) -> str | tuple[str, int]:
 def _board(day: date) -> str:
     cal = service_calendar()
     frame = day_frame(cal, day)
-    data = _page_data(page="board", date=day.isoformat(), next_days=has_api(f"{API_PREFIX}/slots/next"), start=frame.start.isoformat(), end=frame.end.isoformat(),
-                      previous=frame.previous.isoformat())
+    data = _page_data(page="board", date=day.isoformat(), start=frame.start.isoformat(), end=frame.end.isoformat(),
+                      previous=frame.previous.isoformat(), next_days=has_api(f"{API_PREFIX}/slots/next"))
     return render_template("board.html", frame=frame, page_data=data, is_today=day == today(cal),
                            today_url=url_for("pages.board_today"))
 

@@ -5,10 +5,10 @@ arithmetic (the data arrives from the API in the browser); the database only hol
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest

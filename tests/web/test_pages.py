@@ -124,7 +124,8 @@ def _expect_named(problem: Any, stranded: list[str], tasks: dict[str, Any]) -> N
          for i in stranded])
 
 
-def test_a_refused_booking_says_which_tasks_it_would_strand(page: Any, live_server: str, demo_day: str, api: Api) -> None:
+def test_a_refused_booking_says_which_tasks_it_would_strand(page: Any, live_server: str, demo_day: str,
+                                                            api: Api) -> None:
     _board(page, live_server)
     before = api.get("/tasks", date=demo_day)
     # The same request the page sends, made directly: refused, nothing written.
@@ -147,7 +148,8 @@ def test_a_refused_booking_says_which_tasks_it_would_strand(page: Any, live_serv
     tasks = {t["id"]: t for t in before}
     _expect_named(problem, stranded, tasks)
     names = ", ".join(w["name"] for w in api.get("/workers") if w["id"] in why["workers"])
-    expect(problem.locator(".why")).to_have_text(f"Why: at 12:00–13:30 these tasks hold the people who could do it ({names}):")
+    expect(problem.locator(".why")).to_have_text(
+        f"Why: at 12:00–13:30 these tasks hold the people who could do it ({names}):")
     expect(problem.locator(".why-tasks li")).to_contain_text([f"{i} {span(tasks[i])}" for i in why["tasks"]])
     expect(dialog.get_by_role("button", name="Book")).to_be_hidden()
     screenshot(page, "refusal.png")
@@ -326,7 +328,8 @@ def test_a_crew_is_found_over_days_booked_and_its_seats_taken(page: Any, live_se
     expect(block).to_contain_text("2 of 2 open")
 
     # An installer the service offers it to takes one seat from his week.
-    taker = next(w for w in ("anna", "boris") if crew_task in api.get(f"/workers/{w}/takeable", date=demo_day)["takeable"])
+    taker = next(w for w in ("anna", "boris")
+                 if crew_task in api.get(f"/workers/{w}/takeable", date=demo_day)["takeable"])
     sign_in(page, live_server, tokens[taker])
     page.goto(f"{live_server}/workers/{taker}?week={demo_day}")
     offer = page.locator(f"#open-tasks [data-task='{crew_task}']")
