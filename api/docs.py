@@ -48,10 +48,11 @@ def _secure(op: dict[str, Any], rule: Rule | None) -> None:
 
 
 def _errors_as_problems(op: dict[str, Any]) -> None:
-    """Bodies are required and may be refused (400 / 413 / 415); every error answer is problem+json."""
+    """Bodies are required (unless a view declares one optional) and may be refused (400 / 413 / 415); every error
+    answer is problem+json."""
     responses = op.setdefault("responses", {})
     if op.get("requestBody"):
-        op["requestBody"]["required"] = True
+        op["requestBody"].setdefault("required", True)  # smorest writes False for an optional body
         responses.setdefault("400", _problem_response("Malformed JSON body"))
         responses.setdefault("415", _problem_response("The body is not application/json"))
         responses.setdefault("413", _problem_response("The body is larger than the configured limit"))

@@ -98,7 +98,8 @@ def _operations() -> dict[tuple[str, str], dict[str, Any]]:
                 params = [*shared, *op.get("parameters", [])]
                 ops[(method.upper(), path)] = {
                     "query": {p["name"] for p in params if p.get("in") == "query"},
-                    "body": "requestBody" in op,
+                    # An optional body (a release's {worker_id?}) may be left out.
+                    "body": bool(op.get("requestBody", {}).get("required", False)),
                 }
         current_app.extensions[SPEC_KEY] = ops
     return ops

@@ -44,7 +44,14 @@ POLICY: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/slots"): {M, P},
     ("POST", "/api/v1/what-if/slots"): {M, P},
     ("POST", "/api/v1/what-if/plan"): {M, P},
-    # Rosters, absences and the day document (branch "rosters"; lines unused until it is merged).
+    # Crews' questions (branch "service").
+    ("GET", "/api/v1/workers/{worker_id}/takeable"): {M, P, INS},
+    ("GET", "/api/v1/slots/explain"): {M, P},
+    ("GET", "/api/v1/slots/next"): {M, P},
+    ("POST", "/api/v1/what-if/takeable"): {M, P},
+    ("POST", "/api/v1/what-if/explain"): {M, P},
+    ("POST", "/api/v1/what-if/next"): {M, P},
+    # Rosters, absences and the day document (branch "rosters").
     ("GET", "/api/v1/workers/{worker_id}/absences"): {M, P, INS},
     ("POST", "/api/v1/workers/{worker_id}/absences"): {M},
     ("DELETE", "/api/v1/workers/{worker_id}/absences/{absence_id}"): {M},
@@ -71,6 +78,9 @@ QUERY = {
     ("GET", "/api/v1/tasks"): {"date": DAY},
     ("GET", "/api/v1/slots"): {"date": DAY, "duration_minutes": "60"},
     ("GET", "/api/v1/events"): {"since": "2000-01-01T00:00:00Z"},
+    ("GET", "/api/v1/workers/{worker_id}/takeable"): {"date": DAY},
+    ("GET", "/api/v1/slots/explain"): {"start": at("13:00"), "duration_minutes": "60"},
+    ("GET", "/api/v1/slots/next"): {"from": DAY, "days": "2", "duration_minutes": "60"},
 }
 BODY = {
     ("POST", "/api/v1/session"): {"token": "sp_unknown"},
@@ -82,6 +92,9 @@ BODY = {
     ("POST", "/api/v1/tasks/{task_id}/take"): {"worker_id": "anna"},
     ("POST", "/api/v1/what-if/slots"): {"scenario": SCENARIO, "date": DAY, "duration_minutes": 60},
     ("POST", "/api/v1/what-if/plan"): {"scenario": SCENARIO},
+    ("POST", "/api/v1/what-if/takeable"): {"scenario": SCENARIO, "worker": "w", "date": DAY},
+    ("POST", "/api/v1/what-if/explain"): {"scenario": SCENARIO, "start": at("13:00"), "duration_minutes": 60},
+    ("POST", "/api/v1/what-if/next"): {"scenario": SCENARIO, "from": DAY, "days": 1, "duration_minutes": 60},
 }
 
 
@@ -115,7 +128,8 @@ def day(client: Any) -> Any:
 
 def _rebuild_day(client: Any, database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:  # tokens stay; everything else goes
-        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, events;"
+        conn.execute("TRUNCATE day_witness, task_seats, task_crew, tasks, shifts, workers, events, roster_patterns,"
+                     " roster_overrides, absences;"
                      " ALTER SEQUENCE shifts_id_seq RESTART; ALTER SEQUENCE worker_id_seq RESTART;"
                      " ALTER SEQUENCE task_id_seq RESTART")
     _build_day(client)
