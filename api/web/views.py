@@ -25,8 +25,7 @@ def _page_data(**extra: object) -> dict[str, object]:
     and the session's CSRF token (sent back on every change; the page is same-origin, as the cookie is)."""
     cal = service_calendar()
     principal = current_principal()
-    me = None if principal is None else {"role": principal.role, "worker_id": principal.worker_id,
-                                         "label": principal.label}
+    me = None if principal is None else {"role": principal.role, "worker_id": principal.worker_id}
     return {"api": API_PREFIX, "timezone": cal.timezone, "me": me, "csrf": session.get("csrf"),
             "csrf_header": CSRF_HEADER, "sign_in": url_for("pages.sign_in"), **extra}
 
@@ -53,7 +52,7 @@ def _forbidden(exc: Forbidden) -> tuple[str, int]:
 def sign_in() -> str:
     target = request.args.get("next", "")
     # Only a path on this site (never //other.host or a scheme): no open redirect.
-    safe = target if target.startswith("/") and not target.startswith("//") else ""
+    safe = target if target.startswith("/") and not target.startswith(("//", "/\\")) else ""
     return render_template("sign_in.html", page_data=_page_data(page="sign-in", next=safe))
 
 
@@ -105,8 +104,7 @@ def installer(worker_id: str) -> str | tuple[str, int]:
     week = week_of(cal, anchor)
     days = [{"date": d.day.isoformat(), "start": d.start.isoformat(), "end": d.end.isoformat()} for d in week.days]
     calendar_path = f"{API_PREFIX}/workers/<worker_id>/calendar.ics"
-    data = _page_data(page="installer", worker=worker_id, days=days, today=today(cal).isoformat(),
-                      takeable=has_api(f"{API_PREFIX}/workers/<worker_id>/takeable"))
+    data = _page_data(page="installer", worker=worker_id, days=days, today=today(cal).isoformat())
     ics = f"{API_PREFIX}/workers/{quote(worker_id, safe='')}/calendar.ics" if has_api(calendar_path) else None
     return render_template("installer.html", worker_id=worker_id, week=week, page_data=data,
                            board_day=anchor if raw else today(cal), calendar_url=ics)
