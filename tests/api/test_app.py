@@ -90,7 +90,11 @@ def test_openapi_describes_every_endpoint(client: Any) -> None:
             assert op.get("summary"), op
             assert any(code.startswith("2") for code in op["responses"])
     schemas = spec["components"]["schemas"]
-    assert {"Scenario", "SlotAnswer", "WhatIfSlots", "Problem"} <= set(schemas)
+    assert {"Scenario", "SlotAnswer", "WhatIfSlots", "Problem", "TakeableAnswer", "Explanation", "NextAnswer",
+            "WhatIfTakeable", "WhatIfExplain", "WhatIfNext", "CrewEntry"} <= set(schemas)
+    assert {"crew", "worker_ids"} <= set(schemas["TaskResource"]["properties"])
+    assert {"max_tasks", "max_minutes"} <= set(schemas["WorkerCreate"]["properties"])
+    assert "explain" in schemas["Problem"]["properties"]
     what_if = spec["paths"]["/api/v1/what-if/slots"]["post"]
     assert what_if["responses"]["422"]["content"]["application/problem+json"]
     assert client.get("/docs").status_code == 200
