@@ -276,13 +276,14 @@ const Board = {
     const held = holdersOf(t).length;
     const seats = seatsOf(t);
     const taken = !lane;
-    const seatText = isCrew(t) ? (taken ? ` · ${held}/${seats} held` : ` · ${seats - held} of ${seats} open`) : "";
+    // Seats first: a short block still shows them.
+    const seatText = isCrew(t) ? (taken ? `${held}/${seats} held · ` : `${seats - held} of ${seats} open · `) : "";
     const title = describeTask(t);
     return el("div", {
       class: `block task ${taken ? "taken" : "untaken"}${t.id === this.newTask ? " new" : ""}`,
       style: { ...this.place(t), top: lane ? `calc(.3rem + ${t.lane} * var(--lane))` : null },
       title, "data-task": t.id, "data-seats": isCrew(t) ? `${held}/${seats}` : null, role: "img", "aria-label": title,
-    }, el("span", {}, `${t.id} · ${isCrew(t) ? crewText(crewOf(t)) : needText(t)}`), el("small", {}, `${span(t)}${seatText}`));
+    }, el("span", {}, `${t.id} · ${isCrew(t) ? crewText(crewOf(t)) : needText(t)}`), el("small", {}, `${seatText}${span(t)}`));
   },
 
   render(workers, shiftsByWorker) {
