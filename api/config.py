@@ -59,6 +59,8 @@ def from_environment() -> dict[str, Any]:
         "WHAT_IF_MAX_SHIFTS": _int("SLOT_PLANNER_WHAT_IF_MAX_SHIFTS", 5000),
         "WHAT_IF_MAX_TASKS": _int("SLOT_PLANNER_WHAT_IF_MAX_TASKS", 6000),
         "WHAT_IF_MAX_CANDIDATES": _int("SLOT_PLANNER_WHAT_IF_MAX_CANDIDATES", 1500),
+        # Days ahead (from today) that roster patterns are written out as shifts.
+        "ROSTER_HORIZON_DAYS": _int("SLOT_PLANNER_ROSTER_HORIZON_DAYS", 62),
         "API_TITLE": "slot-planner",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

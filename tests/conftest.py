@@ -92,8 +92,10 @@ def _session_database(pg_template: str) -> Iterator[str]:
 
 # Emptying the tables is ~50x faster than a new database per test (DROP DATABASE costs a checkpoint).
 _RESET = """
-TRUNCATE day_witness, tasks, shifts, workers, api_tokens, events;
+TRUNCATE day_witness, tasks, shifts, workers, roster_patterns, roster_overrides, absences, api_tokens,
+         events;
 ALTER SEQUENCE worker_id_seq RESTART; ALTER SEQUENCE task_id_seq RESTART; ALTER SEQUENCE shifts_id_seq RESTART;
+ALTER SEQUENCE roster_patterns_id_seq RESTART; ALTER SEQUENCE absences_id_seq RESTART;
 """
 
 
