@@ -115,7 +115,7 @@ def day(client: Any) -> Any:
 
 def _rebuild_day(client: Any, database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:  # tokens stay; everything else goes
-        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, events;"
+        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, events CASCADE;"  # CASCADE: rosters, absences
                      " ALTER SEQUENCE shifts_id_seq RESTART; ALTER SEQUENCE worker_id_seq RESTART;"
                      " ALTER SEQUENCE task_id_seq RESTART")
     _build_day(client)
