@@ -128,8 +128,7 @@ def day(client: Any) -> Any:
 
 def _rebuild_day(client: Any, database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:  # tokens stay; everything else goes
-        conn.execute("TRUNCATE day_witness, task_seats, task_crew, tasks, shifts, workers, events, roster_patterns,"
-                     " roster_overrides, absences;"
+        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, events CASCADE;"  # CASCADE: seats, crews, rosters
                      " ALTER SEQUENCE shifts_id_seq RESTART; ALTER SEQUENCE worker_id_seq RESTART;"
                      " ALTER SEQUENCE task_id_seq RESTART")
     _build_day(client)

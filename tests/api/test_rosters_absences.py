@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import requests
-from service_kit import add_worker, assert_day_feasible, assert_problem, at, book, dump, take
+from service_kit import add_worker, assert_day_feasible, assert_problem, at, bearer, book, dump, take
 from test_race import server  # noqa: F401  (the gunicorn fixture)
 
 A = "/api/v1"
@@ -107,13 +107,13 @@ def test_invalid_absences(client: Any) -> None:
     assert_problem(client.delete(f"{A}/workers/anna/absences/999"), 404)
 
 
-def _both_ask_for_absence(api: str) -> dict[str, requests.Response]:
+def _both_ask_for_absence(api: str, auth: dict[str, str]) -> dict[str, requests.Response]:
     barrier = threading.Barrier(2)
     results: dict[str, requests.Response] = {}
 
     def ask(wid: str) -> None:
         barrier.wait()
-        results[wid] = requests.post(f"{api}/workers/{wid}/absences", timeout=60, json={
+        results[wid] = requests.post(headers=auth, url=f"{api}/workers/{wid}/absences", timeout=60, json={
             "start": at("08:00"), "end": at("17:00"), "kind": "sick"})
 
     threads = [threading.Thread(target=ask, args=(w,)) for w in ("anna", "boris")]
@@ -127,14 +127,15 @@ def _both_ask_for_absence(api: str) -> dict[str, requests.Response]:
 def test_two_absences_at_once_on_the_same_day_one_wins(server: str, database_url: str) -> None:  # noqa: F811
     """Either of two workers can cover the day's task, not both absent: exactly one absence is accepted."""
     api = f"{server}/api/v1"
+    auth = bearer(database_url, "admin")
     for wid in ("anna", "boris"):
-        assert requests.post(f"{api}/workers", json={"id": wid}).status_code == 201
-        assert requests.post(f"{api}/workers/{wid}/shifts",
+        assert requests.post(headers=auth, url=f"{api}/workers", json={"id": wid}).status_code == 201
+        assert requests.post(headers=auth, url=f"{api}/workers/{wid}/shifts",
                              json={"start": at("08:00"), "end": at("17:00")}).status_code == 201
-    assert requests.post(f"{api}/tasks", json={"id": "t1", "start": at("10:00"),
+    assert requests.post(headers=auth, url=f"{api}/tasks", json={"id": "t1", "start": at("10:00"),
                                                "end": at("12:00")}).status_code == 201
     for _round in range(3):
-        results = _both_ask_for_absence(api)
+        results = _both_ask_for_absence(api, auth)
         codes = sorted(r.status_code for r in results.values())
         assert codes == [201, 409], {w: r.text for w, r in results.items()}
         loser = next(r for r in results.values() if r.status_code == 409)
@@ -142,7 +143,7 @@ def test_two_absences_at_once_on_the_same_day_one_wins(server: str, database_url
         assert_day_feasible(database_url)
         winner = next(w for w, r in results.items() if r.status_code == 201)
         aid = results[winner].json()["id"]
-        assert requests.delete(f"{api}/workers/{winner}/absences/{aid}").status_code == 204
+        assert requests.delete(headers=auth, url=f"{api}/workers/{winner}/absences/{aid}").status_code == 204
         # The hand-made shift stays cut: give it back for the next round.
-        assert requests.post(f"{api}/workers/{winner}/shifts",
+        assert requests.post(headers=auth, url=f"{api}/workers/{winner}/shifts",
                              json={"start": at("08:00"), "end": at("17:00")}).status_code == 201
