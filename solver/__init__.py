@@ -25,7 +25,8 @@ from solver.schema import dump_answer, load_scenario, load_slot_query
 from solver.slots import find_slots
 
 __all__ = [
-    "CrewEntry", "InvalidInput", "SolverOptions", "PlanResult", "ProbeStats", "Scenario", "Shift", "Slot", "SlotAnswer", "SlotQuery",
+    "CrewEntry", "InvalidInput", "PlanResult", "ProbeStats", "Scenario", "Shift", "Slot", "SlotAnswer", "SlotQuery",
+    "SolverOptions",
     "Status", "Task", "Worker", "assert_feasible", "assignment_problems", "dump_answer", "find_slots",
     "greedy_slots", "load_scenario", "load_slot_query", "plan",
 ]
