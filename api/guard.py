@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 import psycopg
 
@@ -28,6 +29,7 @@ from api import repository as repo
 from api.errors import StrandError, Unproven
 from solver.calendar import OperationalCalendar, Window
 from solver.domain import InvalidInput, PlanResult, Status
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.validate import validate_scenario
 
@@ -72,7 +74,7 @@ class Guard:
         stored = repo.read_witness(self.conn, task_day.values())
         witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
-        result = plan(scenario, witness=witness, time_limit=self.time_limit)
+        result = plan(scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness)
         if result.status is Status.INFEASIBLE:
             names = ", ".join(result.uncovered)
             raise StrandError(f"the change would leave tasks nobody can take: {names}",
@@ -80,12 +82,15 @@ class Guard:
         if result.status is Status.UNKNOWN:
             raise Unproven("the solver could not prove within its time limit that every task stays coverable;"
                            " the change was not made", tasks=result.uncovered)
-        self._store_witness(task_day, stored, result.assignment)
+        # The witness keeps the workers of open seats only: one-seat tasks as v1 did (task id -> worker id).
+        seated = {t.id: [w for w in result.assignment[t.id] if w not in t.holders]
+                  for t in scenario.tasks if t.open_seats}
+        self._store_witness(task_day, stored, {tid: ws[0] if len(ws) == 1 else ws for tid, ws in seated.items()})
         return result
 
     def _store_witness(self, task_day: dict[str, date], stored: dict[date, dict[str, str]],
-                       assignment: dict[str, str]) -> None:
-        fresh: dict[date, dict[str, str]] = defaultdict(dict)
+                       assignment: dict[str, Any]) -> None:
+        fresh: dict[date, dict[str, Any]] = defaultdict(dict)
         for task_id, worker_id in assignment.items():
             fresh[task_day[task_id]][task_id] = worker_id
         for day in sorted(set(task_day.values())):

@@ -31,6 +31,7 @@ from solver.calendar import (
     employed,
 )
 from solver.domain import Scenario, SlotQuery
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
@@ -138,13 +139,14 @@ def slots(query: SlotQuery) -> dict[str, Any]:
 
 def what_if_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None = None) -> dict[str, Any]:
     """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario."""
-    answer = find_slots(scenario, query, witness=witness, probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    answer = find_slots(scenario, query, options, witness=witness)
     return dump_answer(answer, scenario)
 
 
 def what_if_plan(scenario: Scenario) -> dict[str, Any]:
     """Feasibility of a validated scenario, shaped like `python -m solver plan` (`solver.schema.dump_plan`)."""
-    return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
+    return dump_plan(plan(scenario, SolverOptions(base_time_limit=current_app.config["PLAN_TIME_LIMIT"])))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------

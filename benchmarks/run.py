@@ -33,6 +33,7 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmarks.common import BenchInstance, instance_path, load_instance
+from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from benchmarks.ptsp import ptsp_instance
 from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
@@ -41,6 +42,7 @@ from solver.calendar import MAX_STEP_MINUTES
 from solver.domain import Scenario, SlotAnswer, SlotQuery
 from solver.greedy import greedy_slots
 from solver.instance import epoch
+from solver.options import SolverOptions
 from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -62,6 +64,10 @@ def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
     return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
 
 
+def _crew(size: str, util: int, **kw: Any) -> CaseSpec:
+    return CaseSpec(f"gen-crew-{size}-{util}", ("crew", size, util), **kw)
+
+
 def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
     return CaseSpec(name, ("ptsp", source, tight), **kw)
 
@@ -81,6 +87,11 @@ FULL_PLAN: tuple[CaseSpec, ...] = (
     _gen("XL", 90, use_witness=True, budget=30.0, naive_sample=4),
     _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
     _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
+    # Crew days (issue 8): the generated days with ~20 % of untaken tasks as crews and limits on a third of
+    # the workers (benchmarks.crews), cold, each query within a 30 s budget (honest undecided past it).
+    _crew("S", 80, budget=30.0), _crew("M", 65, naive_sample=12, budget=30.0),
+    _crew("M", 80, naive_sample=12, budget=30.0), _crew("M", 90, naive_sample=12, budget=30.0),
+    _crew("L", 80, naive_sample=6, budget=30.0), _crew("L", 90, use_witness=True, naive_sample=6, budget=30.0),
 )
 QUICK_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65),
@@ -97,6 +108,8 @@ def prepare(spec: CaseSpec, seed: int = 1) -> BenchInstance:
         return generated(spec.source[1], spec.source[2], seed)
     if kind == "ptsp":
         return ptsp_instance(spec.source[1], tight=spec.source[2], seed=seed)
+    if kind == "crew":
+        return crew_day(spec.source[1], spec.source[2], seed)
     raise ValueError(f"unknown instance source {spec.source!r}")
 
 
@@ -150,9 +163,9 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     began = time.perf_counter()
 
     def call(verify: bool) -> SlotAnswer:
-        return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
-                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress,
-                          budget=spec.budget)
+        options = SolverOptions(engine="exact", probe_time_limit=probe_limit, base_time_limit=base_limit,
+                                verify=verify, budget=spec.budget)
+        return find_slots(scenario, query, options, witness=witness, progress=progress)
 
     zone = scenario.zone
     for _ in range(cfg.repeats):
@@ -207,8 +220,9 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
 
     def naive(q: SlotQuery, on_probe: Progress) -> SlotAnswer:
         # verify=True: every slot's plan is re-checked by solver.checker (it raises on a bad one).
-        return find_slots(scenario, q, engine="naive", probe_time_limit=cfg.naive_probe_limit,
-                          base_time_limit=cfg.naive_base_limit, verify=True, progress=on_probe)
+        options = SolverOptions(engine="naive", probe_time_limit=cfg.naive_probe_limit,
+                                base_time_limit=cfg.naive_base_limit, verify=True)
+        return find_slots(scenario, q, options, progress=on_probe)
 
     if spec.naive_sample is None or spec.naive_sample >= len(starts):
         # The whole query through the public engine, as a user would run it (plus the checker on each slot).
