@@ -24,6 +24,7 @@ from api.roster_service import _all, horizon_last, read_worker
 from api.service import aware
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.roster import subtract
 from solver.schema import dump_scenario
@@ -243,7 +244,7 @@ def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, 
                         ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
-    base = plan(scenario, witness=witness, time_limit=time_limit)
+    base = plan(scenario, SolverOptions(base_time_limit=time_limit), witness=witness)
     out: dict[str, Any] = {"start": _iso(new.start), "end": _iso(new.end), "skill": new.skill,
                            "feasible_base": {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status),
                            "available": [], "undecided": []}
@@ -255,7 +256,7 @@ def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, 
             validate_scenario(trial)  # does not fit this worker (shift, skill, overlap, limits): not available
         except InvalidInput:
             continue
-        result = plan(trial, witness=base.assignment, time_limit=time_limit)
+        result = plan(trial, SolverOptions(base_time_limit=time_limit), witness=base.assignment)
         if result.status is Status.FEASIBLE:
             out["available"].append(worker.id)
         elif result.status is Status.UNKNOWN:
