@@ -45,6 +45,8 @@ def from_environment() -> dict[str, Any]:
         "PLAN_TIME_LIMIT": _float("SLOT_PLANNER_PLAN_TIME_LIMIT", 10.0),
         # Same default as `python -m solver slots --time-limit`, so both give the same answers.
         "PROBE_TIME_LIMIT": _float("SLOT_PLANNER_PROBE_TIME_LIMIT", 10.0),
+        # Days ahead (from today) that roster patterns are written out as shifts.
+        "ROSTER_HORIZON_DAYS": _int("SLOT_PLANNER_ROSTER_HORIZON_DAYS", 62),
         "API_TITLE": "slot-planner",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -361,3 +361,26 @@ def dump_plan(result: PlanResult) -> dict[str, Any]:
         "uncovered": list(result.uncovered),
         "uncovered_is_minimal": result.optimal if result.status is Status.INFEASIBLE else None,
     }
+
+
+def dump_scenario(scenario: Scenario) -> dict[str, Any]:
+    """A Scenario as the contract's JSON document (`load_scenario` reads it back); times carry the offset
+    of the scenario's zone."""
+    zone = scenario.zone
+
+    def iso(dt: datetime) -> str:
+        return dt.astimezone(zone).isoformat()
+
+    return {
+        "timezone": scenario.timezone,
+        "day_start": scenario.day_start.strftime("%H:%M"),
+        "workers": [
+            {"id": w.id, "name": w.name, "skills": sorted(w.skills),
+             "shifts": [{"start": iso(s.start), "end": iso(s.end)} for s in w.shifts]}
+            for w in scenario.workers
+        ],
+        "tasks": [
+            {"id": t.id, "start": iso(t.start), "end": iso(t.end), "skill": t.skill, "worker_id": t.worker_id}
+            for t in scenario.tasks
+        ],
+    }

@@ -60,6 +60,19 @@ EXPECTED = {
     "/api/v1/what-if/next": {"post"},
     "/healthz": {"get"},
 }
+# Rosters, absences and the day document (api/views/rosters.py, absences.py, days.py).
+EXPECTED |= {
+    "/api/v1/workers/{worker_id}/patterns": {"get", "post"},
+    "/api/v1/workers/{worker_id}/patterns/{pattern_id}": {"get", "patch", "delete"},
+    "/api/v1/workers/{worker_id}/patterns/{pattern_id}/overrides/{day}": {"put", "delete"},
+    "/api/v1/workers/{worker_id}/absences": {"get", "post"},
+    "/api/v1/workers/{worker_id}/absences/{absence_id}": {"delete"},
+    "/api/v1/days/{day}": {"get"},
+    "/api/v1/days/{day}/scenario": {"get"},
+    "/api/v1/workers/{worker_id}/calendar.ics": {"get"},
+    "/api/v1/free-time": {"get"},
+    "/api/v1/availability": {"get"},
+}
 
 
 def test_openapi_describes_every_endpoint(client: Any) -> None:
