@@ -25,7 +25,7 @@ from api.service import aware
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
 from solver.options import SolverOptions
-from solver.plan import Witness, plan
+from solver.plan import plan
 from solver.roster import subtract
 from solver.schema import dump_scenario
 from solver.validate import validate_scenario
@@ -70,8 +70,9 @@ def _day_document(conn: psycopg.Connection[Any], day: date) -> dict[str, Any]:
     workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
     planned: dict[str, int] = defaultdict(int)
     for t in tasks:
-        # Crews: every holder, else the stored witness's workers for the task's seats.
-        for holder in t.worker_ids or witness.get(t.id, []):
+        # Each seat's worker: the stored plan of a task with open seats (holders first), else its holders.
+        seated = witness.get(t.id) or t.worker_ids
+        for holder in [seated] if isinstance(seated, str) else seated:
             planned[holder] += _minutes(t.start, t.end)
     shifts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     working: dict[str, int] = defaultdict(int)
@@ -234,7 +235,9 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
                                                                " whole minutes after start"}])
     # The day's overlap closure widened by the window itself (it may run past the day's end at 03:00).
     repo.read_only_snapshot(conn)
-    scenario, witness = repo.read_windows(conn, cal, [cal.bounds(cal.day_of(start)), (start, end)])
+    scenario = repo.build_scenario(cal, repo.read_closure(conn, cal, [cal.bounds(cal.day_of(start)), (start, end)]))
+    stored = repo.read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
+    witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
@@ -242,8 +245,7 @@ def answer_availability(scenario: Scenario, witness: Witness, new: Task, time_li
                         ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
-    options = SolverOptions(base_time_limit=time_limit)
-    base = plan(scenario, options, witness=witness)
+    base = plan(scenario, SolverOptions(base_time_limit=time_limit), witness=witness)
     out: dict[str, Any] = {"start": _iso(new.start), "end": _iso(new.end), "skill": new.skill,
                            "feasible_base": {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status),
                            "available": [], "undecided": []}
@@ -255,7 +257,7 @@ def answer_availability(scenario: Scenario, witness: Witness, new: Task, time_li
             validate_scenario(trial)  # does not fit this worker (shift, skill, overlap, limits): not available
         except InvalidInput:
             continue
-        result = plan(trial, options, witness=base.assignment)
+        result = plan(trial, SolverOptions(base_time_limit=time_limit), witness=base.assignment)
         if result.status is Status.FEASIBLE:
             out["available"].append(worker.id)
         elif result.status is Status.UNKNOWN:

@@ -115,10 +115,13 @@ VALUES (%(worker_id)s, tstzrange(%(start)s, %(end)s, '[)'), %(kind)s, %(note)s)
 RETURNING {_ABSENCE_COLS}"""
 DELETE_ABSENCE = "DELETE FROM absences WHERE id = %(id)s"
 HELD_IN = """
-SELECT id FROM tasks WHERE worker_id = %(worker_id)s AND period && tstzrange(%(lo)s, %(hi)s, '[)')
-ORDER BY lower(period), id"""
+SELECT task_id FROM task_seats WHERE worker_id = %(worker_id)s AND period && tstzrange(%(lo)s, %(hi)s, '[)')
+ORDER BY lower(period), task_id"""
 TASK_WINDOWS = "SELECT lower(period), upper(period) FROM tasks WHERE id = ANY(%(ids)s)"
-RELEASE_TASKS = "UPDATE tasks SET worker_id = NULL, updated_at = now() WHERE id = ANY(%(ids)s)"
+# The worker's seats of these tasks (crews keep their other holders); the seat triggers keep tasks.worker_id.
+RELEASE_TASKS = """
+WITH gone AS (DELETE FROM task_seats WHERE worker_id = %(worker_id)s AND task_id = ANY(%(ids)s) RETURNING task_id)
+UPDATE tasks SET updated_at = now() WHERE id IN (SELECT task_id FROM gone)"""
 
 # --- the day document ----------------------------------------------------------------------------------
 

@@ -389,7 +389,7 @@ def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
     released_windows = []
     if held:
         released_windows = [(r[0], r[1]) for r in conn.execute(rq.TASK_WINDOWS, {"ids": held}).fetchall()]
-        conn.execute(rq.RELEASE_TASKS, {"ids": held})
+        conn.execute(rq.RELEASE_TASKS, {"ids": held, "worker_id": worker_id})
     _cut_shifts(conn, worker_id, window)
     try:
         g.check([window, *released_windows])

@@ -17,6 +17,7 @@ import copy
 import random
 from collections import Counter, defaultdict
 from datetime import datetime
+from typing import Any
 
 from benchmarks.common import BenchInstance, save_instance
 from benchmarks.generate import SIZES, UTILISATIONS, generated
@@ -27,7 +28,7 @@ LIMITED_SHARE = 1 / 3
 MAX_EXTRA_SEATS = 2
 
 
-def _busy_map(doc: dict, witness: dict[str, str]) -> dict[str, list[tuple[datetime, datetime]]]:
+def _busy_map(doc: dict[str, Any], witness: dict[str, str]) -> dict[str, list[tuple[datetime, datetime]]]:
     busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for t in doc["tasks"]:
         wid = t.get("worker_id") or witness.get(t["id"])
@@ -36,7 +37,8 @@ def _busy_map(doc: dict, witness: dict[str, str]) -> dict[str, list[tuple[dateti
     return busy
 
 
-def _free_workers(doc: dict, busy: dict, start: datetime, end: datetime, exclude: str) -> list[dict]:
+def _free_workers(doc: dict[str, Any], busy: dict[str, list[tuple[datetime, datetime]]], start: datetime,
+                  end: datetime, exclude: str) -> list[dict[str, Any]]:
     out = []
     for w in doc["workers"]:
         if w["id"] == exclude or any(a < end and start < b for a, b in busy[w["id"]]):
@@ -47,7 +49,7 @@ def _free_workers(doc: dict, busy: dict, start: datetime, end: datetime, exclude
     return out
 
 
-def _add_crews(rng: random.Random, doc: dict, witness: dict[str, str]) -> dict[str, list[str]]:
+def _add_crews(rng: random.Random, doc: dict[str, Any], witness: dict[str, str]) -> dict[str, list[str]]:
     busy = _busy_map(doc, witness)
     staffed: dict[str, list[str]] = {tid: [wid] for tid, wid in witness.items()}
     for t in doc["tasks"]:
@@ -89,19 +91,23 @@ def _add_limits(rng: random.Random, inst: BenchInstance, staffed: dict[str, list
 
 
 def crew_day(size: str, util: int, seed: int = 1) -> BenchInstance:
-    """The crew version of the cached generated day of this size and utilisation."""
-    return to_crews(generated(size, util, seed), f"gen-crew-{size}-{util}", seed)
+    """The crew version of the cached generated day of this size and utilisation (stored next to it, so a
+    benchmark's child process can load it by name)."""
+    inst = to_crews(generated(size, util, seed), f"gen-crew-{size}-{util}", seed)
+    save_instance(inst)
+    return inst
 
 
 def to_crews(base: BenchInstance, name: str, seed: int | str = 1) -> BenchInstance:
     """A copy of a generated v1 day with crews and limits added (see the module docstring)."""
     rng = random.Random(f"crews-{name}-{seed}")
-    witness = dict(base.witness or {})
-    inst = BenchInstance(name, "generated", copy.deepcopy(base.scenario_doc), base.date, base.skill, None,
+    # The generator's witness is v1 (one worker per task): that is what crews are added to.
+    witness = {tid: w for tid, w in (base.witness or {}).items() if isinstance(w, str)}
+    inst = BenchInstance(name, "crew", copy.deepcopy(base.scenario_doc), base.date, base.skill, None,
                          {**base.meta, "crews": CREW_SHARE, "limited": LIMITED_SHARE})
     staffed = _add_crews(rng, inst.scenario_doc, witness)
     _add_limits(rng, inst, staffed)
-    inst.witness = staffed  # type: ignore[assignment]  (crew witnesses list every worker of a task)
+    inst.witness = dict(staffed)  # crew witnesses list every worker of a task
     problems = assignment_problems(inst.scenario(), staffed)
     assert not problems, problems[:3]
     return inst

@@ -33,6 +33,7 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmarks.common import BenchInstance, instance_path, load_instance
+from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from benchmarks.ptsp import ptsp_instance
 from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
@@ -63,6 +64,10 @@ def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
     return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
 
 
+def _crew(size: str, util: int, **kw: Any) -> CaseSpec:
+    return CaseSpec(f"gen-crew-{size}-{util}", ("crew", size, util), **kw)
+
+
 def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
     return CaseSpec(name, ("ptsp", source, tight), **kw)
 
@@ -82,6 +87,11 @@ FULL_PLAN: tuple[CaseSpec, ...] = (
     _gen("XL", 90, use_witness=True, budget=30.0, naive_sample=4),
     _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
     _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
+    # Crew days (issue 8): the generated days with ~20 % of untaken tasks as crews and limits on a third of
+    # the workers (benchmarks.crews), cold, each query within a 30 s budget (honest undecided past it).
+    _crew("S", 80, budget=30.0), _crew("M", 65, naive_sample=12, budget=30.0),
+    _crew("M", 80, naive_sample=12, budget=30.0), _crew("M", 90, naive_sample=12, budget=30.0),
+    _crew("L", 80, naive_sample=6, budget=30.0), _crew("L", 90, use_witness=True, naive_sample=6, budget=30.0),
 )
 QUICK_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65),
@@ -98,6 +108,8 @@ def prepare(spec: CaseSpec, seed: int = 1) -> BenchInstance:
         return generated(spec.source[1], spec.source[2], seed)
     if kind == "ptsp":
         return ptsp_instance(spec.source[1], tight=spec.source[2], seed=seed)
+    if kind == "crew":
+        return crew_day(spec.source[1], spec.source[2], seed)
     raise ValueError(f"unknown instance source {spec.source!r}")
 
 

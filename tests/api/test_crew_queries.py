@@ -75,8 +75,7 @@ def _exported(client: Any) -> dict[str, Any]:
     return document(scenario_from_tables(url))
 
 
-@pytest.mark.parametrize("worker", ["anna", "boris", "igor", "vera"])
-@pytest.mark.parametrize("date", [DAY, None])
+@pytest.mark.parametrize(("worker", "date"), [("anna", DAY), ("boris", None), ("igor", DAY), ("vera", None)])
 def test_takeable_equals_the_offline_command(client: Any, crew_day: dict[str, Any], worker: str,
                                              date: str | None) -> None:
     r = client.get(f"/api/v1/workers/{worker}/takeable", query_string={"date": date} if date else {})

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from benchmarks.crews import to_crews
 from benchmarks.generate import DAY, generate_day
 from solver.checker import assignment_problems
 from solver.domain import Status
@@ -56,8 +57,6 @@ def test_shape_of_the_day():
 
 
 def test_crew_day_is_valid_feasible_and_has_crews_and_limits():
-    from benchmarks.crews import to_crews
-
     inst = to_crews(generate_day(30, 0.8, seed=5), "crew-t")
     scenario = inst.scenario()
     assert assignment_problems(scenario, inst.witness) == []
