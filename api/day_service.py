@@ -25,7 +25,7 @@ from api.service import aware
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
 from solver.options import SolverOptions
-from solver.plan import plan
+from solver.plan import Witness, plan
 from solver.roster import subtract
 from solver.schema import dump_scenario
 from solver.validate import validate_scenario
@@ -71,8 +71,7 @@ def _day_document(conn: psycopg.Connection[Any], day: date) -> dict[str, Any]:
     planned: dict[str, int] = defaultdict(int)
     for t in tasks:
         # Each seat's worker: the stored plan of a task with open seats (holders first), else its holders.
-        seated = witness.get(t.id) or t.worker_ids
-        for holder in [seated] if isinstance(seated, str) else seated:
+        for holder in witness.get(t.id) or t.worker_ids:
             planned[holder] += _minutes(t.start, t.end)
     shifts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     working: dict[str, int] = defaultdict(int)
