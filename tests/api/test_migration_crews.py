@@ -18,7 +18,8 @@ from service_kit import at
 from test_slots_and_what_if import cli
 
 from api import create_app
-from api.db import SQL_DIR, _yoyo_url, close_pool, upgrade
+from api.auth import create_token
+from api.db import SQL_DIR, _yoyo_url, close_pool, unit_of_work, upgrade
 
 V1_WORKERS = [("anna", ["install"], [("09:00", "13:00")]), ("boris", ["install", "repair"], [("09:00", "17:00")]),
               ("vera", ["repair"], [("14:00", "18:00")])]
@@ -70,7 +71,10 @@ def test_v1_data_answers_the_same_slots_after_0004(v1_database: str) -> None:
     assert "0004_crews" in upgrade(v1_database)
     app = create_app({"DATABASE_URL": v1_database, "TIMEZONE": "Europe/Moscow", "DAY_START": "03:00"})
     try:
+        with app.app_context(), unit_of_work() as conn:
+            token = create_token(conn, "admin")[1]
         client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         for (d, s, k), want in zip(queries, expected, strict=True):
             params = {"date": "2026-11-23", "duration_minutes": d, "step_minutes": s, **({"skill": k} if k else {})}
             assert client.get("/api/v1/slots", query_string=params).json == want
