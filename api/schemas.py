@@ -484,3 +484,5 @@ class ProblemSchema(Schema):
     reason = Text(metadata={"description": "409 on take: skill, shift, overlap, limit or full"})
     explain = fields.Nested(ExplanationSchema, metadata={
         "description": "409 on booking: the explanation of that start on the data as it was"})
+    limit = Text(metadata={"description": "422: the configured limit a what-if scenario exceeds"})
+    ids = fields.List(Text(), metadata={"description": "422 on a scenario: the ids the invalid input names"})
