@@ -266,3 +266,6 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema))
     tasks = fields.List(Text(), metadata={"description": "409: the tasks involved"})
     uncovered = fields.List(Text(), metadata={"description": "409: the tasks the change would strand"})
+    reason = Text(metadata={"description": "409 on a take: skill, shift or overlap"})
+    ids = fields.List(Text(), metadata={"description": "422 from the solver's validation: the ids involved"})
+    limit = Text(metadata={"description": "422: the size limit exceeded (e.g. WHAT_IF_MAX_TASKS)"})
