@@ -200,7 +200,8 @@ def fresh_id(prefix: str) -> str:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 1, threads: int = 4, **env: str) -> Iterator[str]:
+def gunicorn(database_url: str, *, workers: int = 1, threads: int = 4, args: tuple[str, ...] = (),
+             **env: str) -> Iterator[str]:
     """A real server (gunicorn) on a free 127.0.0.1 port, with extra SLOT_PLANNER_* settings; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -209,7 +210,7 @@ def gunicorn(database_url: str, *, workers: int = 1, threads: int = 4, **env: st
                 "SLOT_PLANNER_DAY_START": "03:00", **env}
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "api:create_app()"],
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args, "api:create_app()"],
         cwd=Path(__file__).resolve().parents[2], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     base = f"http://127.0.0.1:{port}"
