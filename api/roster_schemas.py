@@ -149,7 +149,8 @@ class DayDocumentSchema(Schema):
     end = Text()
     workers = fields.List(fields.Nested(WorkerOfDaySchema))
     tasks = fields.List(fields.Nested(TaskResourceSchema))
-    witness = fields.Dict(keys=Text(), values=Text(), metadata={"description": "stored proof: task -> worker"})
+    witness = fields.Dict(keys=Text(), values=fields.List(Text()),
+                          metadata={"description": "stored proof: task with open seats -> its workers"})
     utilisation = fields.Nested(UtilisationSchema)
 
 

@@ -69,7 +69,7 @@ def test_day_document(crew_day: Any) -> None:
     assert [(t["id"], t["worker_id"]) for t in doc["tasks"]] == [("t1", None), ("t2", None), ("t3", "vera"),
                                                                  ("n1", None)]
     # The stored witness is the guard's last proof: t1 must go to Anna for t2 to fit on Boris.
-    assert doc["witness"] == {"n1": "nina", "t1": "anna", "t2": "boris"}
+    assert doc["witness"] == {"n1": ["nina"], "t1": ["anna"], "t2": ["boris"]}
     assert nina["planned_minutes"] == 90 and nina["utilisation"] == round(90 / 300, 4)
     assert doc["utilisation"] == {"shift_minutes": 240 + 480 + 240 + 300, "task_minutes": 120 + 240 + 60 + 90,
                                   "ratio": round(510 / 1260, 4)}
