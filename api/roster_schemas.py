@@ -150,7 +150,7 @@ class DayDocumentSchema(Schema):
     workers = fields.List(fields.Nested(WorkerOfDaySchema))
     tasks = fields.List(fields.Nested(TaskResourceSchema))
     witness = fields.Dict(keys=Text(), values=fields.List(Text()),
-                          metadata={"description": "stored proof: task -> its workers (one per seat)"})
+                          metadata={"description": "stored proof: task with open seats -> its workers"})
     utilisation = fields.Nested(UtilisationSchema)
 
 
