@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from solver.assign import Assignment, heuristic_cover, is_valid
+from solver import construct
+from solver.assign import Assignment, is_valid
 from solver.bounds import hall_violation
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
@@ -26,7 +27,7 @@ def plan_instance(
 ) -> tuple[Status, dict[int, int], list[int], bool]:
     """(status, assignment, uncovered, optimal) for the integer instance.
 
-    Cheapest proof first: the given hint, then a best-fit heuristic mended by ejection chains; CP-SAT
+    Cheapest proof first: the given hint, then the start-order construction mended by ejection chains; CP-SAT
     only for the conflict components (independent sub-problems, see `conflict_components`) that neither covers.
     """
     deadline = time.perf_counter() + time_limit
@@ -35,7 +36,7 @@ def plan_instance(
     seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
     if not is_valid(inst, seed, list(seed)):
         seed = {}
-    guess = heuristic_cover(inst, seed=seed)
+    guess = construct.cover(inst, seed=seed)  # start-order tightest fit + ejection chains (solver.construct)
     if len(guess) == inst.n_tasks:
         return Status.FEASIBLE, guess, [], True
     # Small CP-SAT models around each task the heuristic left out (see solver.neighbourhood).
