@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from solver import eligibility
 from solver.domain import Scenario
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -67,7 +68,8 @@ class Instance:
         return len(self.task_ids)
 
     def eligible_for(self, start: int, end: int, skill: str | None) -> tuple[int, ...]:
-        return tuple(w for w, cal in enumerate(self.calendars) if cal.can_take(start, end, skill))
+        # Every worker's `can_take` at once, vectorised (see solver.eligibility for why it is the same test).
+        return eligibility.index_of(self.calendars).eligible(start, end, skill)
 
     def with_task(self, task_id: str, start: int, end: int, skill: str | None) -> Instance:
         """This instance plus one more untaken task (the candidate of a slot probe)."""

@@ -183,8 +183,15 @@ class _ExactProber(_Prober):
         self.pool: list[Assignment] = [Assignment(inst, base)]
         self.cache: dict[tuple, tuple[Status, dict[int, int] | None]] = {}
         self.index = TimeIndex(inst)
-        self.components = conflict_components(inst)
-        self.component_of = {t: i for i, comp in enumerate(self.components) for t in comp}
+        self._components: list[list[int]] | None = None  # built on the first step 7 only (costly on big days)
+        self.component_of: dict[int, int] = {}
+
+    @property
+    def components(self) -> list[list[int]]:
+        if self._components is None:
+            self._components = conflict_components(self.inst)
+            self.component_of = {t: i for i, comp in enumerate(self._components) for t in comp}
+        return self._components
 
     # -- helpers -------------------------------------------------------------------------------
     def _certificate(self, a: Assignment, n: int, w: int) -> dict[int, int]:
@@ -200,10 +207,6 @@ class _ExactProber(_Prober):
         if not elig:  # 1. nobody can take it
             stats.by_necessary_condition += 1
             return Status.INFEASIBLE, None
-        eligset = set(elig)
-        overl = self.index.overlapping(s, e)
-        conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
-
         # 2. a witness with a free eligible worker
         for a in self.pool:
             for w in elig:
@@ -211,6 +214,9 @@ class _ExactProber(_Prober):
                     stats.by_certificate += 1
                     return Status.FEASIBLE, self._certificate(a, n, w)
 
+        eligset = set(elig)
+        overl = self.index.overlapping(s, e)
+        conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
         key = (elig, conflicts)
         if key in self.cache:  # 3. equivalent to a decided candidate; a plan for it is a plan here too,
             stats.by_equivalence += 1  # since N clashes with the very same tasks on the same workers
@@ -266,8 +272,9 @@ class _ExactProber(_Prober):
         # 7. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
         if self.time_limit <= 0:
             return Status.UNKNOWN, None
+        components = self.components
         comp_ids = {self.component_of[t] for t in conflicts}
-        tasks = [t for c in comp_ids for t in self.components[c]] + [n]
+        tasks = [t for c in comp_ids for t in components[c]] + [n]
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
         hint[n] = min(elig, key=lambda w: len(base.clashes(w, s, e)))
