@@ -23,7 +23,7 @@ from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, ins
 TIMEZONE = "Europe/Moscow"
 DAY = date(2026, 11, 23)
 DAY_START_MINUTE = 3 * 60  # the operational day starts at 03:00 local
-SIZES: dict[str, int] = {"S": 10, "M": 50, "L": 200, "XL": 500}  # workers; ~6 tasks per worker
+SIZES: dict[str, int] = {"S": 10, "M": 50, "L": 200, "XL": 500, "XXL": 1000, "XXXL": 2000}  # workers; ~6 tasks each
 UTILISATIONS = (65, 80, 90)
 DEFAULT_SEED = 1
 
