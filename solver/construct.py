@@ -35,11 +35,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.assign import Assignment, insert
+from solver.assign import Assignment, insert, is_valid
 from solver.instance import Instance
 
 MEND_EFFORT = 2000  # ejection-chain steps per left-out task before the caller's window models take over
 MEND_DEPTH = 3
+REBUILD_EFFORT = 100  # per left-out task when a slot probe rebuilds a window: a miss only means "go on"
 _FAR = np.int64(1) << np.int64(62)
 
 
@@ -206,7 +207,8 @@ def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, in
     return out
 
 
-def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None) -> dict[int, int]:
+def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None, *,
+          effort: int = MEND_EFFORT) -> dict[int, int]:
     """`construct`, then each task it left out placed by ejection chains where they find room (no limits).
 
     May still leave tasks out; every assignment returned is valid for the tasks it holds.
@@ -218,7 +220,21 @@ def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] |
         return placed
     a = Assignment(inst, placed)
     for t in left:
-        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=MEND_DEPTH, effort=MEND_EFFORT)
+        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=MEND_DEPTH, effort=effort)
         if w is not None:
             a.put(t, w)
     return a.of
+
+
+def rebuild(inst: Instance, *, effort: int = REBUILD_EFFORT) -> dict[int, int] | None:
+    """A plan of every task of `inst` (e.g. the day plus a slot probe's new task) built afresh, or None.
+
+    The whole day is constructed again in start order and mended with a small ejection-chain
+    `effort` (`cover`): on tight days this often succeeds where local moves around the old plan are
+    stuck, and it costs one linear pass. Sound by the final check alone: a mapping is returned only if
+    it places every task and passes `is_valid` on the whole instance. None proves nothing.
+    """
+    fresh = cover(inst, effort=effort)
+    if len(fresh) == inst.n_tasks and is_valid(inst, fresh):
+        return fresh
+    return None

@@ -18,7 +18,9 @@ new task [S, S + duration) and A a known valid assignment of every untaken task 
    N decides it (Berge). Only instants at S or at a task start inside N matter: every maximal clique
    of an interval graph is the set alive at some start.
 5. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
-   length <= 2, bounded effort) -> slot. The result is again checked to be a valid plan.
+   length <= 2, bounded effort) -> slot. The result is again checked to be a valid plan. Then the
+   whole day with N is rebuilt afresh in start order (`solver.construct.rebuild`) -> slot if that
+   places every task; it returns only a plan that passes `is_valid` (counted as a repair).
 6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood`): CP-SAT on the tasks overlapping
    the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
    of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
@@ -35,7 +37,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from solver import neighbourhood
+from solver import construct, neighbourhood
 from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
@@ -242,6 +244,14 @@ class _ExactProber(_Prober):
                 self._remember(a)
                 stats.by_repair += 1
                 return Status.FEASIBLE, cert
+
+        # 5b. the whole day with N rebuilt afresh in start order (solver.construct.rebuild; checked by is_valid)
+        cert = construct.rebuild(inst_n)
+        if cert is not None:
+            self.cache[key] = (Status.FEASIBLE, cert)
+            self._remember(Assignment(inst, cert))
+            stats.by_repair += 1
+            return Status.FEASIBLE, cert
 
         # 6. windows around N, growing: a restricted model (others pinned) that finds a plan proves a
         # slot; a relaxed model (others dropped) without one proves there is none. Both are small.
