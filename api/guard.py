@@ -32,6 +32,7 @@ from psycopg.types.json import Jsonb
 from api import queries as q
 from api.errors import StrandError, Unproven
 from solver.domain import InvalidInput, PlanResult, Scenario, Shift, Status, Task, Worker, day_start_instant
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.validate import validate_scenario
 
@@ -180,7 +181,7 @@ class Guard:
         stored = read_witness(self.conn, task_day.values())
         witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
-        result = plan(scenario, witness=witness, time_limit=self.time_limit)
+        result = plan(scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness)
         if result.status is Status.INFEASIBLE:
             names = ", ".join(result.uncovered)
             raise StrandError(f"the change would leave tasks nobody can take: {names}",

@@ -23,6 +23,7 @@ from solver.domain import (
     SlotQuery,
     wall_time_exists,
 )
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
@@ -145,14 +146,14 @@ def read_slot_day(conn: psycopg.Connection, day: date) -> tuple[Scenario, dict[s
 
 def answer_slots(scenario: Scenario, query: SlotQuery, witness: dict[str, str] | None) -> dict[str, Any]:
     """The contract's slot answer (same engine and defaults as `python -m solver slots`)."""
-    answer = find_slots(scenario, query, witness=witness,
-                        probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
+    answer = find_slots(scenario, query, options, witness=witness)
     return dump_answer(answer, scenario)
 
 
 def answer_plan(scenario: Scenario) -> dict[str, Any]:
     """Feasibility of a scenario, shaped like `python -m solver plan`."""
-    return dump_plan(plan(scenario, time_limit=current_app.config["PLAN_TIME_LIMIT"]))
+    return dump_plan(plan(scenario, SolverOptions(base_time_limit=current_app.config["PLAN_TIME_LIMIT"])))
 
 
 # --- workers and shifts ----------------------------------------------------------------------------------

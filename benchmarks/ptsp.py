@@ -37,6 +37,7 @@ from pathlib import Path
 from benchmarks.common import FORMAT_VERSION, BenchInstance, cached_version, instance_path, save_instance
 from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Status, Task, Worker
+from solver.options import SolverOptions
 from solver.plan import plan
 
 
@@ -213,10 +214,10 @@ def tighten(data: PtspData, seed: int = DEFAULT_SEED) -> BenchInstance:
     """A tight variant: drop workers while every job still has a worker (see the module docstring)."""
     began = time.perf_counter()
     keep = list(range(len(data.qualifications)))
-    first = plan(_scenario(data, keep), time_limit=60)
+    first = plan(_scenario(data, keep), SolverOptions(base_time_limit=60))
     if first.status is not Status.FEASIBLE:
         raise ValueError(f"{data.name}: no plan with all workers ({first.status.value})")
-    sched = _Schedule(data, {int(t[1:]): int(w[1:]) for t, w in first.assignment.items()})
+    sched = _Schedule(data, {int(t[1:]): int(ws[0][1:]) for t, ws in first.assignment.items()})
     load = {w: len(sched.jobs.get(w, ())) for w in keep}
     rng = random.Random(f"ptsp-tighten/{seed}/{data.name}")
     tiebreak = {w: rng.random() for w in keep}

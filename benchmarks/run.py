@@ -41,6 +41,7 @@ from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
 from solver.greedy import greedy_slots
 from solver.instance import compile_scenario, epoch
 from solver.model import solve
+from solver.options import SolverOptions
 from solver.plan import plan as plan_day
 from solver.slots import find_slots
 
@@ -250,15 +251,16 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     witness = inst.witness if spec.use_witness else None
     res = EngineResult("exact")
     # The whole-day plan first, as a planner's what-if asks for it (cold, or from the stored witness).
-    planned, res.plan_wall, _ = _timed(lambda: plan_day(scenario, witness=witness, time_limit=base_limit))
+    planned, res.plan_wall, _ = _timed(lambda: plan_day(scenario, SolverOptions(base_time_limit=base_limit),
+                                                        witness=witness))
     res.plan_status = planned.status.value
     repeats = cfg.repeats if spec.repeats is None else spec.repeats
     began = time.perf_counter()
 
     def call(verify: bool) -> SlotAnswer:
-        return find_slots(scenario, query, engine="exact", probe_time_limit=probe_limit,
-                          base_time_limit=base_limit, witness=witness, verify=verify, progress=progress,
-                          budget=spec.budget)
+        options = SolverOptions(engine="exact", probe_time_limit=probe_limit, base_time_limit=base_limit,
+                                verify=verify, budget=spec.budget)
+        return find_slots(scenario, query, options, witness=witness, progress=progress)
 
     zone = scenario.zone
     for _ in range(repeats):
@@ -311,8 +313,8 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     if spec.naive_sample is None or spec.naive_sample >= len(starts):
         # The whole query through the public engine, exactly as a user would run it.
         answer, wall, cpu = _timed(lambda: find_slots(
-            scenario, query, engine="naive", probe_time_limit=cfg.naive_probe_limit,
-            base_time_limit=cfg.naive_base_limit, progress=progress))
+            scenario, query, SolverOptions(engine="naive", probe_time_limit=cfg.naive_probe_limit,
+                                           base_time_limit=cfg.naive_base_limit), progress=progress))
         res.walls, res.cpus = [wall], [cpu]
         res.verdicts = encode(answer, starts)
         res.feasible_base = answer.feasible_base

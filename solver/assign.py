@@ -1,23 +1,31 @@
-"""Assignments of untaken tasks to workers in integer form, and the cheap ways to find or mend one.
+"""Assignments of open seats (items) to workers in integer form, and the cheap ways to find or mend one.
 
-An `Assignment` keeps, per worker, the tasks it holds, so "is worker w free during [s, e)?" is a
-short scan. Nothing here can produce a wrong "feasible": every assignment returned is checked by
-`is_valid` (and, at the public boundary, by the solver-independent `solver.checker`).
+An `Assignment` keeps, per worker, the items it holds, so "is worker w free during [s, e)?" is a
+short scan, and each limited worker's load per operational day. Every move here keeps no-overlap and
+the limits; seats of a flexible task (a holder's entry undecided, see `solver.instance`) are never
+placed or moved by these heuristics — the exact models place them — so a heuristic cover stays a valid
+partial plan. Every certificate is checked by `is_valid` where it matters and, at the public boundary,
+by the solver-independent `solver.checker`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from solver.instance import Instance
 
 
 class Assignment:
-    """task index -> worker index, with a per-worker index for overlap queries."""
+    """item -> worker, with a per-worker index for overlap queries and each limited worker's daily load."""
 
     def __init__(self, inst: Instance, mapping: dict[int, int] | None = None) -> None:
         self.inst = inst
         self.of: dict[int, int] = {}
         self.on: dict[int, list[int]] = {}
-        self.journal: list[tuple[int, int, int]] | None = None  # (+1 put / -1 remove, task, worker)
+        self.load: dict[tuple[int, int], list[int]] = {}  # (limited worker, day) -> [seats, ticks]
+        self.journal: list[tuple[int, int, int]] | None = None  # (+1 put / -1 remove, item, worker)
+        self.depth = 0
         for t, w in (mapping or {}).items():
             self.put(t, w)
 
@@ -26,46 +34,70 @@ class Assignment:
         other.inst = self.inst
         other.of = dict(self.of)
         other.on = {w: list(ts) for w, ts in self.on.items()}
+        other.load = {k: list(v) for k, v in self.load.items()}
         other.journal = None
+        other.depth = 0
         return other
 
+    @contextmanager
+    def extended(self, inst: Instance) -> Iterator[Assignment]:
+        """Work on `inst` (this instance plus a new task's items) for a while; restored however it ends."""
+        old = self.inst
+        self.inst = inst
+        try:
+            yield self
+        finally:
+            self.inst = old
+
+    def _add(self, t: int, w: int, sign: int) -> None:
+        inst = self.inst
+        if w in inst.limits:
+            row = self.load.setdefault((w, inst.days[t]), [0, 0])
+            row[0] += sign
+            row[1] += sign * (inst.ends[t] - inst.starts[t])
+        if sign > 0:
+            self.of[t] = w
+            self.on.setdefault(w, []).append(t)
+        else:
+            del self.of[t]
+            self.on[w].remove(t)
+
     def put(self, t: int, w: int) -> None:
-        self.of[t] = w
-        self.on.setdefault(w, []).append(t)
+        self._add(t, w, 1)
         if self.journal is not None:
             self.journal.append((1, t, w))
 
     def remove(self, t: int) -> None:
-        w = self.of.pop(t)
-        self.on[w].remove(t)
+        w = self.of[t]
+        self._add(t, w, -1)
         if self.journal is not None:
             self.journal.append((-1, t, w))
 
     def begin(self) -> int:
-        """Start (or nest) recording changes; returns a mark for `rollback` / `commit` (cheaper than a copy)."""
+        """Start (or nest) recording changes; returns a mark for `rollback` / `commit` (cheaper than a copy).
+        Every `begin` is closed by exactly one `rollback` or `commit`, innermost first."""
         if self.journal is None:
             self.journal = []
+        self.depth += 1
         return len(self.journal)
+
+    def _close(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:  # the outermost change is settled: stop recording
+            self.journal = None
 
     def rollback(self, mark: int) -> None:
         journal = self.journal or []
         while len(journal) > mark:
             kind, t, w = journal.pop()
-            if kind == 1:
-                del self.of[t]
-                self.on[w].remove(t)
-            else:
-                self.of[t] = w
-                self.on.setdefault(w, []).append(t)
-        if mark == 0:
-            self.journal = None
+            self._add(t, w, -kind)
+        self._close()
 
-    def commit(self, mark: int) -> None:
-        if mark == 0:  # the outermost change is kept: stop recording
-            self.journal = None
+    def commit(self, mark: int) -> None:  # noqa: ARG002  (the mark documents which change is kept)
+        self._close()
 
     def clashes(self, w: int, start: int, end: int, ignore: int = -1) -> list[int]:
-        """Tasks on worker w overlapping [start, end)."""
+        """Items on worker w overlapping [start, end)."""
         s, e = self.inst.starts, self.inst.ends
         return [t for t in self.on.get(w, ()) if t != ignore and s[t] < end and start < e[t]]
 
@@ -73,9 +105,55 @@ class Assignment:
         s, e = self.inst.starts, self.inst.ends
         return not any(s[t] < end and start < e[t] for t in self.on.get(w, ()))
 
+    def has_room(self, w: int, t: int) -> bool:
+        """Worker w stays within its daily limits if it also takes item t (True for unlimited workers)."""
+        inst = self.inst
+        if w not in inst.limits:
+            return True
+        day = inst.days[t]
+        max_seats, max_ticks = inst.cap(w, day)
+        seats, ticks = self.load.get((w, day), (0, 0))
+        return ((max_seats is None or seats + 1 <= max_seats)
+                and (max_ticks is None or ticks + inst.ends[t] - inst.starts[t] <= max_ticks))
+
+    def within_limits(self, w: int, day: int) -> bool:
+        max_seats, max_ticks = self.inst.cap(w, day)
+        seats, ticks = self.load.get((w, day), (0, 0))
+        return (max_seats is None or seats <= max_seats) and (max_ticks is None or ticks <= max_ticks)
+
+    def can_take(self, w: int, t: int) -> bool:
+        return self.is_free(w, self.inst.starts[t], self.inst.ends[t]) and self.has_room(w, t)
+
+
+def _limits_ok(inst: Instance, per: dict[int, list[int]]) -> bool:
+    for w, ts in per.items():
+        if w not in inst.limits:
+            continue
+        by_day: dict[int, list[int]] = {}
+        for t in ts:
+            by_day.setdefault(inst.days[t], []).append(t)
+        for day, items in by_day.items():
+            max_seats, max_ticks = inst.cap(w, day)
+            if max_seats is not None and len(items) > max_seats:
+                return False
+            if max_ticks is not None and sum(inst.ends[t] - inst.starts[t] for t in items) > max_ticks:
+                return False
+    return True
+
+
+def _crews_ok(inst: Instance, mapping: dict[int, int], todo: Iterable[int]) -> bool:
+    """Flexible tasks whose seats are all placed: holders and seat workers get distinct seats by skill."""
+    skills = [c.skills for c in inst.calendars]
+    for t in {inst.owner[i] for i in todo if inst.entry[i] < 0}:
+        info = inst.tasks[t]
+        if all(i in mapping for i in info.seats) and not info.crew_ok([mapping[i] for i in info.seats], skills):
+            return False
+    return True
+
 
 def is_valid(inst: Instance, mapping: dict[int, int], tasks: list[int] | None = None) -> bool:
-    """Every task (of `tasks`, default all) on an eligible worker, no two overlapping on one worker."""
+    """Every item (of `tasks`, default all) on an eligible worker, no two overlapping on one worker,
+    limits kept (counting only these items and the holders), flexible crews seated."""
     todo = range(inst.n_tasks) if tasks is None else tasks
     per: dict[int, list[int]] = {}
     for t in todo:
@@ -88,7 +166,7 @@ def is_valid(inst: Instance, mapping: dict[int, int], tasks: list[int] | None = 
         for a, b in zip(ts, ts[1:], strict=False):
             if inst.starts[b] < inst.ends[a]:
                 return False
-    return True
+    return _limits_ok(inst, per) and _crews_ok(inst, mapping, todo)
 
 
 def best_fit(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None) -> dict[int, int]:
@@ -99,11 +177,11 @@ def best_fit(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int
     out: dict[int, int] = {}
     a = Assignment(inst, seed)
     for t in todo:
-        if t in a.of:
+        if t in a.of or inst.entry[t] < 0:
             continue
         best, best_key = None, None
         for w in inst.eligible[t]:
-            if not a.is_free(w, inst.starts[t], inst.ends[t]):
+            if not a.can_take(w, t):
                 continue
             key = (-last_end.get(w, -(1 << 62)), len(inst.eligible[t]))
             if best_key is None or key < best_key:
@@ -125,11 +203,13 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
             return False
         effort[0] -= 1
     inst = a.inst
+    if inst.entry[t] < 0:  # a flexible task's seat: only the exact models move it
+        return False
     s, e = inst.starts[t], inst.ends[t]
     home = a.of[t]
-    # Depth 1: a worker free for the whole task.
+    # Depth 1: a worker free for the whole task (and with room for it under its limits).
     for w in inst.eligible[t]:
-        if w != home and w not in forbidden and a.is_free(w, s, e):
+        if w != home and w not in forbidden and a.is_free(w, s, e) and a.has_room(w, t):
             a.remove(t)
             a.put(t, w)
             return True
@@ -142,12 +222,13 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
         blockers = a.clashes(w, s, e)
         if len(blockers) != 1:
             continue
+        mark = a.begin()
         a.remove(t)
         a.put(t, w)
-        if move_out(a, blockers[0], forbidden | {w}, depth - 1, effort):
+        if move_out(a, blockers[0], forbidden | {w}, depth - 1, effort) and a.within_limits(w, inst.days[t]):
+            a.commit(mark)
             return True
-        a.remove(t)  # undo: move_out changed nothing on failure
-        a.put(t, home)
+        a.rollback(mark)
     return False
 
 
@@ -163,7 +244,7 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
         if len(blockers) > max_blockers:
             break  # ranked by blocker count: every later worker has at least as many
         mark = a.begin()
-        if all(move_out(a, b, {w}, depth, left) for b in blockers):
+        if all(move_out(a, b, {w}, depth, left) for b in blockers) and a.has_room(w, t):
             a.commit(mark)
             return w
         a.rollback(mark)
@@ -174,14 +255,15 @@ HEURISTIC_EFFORT = 2000  # ejection-chain steps per left-out task; past it the w
 
 
 def heuristic_cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None,
-                    depth: int = 3) -> dict[int, int]:
-    """best_fit, then try to place each task it left out by ejection chains. May still leave some out."""
+                    depth: int = 3, effort: int = HEURISTIC_EFFORT) -> dict[int, int]:
+    """best_fit, then try to place each item it left out by ejection chains. May still leave some out
+    (always the seats of flexible tasks)."""
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
     a = Assignment(inst, best_fit(inst, todo, seed))
     for t in todo:
-        if t in a.of:
+        if t in a.of or inst.entry[t] < 0:
             continue
-        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=depth, effort=HEURISTIC_EFFORT)
+        w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=depth, effort=effort)
         if w is not None:
             a.put(t, w)
     return a.of

@@ -5,6 +5,12 @@ distinct workers: a matching of those tasks into their eligible workers must cov
 If for some instant no such matching exists, no plan exists. In an interval graph every maximal
 clique is the set of tasks alive just after some task starts, so checking at task starts is enough
 to cover every clique condition.
+
+Crews and limits: the items are open seats, and seats alive at one instant (several of one task
+among them) still need pairwise distinct workers, so the same matching bound holds for crews — a
+b-matching of tasks with their seat counts, written as a matching of seats. A flexible task's seats
+carry the union of its entries' workers and daily limits are ignored: both only widen the matching, so
+the bound is a relaxation and stays sound for "no plan" (it just proves less).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.schema import dump_answer, dump_plan, load_scenario, load_slot_query
 from solver.slots import find_slots
@@ -120,11 +121,11 @@ def main(argv: list[str] | None = None) -> int:
               if args.command == "slots" else exc.message)
 
     if args.command == "slots":
-        answer = find_slots(scenario, query, engine=args.engine, probe_time_limit=args.time_limit,
+        answer = find_slots(scenario, query, SolverOptions(engine=args.engine, probe_time_limit=args.time_limit),
                             progress=_progress_bar() if sys.stderr.isatty() else None)
         out: dict[str, Any] = dump_answer(answer, scenario)
     else:
-        out = dump_plan(plan(scenario, time_limit=args.time_limit))
+        out = dump_plan(plan(scenario, SolverOptions(base_time_limit=args.time_limit)))
     json.dump(out, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

@@ -18,11 +18,12 @@ gap bookkeeping below is exact, and `solver.plan` checks every full plan with `s
 before it is handed out). A task left out only means "not placed by this heuristic"; the caller
 proves infeasibility separately (Hall sweep, CP-SAT on the smallest conflicting component).
 
-Per-(worker, day) limits (`inst.limits`, when the instance has them): a worker whose seats or time on
-the task's day would pass its limit is simply not chosen; the ejection-chain mending does not track
-limits, so it is switched off when any limit is present (left-out tasks then go to the caller's
-window models). Seats of flexible crews (`inst.entry[i] == -1`: the holders' seat choice needs an
-exact crew check) are never placed here; the caller's exact models place them.
+Items are open seats (`solver.instance`); seats of one task share its interval, so the gap
+bookkeeping already puts them on distinct workers. Per-(worker, day) limits (`inst.limits`): a worker
+whose seats or time on the item's day would pass its limit is simply not chosen, and the
+ejection-chain mending (`solver.assign`) keeps the limits on every move. Seats of flexible crews
+(`inst.entry[i] == -1`: the holders' seat choice needs an exact crew check) are never placed here;
+the caller's exact models place them.
 
 Cost: linear in the day. Each worker's free gaps are a list with a cursor that only moves forward
 (starts only grow), and the test "does t fit w's current gap" is vectorised over t's eligible workers
@@ -83,32 +84,28 @@ class _Limits:
     def _entry(self, w: int, day: int) -> list[int | None]:
         key = (w, day)
         if key not in self.left:
-            self.left[key] = list(self.inst.cap(w, day))  # type: ignore[attr-defined]
+            self.left[key] = list(self.inst.cap(w, day))
         return self.left[key]
 
     def allows(self, t: int, w: int) -> bool:
-        if w not in self.inst.limits:  # type: ignore[attr-defined]
+        if w not in self.inst.limits:
             return True
-        seats, ticks = self._entry(w, self.inst.days[t])  # type: ignore[attr-defined]
+        seats, ticks = self._entry(w, self.inst.days[t])
         return (seats is None or seats >= 1) and (ticks is None or ticks >= self.inst.ends[t] - self.inst.starts[t])
 
     def take(self, t: int, w: int) -> None:
-        if w not in self.inst.limits:  # type: ignore[attr-defined]
+        if w not in self.inst.limits:
             return
-        entry = self._entry(w, self.inst.days[t])  # type: ignore[attr-defined]
+        entry = self._entry(w, self.inst.days[t])
         if entry[0] is not None:
             entry[0] -= 1
         if entry[1] is not None:
             entry[1] -= self.inst.ends[t] - self.inst.starts[t]
 
 
-def _has_limits(inst: Instance) -> bool:
-    return bool(getattr(inst, "limits", None))
-
-
 def _placeable(inst: Instance, t: int) -> bool:
-    entry = getattr(inst, "entry", None)
-    return bool(inst.eligible[t]) and not (entry and entry[t] == -1)
+    """Has an eligible worker and is not a seat of a flexible crew (only the exact models seat those)."""
+    return bool(inst.eligible[t]) and inst.entry[t] >= 0
 
 
 class _Builder:
@@ -131,7 +128,7 @@ class _Builder:
             el = self._array(t)
             demand[el] += 1
         self.demand = demand
-        self.limits = _Limits(inst, seed) if _has_limits(inst) else None
+        self.limits = _Limits(inst, seed) if inst.limits else None
 
     def _array(self, t: int) -> np.ndarray:
         """Task t's eligible workers as an array, shared by tasks with the same tuple (compile memoises them)."""
@@ -209,14 +206,14 @@ def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, in
 
 def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None, *,
           effort: int = MEND_EFFORT) -> dict[int, int]:
-    """`construct`, then each task it left out placed by ejection chains where they find room (no limits).
+    """`construct`, then each task it left out placed by ejection chains where they find room.
 
     May still leave tasks out; every assignment returned is valid for the tasks it holds.
     """
     placed = construct(inst, tasks, seed)
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
     left = [t for t in todo if t not in placed and _placeable(inst, t)]
-    if not left or _has_limits(inst):
+    if not left:
         return placed
     a = Assignment(inst, placed)
     for t in left:

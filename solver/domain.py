@@ -51,25 +51,87 @@ class Shift:
     end: datetime
 
 
+MIN_CREW_COUNT, MAX_CREW_COUNT = 1, 20  # the contract's bounds on one crew entry's count
+
+
+@dataclass(frozen=True)
+class CrewEntry:
+    """`count` seats that each need `skill` (None: anyone)."""
+
+    skill: str | None
+    count: int
+
+
+def check_crew(crew: tuple[CrewEntry, ...], where: str) -> None:
+    """The contract's rules for a crew (a task's or a slot query's); raises `InvalidInput` naming `where`."""
+    if not crew:
+        raise InvalidInput(f"{where}: crew must not be empty", field=where)
+    skills = [c.skill for c in crew]
+    dup = sorted({str(k) for k in skills if skills.count(k) > 1})
+    if dup:
+        raise InvalidInput(f"{where}: crew lists skill {', '.join(dup)} more than once (merge the entries)",
+                           field=where)
+    bad = [c.count for c in crew if not MIN_CREW_COUNT <= c.count <= MAX_CREW_COUNT]
+    if bad:
+        raise InvalidInput(f"{where}: crew counts must be between {MIN_CREW_COUNT} and {MAX_CREW_COUNT},"
+                           f" got {bad[0]}", field=where)
+
+
 @dataclass(frozen=True)
 class Worker:
     id: str
     name: str | None = None
     skills: frozenset[str] = frozenset()
     shifts: tuple[Shift, ...] = ()
+    max_tasks: int | None = None  # most seats held that start in one operational day (None: no limit)
+    max_minutes: int | None = None  # most minutes of such seats
+
+    @property
+    def limited(self) -> bool:
+        return self.max_tasks is not None or self.max_minutes is not None
+
+    def has(self, skill: str | None) -> bool:
+        return skill is None or skill in self.skills
 
 
 @dataclass(frozen=True)
 class Task:
+    """A task of `crew` seats; `holders` already hold seats of it (v1: `worker_id`, one seat of `skill`).
+
+    After construction `crew` is never empty (absent: one seat with `skill`) and `holders` is
+    `(worker_id,)` when only `worker_id` was given.
+    """
+
     id: str
     start: datetime
     end: datetime
     skill: str | None = None
     worker_id: str | None = None
+    crew: tuple[CrewEntry, ...] = ()
+    holders: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.crew:
+            object.__setattr__(self, "crew", (CrewEntry(self.skill, 1),))
+        if not self.holders and self.worker_id is not None:
+            object.__setattr__(self, "holders", (self.worker_id,))
 
     @property
     def taken(self) -> bool:
-        return self.worker_id is not None
+        """Some seat is held (v1: the task is taken)."""
+        return bool(self.holders)
+
+    @property
+    def seats(self) -> int:
+        return sum(c.count for c in self.crew)
+
+    @property
+    def open_seats(self) -> int:
+        return self.seats - len(self.holders)
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start) / timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -101,8 +163,13 @@ class SlotQuery:
     duration_minutes: int
     step_minutes: int = DEFAULT_STEP_MINUTES
     skill: str | None = None
+    crew: tuple[CrewEntry, ...] | None = None  # replaces `skill` (v2)
 
     def __post_init__(self) -> None:
+        if self.crew is not None:
+            if self.skill is not None:
+                raise InvalidInput("give either skill or crew, not both", field="crew")
+            check_crew(self.crew, "crew")
         if not MIN_DURATION_MINUTES <= self.duration_minutes <= MAX_DURATION_MINUTES:
             raise InvalidInput(
                 f"duration_minutes must be between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES},"
@@ -115,6 +182,16 @@ class SlotQuery:
                 f" got {self.step_minutes}",
                 field="step_minutes",
             )
+
+    @property
+    def seats(self) -> tuple[CrewEntry, ...]:
+        """The new task's crew (a v1 query: one seat with `skill`)."""
+        return self.crew if self.crew is not None else (CrewEntry(self.skill, 1),)
+
+    def new_task(self, task_id: str, start: datetime) -> Task:
+        """The query's new untaken task starting at `start`."""
+        return Task(task_id, start, start + timedelta(minutes=self.duration_minutes), self.skill,
+                    crew=self.seats)
 
     def candidates(self, scenario: Scenario) -> list[datetime]:
         """Candidate starts: day start + k * step while the task still ends inside the day."""
@@ -156,7 +233,7 @@ class ProbeStats:
 @dataclass
 class SlotAnswer:
     query: SlotQuery
-    feasible_base: bool
+    feasible_base: bool | None  # None: the engine could not decide the day without the new task
     uncovered: list[str]
     slots: list[Slot]
     undecided: list[Slot]
@@ -165,14 +242,15 @@ class SlotAnswer:
 
 @dataclass
 class PlanResult:
-    """Feasibility of a scenario with, when feasible, an assignment of every untaken task.
+    """Feasibility of a scenario with, when feasible, every task's workers for all its seats.
 
-    When infeasible, `uncovered` lists the fewest untaken tasks the solver could leave out so that
-    the rest fit (provably fewest when `optimal` is true).
+    `assignment` maps each task id to its workers (holders included). Only when INFEASIBLE (a proof),
+    `uncovered` lists the fewest tasks with open seats the solver could leave out so that the rest fit
+    (provably fewest when `optimal` is true). UNKNOWN never reads as infeasible.
     """
 
     status: Status
-    assignment: dict[str, str]
+    assignment: dict[str, tuple[str, ...]]
     uncovered: list[str]
     optimal: bool = True
     seconds: float = 0.0

@@ -1,9 +1,10 @@
 """The classic greedy answer, kept only to measure against — never used to answer users.
 
 Free gaps = each worker's shifts minus the tasks they took; untaken tasks, in start order, go to the
-first worker (scenario order) with a gap that fits them; the slots are the candidates that still fit
-a remaining gap of a worker with the skill. It misses slots (a bad early choice blocks a later gap)
-and offers false ones (a gap it thinks is free is needed by a task it could not place).
+first worker (scenario order) with a gap that fits them (a crew: its seats first-fit, one after the
+other); the slots are the candidates whose seats still fit remaining gaps of workers with the skills.
+It misses slots (a bad early choice blocks a later gap) and offers false ones (a gap it thinks is free
+is needed by a task it could not place).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery
+from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Task
 from solver.instance import epoch
 
 Gap = tuple[int, int]
@@ -30,28 +31,53 @@ def _subtract(gaps: list[Gap], s: int, e: int) -> list[Gap]:
     return out
 
 
-def greedy_gaps(scenario: Scenario) -> tuple[dict[str, list[Gap]], dict[str, str], list[str]]:
-    """(remaining gaps per worker, greedy assignment, untaken tasks it could not place)."""
+def _open_skills(task: Task, skills: dict[str, frozenset[str]]) -> list[str | None]:
+    """The skills of a task's open seats, the holders seated first-come (greedy, like the rest)."""
+    seats = [c.skill for c in task.crew for _ in range(c.count)]
+    for h in task.holders:
+        k = next((i for i, sk in enumerate(seats) if sk is None or sk in skills[h]), None)
+        if k is not None:
+            del seats[k]
+    return seats[:task.open_seats]
+
+
+def _first_fit(seats: list[str | None], s: int, e: int, gaps: dict[str, list[Gap]],
+               skills: dict[str, frozenset[str]], order: list[str], busy: set[str]) -> list[str] | None:
+    """Seats in order, each to the first worker (scenario order) with the skill and a gap that fits."""
+    chosen: list[str] = []
+    for skill in seats:
+        w = next((w for w in order if w not in busy and w not in chosen and (skill is None or skill in skills[w])
+                  and any(a <= s and e <= b for a, b in gaps[w])), None)
+        if w is None:
+            return None
+        chosen.append(w)
+    return chosen
+
+
+def greedy_gaps(scenario: Scenario) -> tuple[dict[str, list[Gap]], dict[str, tuple[str, ...]], list[str]]:
+    """(remaining gaps per worker, greedy workers of each task's open seats, tasks it could not staff).
+
+    Crews: a task's open seats are filled first-fit in crew order; a task it cannot fully staff keeps
+    none of them. Daily limits are ignored, as a gap view does."""
     gaps: dict[str, list[Gap]] = {
         w.id: sorted((epoch(s.start), epoch(s.end)) for s in w.shifts) for w in scenario.workers
     }
     skills = {w.id: w.skills for w in scenario.workers}
+    order = [w.id for w in scenario.workers]
     for t in scenario.tasks:
-        if t.worker_id is not None:
-            gaps[t.worker_id] = _subtract(gaps[t.worker_id], epoch(t.start), epoch(t.end))
-    assignment: dict[str, str] = {}
+        for h in t.holders:
+            gaps[h] = _subtract(gaps[h], epoch(t.start), epoch(t.end))
+    assignment: dict[str, tuple[str, ...]] = {}
     unplaced: list[str] = []
-    for t in sorted((t for t in scenario.tasks if t.worker_id is None), key=lambda t: (t.start, t.end, t.id)):
+    for t in sorted((t for t in scenario.tasks if t.open_seats), key=lambda t: (t.start, t.end, t.id)):
         s, e = epoch(t.start), epoch(t.end)
-        for w in scenario.workers:
-            if t.skill is not None and t.skill not in skills[w.id]:
-                continue
-            if any(a <= s and e <= b for a, b in gaps[w.id]):
-                gaps[w.id] = _subtract(gaps[w.id], s, e)
-                assignment[t.id] = w.id
-                break
-        else:
+        chosen = _first_fit(_open_skills(t, skills), s, e, gaps, skills, order, set(t.holders))
+        if chosen is None:
             unplaced.append(t.id)
+            continue
+        for w in chosen:
+            gaps[w] = _subtract(gaps[w], s, e)
+        assignment[t.id] = tuple(chosen)
     return gaps, assignment, unplaced
 
 
@@ -60,11 +86,13 @@ def greedy_slots(scenario: Scenario, query: SlotQuery) -> SlotAnswer:
     gaps, _, unplaced = greedy_gaps(scenario)
     starts = query.candidates(scenario)
     duration = timedelta(minutes=query.duration_minutes)
-    able = [w.id for w in scenario.workers if query.skill is None or query.skill in w.skills]
+    skills = {w.id: w.skills for w in scenario.workers}
+    order = [w.id for w in scenario.workers]
+    seats = [c.skill for c in query.seats for _ in range(c.count)]
     slots = []
     for st in starts:
         s, e = epoch(st), epoch(st + duration)
-        if any(a <= s and e <= b for w in able for a, b in gaps[w]):
+        if _first_fit(seats, s, e, gaps, skills, order, set()) is not None:
             slots.append(Slot(st, st + duration))
     stats = ProbeStats(candidates=len(starts), seconds=time.perf_counter() - began)
     # Greedy believes the day is fine whatever it could not place: that is exactly its blind spot,

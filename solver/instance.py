@@ -1,11 +1,23 @@
 """A scenario compiled to integers: the form every engine (CP-SAT, shortcuts, greedy) works on.
 
 Times become integer microseconds since the Unix epoch (exact: no input is ever rounded).
-Taken tasks are folded into the workers: an untaken
-task is *eligible* for a worker when it fits one of the worker's shifts, the worker has its skill,
-and it does not overlap any task the worker has already taken. After that, taken tasks never need
-to be looked at again: the question is only whether the untaken tasks can be spread over their
-eligible workers without two overlapping tasks on one worker.
+
+Items are *open seats*. A task of a crew needs `count` seats of each crew entry; seats its holders
+keep are folded away, and every other seat becomes one item with the task's interval. Seats of one
+task have identical intervals, so per-worker no-overlap already forbids one worker on two seats of a
+task, and holders are busy on their task (they are in the worker's taken intervals). An item is
+*eligible* for a worker when the task fits one of the worker's shifts, the worker has the seat's
+skill, and it does not overlap a task the worker already holds.
+
+Holders whose skills fit exactly one crew entry (after the entries their fellow holders fill up) are
+fixed to that entry, so each open seat has a definite skill. A task where a holder could still sit in
+two entries is *flexible*: its open seats get the union of the entries' eligible workers (a
+relaxation, sound for every "no plan" argument), `entry` is -1 for them, and an exact check of the
+holders' seat choice (`TaskInfo.crew_ok`) is part of every certificate test. The CP-SAT model states
+it exactly (see `solver.model`).
+
+Daily limits: `limits[w] = (max seats, max ticks)` per operational day of the task's start, `used`
+what the holders already spend per (worker, day), `days[i]` the day (ordinal) of item i.
 """
 
 from __future__ import annotations
@@ -15,10 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from solver import eligibility
-from solver.domain import Scenario
+from solver.domain import CrewEntry, Scenario, Task
+from solver.options import TICKS_PER_SECOND
+from solver.validate import match_seats
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TICKS_PER_SECOND = 1_000_000
+TICKS_PER_MINUTE = 60 * TICKS_PER_SECOND
+__all__ = ["TICKS_PER_SECOND", "Instance", "TaskInfo", "compile_scenario", "epoch"]
 
 
 def epoch(dt: datetime) -> int:
@@ -33,86 +48,218 @@ class WorkerCalendar:
     skills: frozenset[str]
     shift_starts: list[int]
     shift_ends: list[int]
-    busy_starts: list[int]  # taken tasks, sorted by start; they never overlap each other (validated)
+    busy_starts: list[int]  # held tasks, sorted by start; they never overlap each other (validated)
     busy_ends: list[int]
+
+    def fits_time(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.shift_starts, start) - 1
+        return i >= 0 and self.shift_ends[i] >= end
+
+    def is_free(self, start: int, end: int) -> bool:
+        # Held tasks are disjoint and sorted, so their ends are sorted too.
+        j = bisect.bisect_right(self.busy_ends, start)
+        return not (j < len(self.busy_starts) and self.busy_starts[j] < end)
 
     def can_take(self, start: int, end: int, skill: str | None) -> bool:
         if skill is not None and skill not in self.skills:
             return False
-        i = bisect.bisect_right(self.shift_starts, start) - 1
-        if i < 0 or self.shift_ends[i] < end:
-            return False
-        # Taken tasks are disjoint and sorted, so their ends are sorted too.
-        j = bisect.bisect_right(self.busy_ends, start)
-        return not (j < len(self.busy_starts) and self.busy_starts[j] < end)
+        return self.fits_time(start, end) and self.is_free(start, end)
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A task with open seats: what the CP-SAT model and the exact checks need beyond its items.
+
+    `need[e]`: open seats of crew entry e once the fixed holders sit; `flex_holders`: per holder who could
+    still sit in several entries, those entries (their seats are among `need`); `entry_eligible[e]`:
+    workers who fit entry e; `seats`: the item indices.
+    """
+
+    id: str
+    crew: tuple[CrewEntry, ...]
+    holders: tuple[int, ...]  # worker indices of all holders
+    need: tuple[int, ...]
+    flex_holders: tuple[tuple[int, ...], ...]
+    entry_eligible: tuple[tuple[int, ...], ...]
+    seats: tuple[int, ...]
+
+    @property
+    def flexible(self) -> bool:
+        return bool(self.flex_holders)
+
+    def crew_ok(self, workers: list[int], skills: list[frozenset[str]]) -> bool:
+        """Holders plus these seat workers can take distinct seats whose skills they have."""
+        if not self.flexible:
+            return True
+        return match_seats([skills[w] for w in (*self.holders, *workers)], self.crew) is not None
 
 
 @dataclass
 class Instance:
-    """Untaken tasks (index = position) with their eligible workers (indices into `worker_ids`)."""
+    """Open seats (index = position) with their eligible workers (indices into `worker_ids`)."""
 
     worker_ids: list[str]
     calendars: list[WorkerCalendar]
-    task_ids: list[str]
+    task_ids: list[str]  # the task each item is a seat of
     starts: list[int]
     ends: list[int]
     skills: list[str | None]
     eligible: list[tuple[int, ...]]
-    index: dict[str, int] = field(default_factory=dict)
+    owner: list[int] = field(default_factory=list)  # item -> index into `tasks`
+    entry: list[int] = field(default_factory=list)  # item -> crew entry, -1 on a flexible task
+    days: list[int] = field(default_factory=list)  # item -> operational day (ordinal); 0 without limits
+    tasks: list[TaskInfo] = field(default_factory=list)
+    limits: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)  # w -> (seats, ticks)
+    used: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # holders' (seats, ticks)
+    index: dict[str, int] = field(default_factory=dict)  # task id -> index into `tasks`
 
     def __post_init__(self) -> None:
-        self.index = {tid: i for i, tid in enumerate(self.task_ids)}
+        if not self.tasks:  # a plain one-seat-per-task instance (tests, callers building one by hand)
+            self.owner = list(range(len(self.task_ids)))
+            self.entry = [0] * len(self.task_ids)
+            self.days = [0] * len(self.task_ids)
+            self.tasks = [TaskInfo(tid, (CrewEntry(k, 1),), (), (1,), (), (el,), (i,))
+                          for i, (tid, k, el) in enumerate(zip(self.task_ids, self.skills, self.eligible, strict=True))]
+        self.index = {t.id: i for i, t in enumerate(self.tasks)}
 
     @property
     def n_tasks(self) -> int:
+        """Number of items (open seats)."""
         return len(self.task_ids)
+
+    @property
+    def flexible(self) -> bool:
+        return any(t.flexible for t in self.tasks)
 
     def eligible_for(self, start: int, end: int, skill: str | None) -> tuple[int, ...]:
         # Every worker's `can_take` at once, vectorised (see solver.eligibility for why it is the same test).
         return eligibility.index_of(self.calendars).eligible(start, end, skill)
 
-    def with_task(self, task_id: str, start: int, end: int, skill: str | None) -> Instance:
-        """This instance plus one more untaken task (the candidate of a slot probe)."""
+    def seat_lists(self, items: list[int] | None = None) -> dict[int, list[int]]:
+        """Task index -> its items among `items` (default all)."""
+        out: dict[int, list[int]] = {}
+        for i in range(self.n_tasks) if items is None else items:
+            out.setdefault(self.owner[i], []).append(i)
+        return out
+
+    def with_task(self, task_id: str, start: int, end: int, skill: str | None,
+                  crew: tuple[CrewEntry, ...] | None = None, day: int = 0) -> Instance:
+        """This instance plus one more untaken task (the candidate of a slot probe); its seats come last."""
+        crew = crew or (CrewEntry(skill, 1),)
+        elig = tuple(self.eligible_for(start, end, c.skill) for c in crew)
+        n, k = self.n_tasks, sum(c.count for c in crew)
+        seats = tuple(range(n, n + k))
+        info = TaskInfo(task_id, crew, (), tuple(c.count for c in crew), (), elig, seats)
+        entries = [e for e, c in enumerate(crew) for _ in range(c.count)]
         return Instance(
             self.worker_ids, self.calendars,
-            [*self.task_ids, task_id], [*self.starts, start], [*self.ends, end], [*self.skills, skill],
-            [*self.eligible, self.eligible_for(start, end, skill)],
+            [*self.task_ids, *([task_id] * k)], [*self.starts, *([start] * k)], [*self.ends, *([end] * k)],
+            [*self.skills, *(crew[e].skill for e in entries)], [*self.eligible, *(elig[e] for e in entries)],
+            [*self.owner, *([len(self.tasks)] * k)], [*self.entry, *entries], [*self.days, *([day] * k)],
+            [*self.tasks, info], self.limits, self.used,
         )
 
+    def restrict(self, eligible: list[tuple[int, ...]]) -> Instance:
+        """The same items with narrower eligible workers (each a subset of the item's own)."""
+        return Instance(self.worker_ids, self.calendars, self.task_ids, self.starts, self.ends, self.skills,
+                        eligible, self.owner, self.entry, self.days, self.tasks, self.limits, self.used)
+
     def fixing(self, task_index: int, worker: int) -> Instance:
-        """The same instance with one untaken task allowed on `worker` only (a take, before it is written)."""
+        """The same instance with one item allowed on `worker` only (a take, before it is written)."""
         eligible = list(self.eligible)
         eligible[task_index] = (worker,) if worker in self.eligible[task_index] else ()
-        return Instance(self.worker_ids, self.calendars, self.task_ids, self.starts, self.ends, self.skills,
-                        eligible)
+        return self.restrict(eligible)
+
+    # -- limits ------------------------------------------------------------------------------------
+    def cap(self, w: int, day: int) -> tuple[int | None, int | None]:
+        """What worker w may still hold on `day` besides its holders' seats (None: unlimited)."""
+        limit = self.limits.get(w)
+        if limit is None:
+            return None, None
+        seats, ticks = self.used.get((w, day), (0, 0))
+        return (None if limit[0] is None else limit[0] - seats, None if limit[1] is None else limit[1] - ticks)
+
+
+def _seat_entries(task: Task, holders: list[int], skills: list[frozenset[str]]) -> tuple[list[int], list[list[int]]]:
+    """Open seats per entry once the holders forced into one entry sit, and the still-undecided holders'
+    entries (see the module docstring; exact: only forced choices are made)."""
+    need = [c.count for c in task.crew]
+    undecided = [[e for e, c in enumerate(task.crew) if c.skill is None or c.skill in skills[h]] for h in holders]
+    changed = True
+    while changed:
+        changed = False
+        for h, usable in enumerate(undecided):
+            usable[:] = [e for e in usable if need[e] > 0]
+            if len(usable) == 1:
+                need[usable[0]] -= 1
+                undecided[h] = []
+                changed = True
+    return need, [u for u in undecided if u]
+
+
+def _day_ordinals(scenario: Scenario, tasks: list[Task]) -> dict[str, int]:
+    day_of = scenario.calendar.day_of
+    return {t.id: day_of(t.start).toordinal() for t in tasks}
 
 
 def compile_scenario(scenario: Scenario) -> Instance:
     """Integer form of a *validated* scenario (see `solver.validate`)."""
     worker_ids = [w.id for w in scenario.workers]
     pos = {wid: i for i, wid in enumerate(worker_ids)}
+    limited = any(w.limited for w in scenario.workers)
+    days = _day_ordinals(scenario, list(scenario.tasks)) if limited else {}
     busy: list[list[tuple[int, int]]] = [[] for _ in worker_ids]
+    used: dict[tuple[int, int], tuple[int, int]] = {}
     for t in scenario.tasks:
-        if t.worker_id is not None:
-            busy[pos[t.worker_id]].append((epoch(t.start), epoch(t.end)))
+        s, e = epoch(t.start), epoch(t.end)
+        for h in t.holders:
+            busy[pos[h]].append((s, e))
+            if limited:
+                key = (pos[h], days[t.id])
+                seats, ticks = used.get(key, (0, 0))
+                used[key] = (seats + 1, ticks + e - s)
     calendars = []
     for w, taken in zip(scenario.workers, busy, strict=True):
         shifts = sorted((epoch(s.start), epoch(s.end)) for s in w.shifts)
         taken.sort()
-        calendars.append(WorkerCalendar(
-            w.skills, [s for s, _ in shifts], [e for _, e in shifts],
-            [s for s, _ in taken], [e for _, e in taken],
-        ))
-    untaken = [t for t in scenario.tasks if t.worker_id is None]
-    inst = Instance(worker_ids, calendars, [t.id for t in untaken], [epoch(t.start) for t in untaken],
-                    [epoch(t.end) for t in untaken], [t.skill for t in untaken], [])
+        calendars.append(WorkerCalendar(w.skills, [s for s, _ in shifts], [e for _, e in shifts],
+                                        [s for s, _ in taken], [e for _, e in taken]))
+    limits = {i: (w.max_tasks, None if w.max_minutes is None else w.max_minutes * TICKS_PER_MINUTE)
+              for i, w in enumerate(scenario.workers) if w.limited}
+    inst = Instance(worker_ids, calendars, [], [], [], [], [], [], [], [], [], limits, used)
+    skills = [c.skills for c in calendars]
     # Group identical (start, end, skill) so duplicates of a common task shape cost one scan.
     memo: dict[tuple[int, int, str | None], tuple[int, ...]] = {}
-    for s, e, k in zip(inst.starts, inst.ends, inst.skills, strict=True):
-        key = (s, e, k)
-        if key not in memo:
-            memo[key] = inst.eligible_for(s, e, k)
-        inst.eligible.append(memo[key])
+    for t in scenario.tasks:
+        if t.open_seats == 0:
+            continue
+        s, e = epoch(t.start), epoch(t.end)
+        holders = [pos[h] for h in t.holders]
+        need, flex = _seat_entries(t, holders, skills)
+        elig = []
+        for c in t.crew:
+            key = (s, e, c.skill)
+            if key not in memo:
+                memo[key] = inst.eligible_for(s, e, c.skill)
+            elig.append(memo[key])
+        entries = [ek for ek, n in enumerate(need) for _ in range(n)]
+        if flex:  # open seats: the union of the entries that still have seats (the model is exact)
+            union = tuple(sorted({w for ek, n in enumerate(need) if n for w in elig[ek]}))
+            entries = [-1] * (sum(need) - len(flex))
+        first = inst.n_tasks
+        seats = tuple(range(first, first + len(entries)))
+        inst.tasks.append(TaskInfo(t.id, t.crew, tuple(holders), tuple(need), tuple(tuple(f) for f in flex),
+                                   tuple(elig), seats))
+        for ek in entries:
+            inst.task_ids.append(t.id)
+            inst.starts.append(s)
+            inst.ends.append(e)
+            inst.skills.append(t.crew[ek].skill if ek >= 0 else None)
+            inst.eligible.append(elig[ek] if ek >= 0 else union)
+            inst.owner.append(len(inst.tasks) - 1)
+            inst.entry.append(ek)
+            inst.days.append(days.get(t.id, 0))
+    inst.index = {t.id: i for i, t in enumerate(inst.tasks)}
     return inst
 
 
@@ -145,10 +292,10 @@ def maximal_cliques(tasks: list[int], starts: list[int], ends: list[int]) -> lis
 def conflict_components(inst: Instance, tasks: list[int] | None = None) -> list[list[int]]:
     """Split tasks into groups that can be decided independently.
 
-    Two untaken tasks constrain each other only if they overlap in time and share an eligible worker
-    (the no-overlap constraint of that worker); the exactly-one constraint is per task. So the
-    connected components of that conflict graph are independent sub-problems: the scenario is
-    feasible iff every component is.
+    Two items constrain each other only if they overlap in time and share an eligible worker (the
+    no-overlap constraint of that worker), are seats of one task (its seat counts and holders), or may
+    both go to one limited worker on one operational day (that worker's limit row). So the connected
+    components of that graph are independent sub-problems: the scenario is feasible iff every one is.
     """
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
     parent = {t: t for t in todo}
@@ -159,20 +306,28 @@ def conflict_components(inst: Instance, tasks: list[int] | None = None) -> list[
             x = parent[x]
         return x
 
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
     # Per worker, sweep its eligible tasks in start order; consecutive overlapping tasks are unioned
     # with the running group (each alive interval overlaps the one that keeps the group open).
     per_worker: dict[int, list[int]] = {}
+    first_seat: dict[int, int] = {}  # seats of one task decide together (a flexible task's holders)
+    limited: dict[tuple[int, int], int] = {}  # a limited worker's day: its tasks share one linear row
     for t in todo:
+        union(t, first_seat.setdefault(inst.owner[t], t))
         for w in inst.eligible[t]:
             per_worker.setdefault(w, []).append(t)
+            if w in inst.limits:
+                union(t, limited.setdefault((w, inst.days[t]), t))
     for lst in per_worker.values():
         lst.sort(key=lambda t: inst.starts[t])
         open_task, open_end = -1, -1
         for t in lst:
             if inst.starts[t] < open_end:
-                ra, rb = find(open_task), find(t)
-                if ra != rb:
-                    parent[ra] = rb
+                union(open_task, t)
             if inst.ends[t] > open_end:
                 open_task, open_end = t, inst.ends[t]
     groups: dict[int, list[int]] = {}

@@ -1,80 +1,171 @@
 """The CP-SAT feasibility model: the one place that talks to OR-Tools.
 
-Decision: x[t, w] = untaken task t goes to worker w, for every worker t is eligible for (fits a shift,
-has the skill, does not clash with the worker's taken tasks — see `solver.instance`).
+Decision: x[t, e, w] = worker w takes a seat of crew entry e of task t, for every worker who fits
+that entry (fits a shift, has the skill, does not clash with the worker's held tasks — see
+`solver.instance`). Seat counts are equalities per (task, entry); a worker takes at most one entry of a
+task; a holder who could sit in several entries gets y[h, e] with exactly one of them; the daily limits
+are one linear row per (limited worker, operational day) over the tasks starting that day.
 Two formulations of "no two overlapping tasks on one worker" are offered:
 - "intervals": one optional interval per (task, worker), `add_no_overlap` per worker (the textbook model);
 - "cliques": tasks have fixed times, so overlap is a fixed graph — an interval graph per worker — and
   "at most one task per maximal clique" says exactly the same thing with plain Booleans, which
   CP-SAT propagates faster (measured in benchmarks/).
+Items (open seats) are the engines' unit; the model groups them back into their tasks, so a caller may
+pass any set of items: every task with an item in it is modelled whole.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from solver.domain import Status
 from solver.instance import Instance, maximal_cliques
+from solver.options import FORMULATIONS, Formulation
 
-FORMULATIONS = ("cliques", "intervals")
+__all__ = ["FORMULATIONS", "SolveResult", "Usage", "solve"]
+
+Usage = Mapping[tuple[int, int], tuple[int, int]]  # (worker, day) -> (seats, ticks) held outside the model
 
 
 @dataclass
 class SolveResult:
     status: Status
-    assignment: dict[int, int]  # task index -> worker index (every task, when feasible)
-    uncovered: list[int]  # task indices left out (only when maximising coverage)
+    assignment: dict[int, int]  # item -> worker (every item, when feasible and covering all)
+    uncovered: list[int]  # items of the tasks left out (only when maximising coverage)
     optimal: bool
     seconds: float
 
 
-def _build(
-    inst: Instance, tasks: list[int], formulation: str, cover_all: bool
-) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar], dict[int, cp_model.IntVar]]:
-    model = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
-    per_worker: dict[int, list[int]] = {}
+@dataclass
+class _Vars:
+    x: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (task, entry, worker)
+    on: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)  # (task, worker) -> x's
+    covered: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
-    # Variables: one Boolean per (task, eligible worker).
-    for t in tasks:
-        for w in inst.eligible[t]:
-            x[t, w] = model.new_bool_var(f"x_{t}_{w}")
-            per_worker.setdefault(w, []).append(t)
 
-    # Each task goes to exactly one worker (or, when maximising coverage, at most one).
-    covered: dict[int, cp_model.IntVar] = {}
-    for t in tasks:
-        lits = [x[t, w] for w in inst.eligible[t]]
-        if cover_all:
-            model.add_exactly_one(lits)
+def _allowed(inst: Instance, t: int, e: int) -> tuple[int, ...]:
+    """Workers who may take a seat of entry e of task t: the items' eligibility (a caller may narrow it)."""
+    info = inst.tasks[t]
+    if info.flexible:
+        mask = set(inst.eligible[info.seats[0]])
+        return tuple(w for w in info.entry_eligible[e] if w in mask)
+    return next(inst.eligible[i] for i in info.seats if inst.entry[i] == e)
+
+
+def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_all: bool) -> None:
+    """Seat counts of task t (and its undecided holders' entries)."""
+    info = inst.tasks[t]
+    y = [{e: model.new_bool_var(f"y_{t}_{h}_{e}") for e in usable} for h, usable in enumerate(info.flex_holders)]
+    for ys in y:
+        model.add_exactly_one(ys.values())
+    cov = None
+    if not cover_all:
+        cov = v.covered[t] = model.new_bool_var(f"cov_{t}")
+    for e, need in enumerate(info.need):
+        if need == 0 and not any(e in ys for ys in y):
+            continue
+        lits = []
+        for w in _allowed(inst, t, e):
+            lit = v.x[t, e, w] = model.new_bool_var(f"x_{t}_{e}_{w}")
+            v.on.setdefault((t, w), []).append(lit)
+            lits.append(lit)
+        seats = sum(lits) + sum(ys[e] for ys in y if e in ys)
+        if cov is None:
+            model.add(seats == need)
         else:
-            covered[t] = model.new_bool_var(f"cov_{t}")
-            model.add(sum(lits) == covered[t])
+            model.add(seats == need).only_enforce_if(cov)
+            model.add(sum(lits) == 0).only_enforce_if(~cov)
+    if len(info.need) > 1:
+        for w in {w for e in range(len(info.need)) for w in info.entry_eligible[e]}:
+            lits = v.on.get((t, w), [])
+            if len(lits) > 1:
+                model.add_at_most_one(lits)
 
-    # No worker does two overlapping tasks.
+
+def _presence(model: cp_model.CpModel, lits: list[cp_model.IntVar]) -> cp_model.IntVar:
+    if len(lits) == 1:
+        return lits[0]
+    z = model.new_bool_var("")
+    model.add(sum(lits) == z)
+    return z
+
+
+def _no_overlap(model: cp_model.CpModel, inst: Instance, v: _Vars, formulation: str) -> None:
+    per_worker: dict[int, list[int]] = {}
+    for t, w in v.on:
+        per_worker.setdefault(w, []).append(t)
+    starts = [inst.starts[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
+    ends = [inst.ends[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
     for w, ts in per_worker.items():
         if formulation == "cliques":
-            for clique in maximal_cliques(ts, inst.starts, inst.ends):
-                model.add_at_most_one(x[t, w] for t in clique)
+            for clique in maximal_cliques(ts, starts, ends):
+                model.add_at_most_one(lit for t in clique for lit in v.on[t, w])
         elif formulation == "intervals":
-            intervals = [
-                model.new_optional_fixed_size_interval_var(
-                    inst.starts[t], inst.ends[t] - inst.starts[t], x[t, w], f"i_{t}_{w}"
-                )
+            model.add_no_overlap([
+                model.new_optional_fixed_size_interval_var(starts[t], ends[t] - starts[t],
+                                                           _presence(model, v.on[t, w]), f"i_{t}_{w}")
                 for t in ts
-            ]
-            model.add_no_overlap(intervals)
+            ])
         else:
             raise ValueError(f"unknown formulation {formulation!r}; use one of {FORMULATIONS}")
 
+
+def _limits(model: cp_model.CpModel, inst: Instance, v: _Vars, pinned: Usage | None) -> None:
+    rows: dict[tuple[int, int], list[tuple[int, list[cp_model.IntVar]]]] = {}
+    for (t, w), lits in v.on.items():
+        if w in inst.limits:
+            seat = inst.tasks[t].seats[0]
+            rows.setdefault((w, inst.days[seat]), []).append((inst.ends[seat] - inst.starts[seat], lits))
+    for (w, day), terms in rows.items():
+        max_seats, max_ticks = inst.cap(w, day)
+        seats_out, ticks_out = (pinned or {}).get((w, day), (0, 0))
+        if max_seats is not None:
+            model.add(sum(sum(lits) for _, lits in terms) <= max_seats - seats_out)
+        if max_ticks is not None:
+            model.add(sum(length * sum(lits) for length, lits in terms) <= max_ticks - ticks_out)
+
+
+def _build(inst: Instance, task_list: list[int], formulation: str, cover_all: bool,
+           pinned: Usage | None) -> tuple[cp_model.CpModel, _Vars]:
+    model = cp_model.CpModel()
+    v = _Vars()
+    for t in task_list:
+        _task_vars(model, inst, t, v, cover_all)
+    _no_overlap(model, inst, v, formulation)
+    if inst.limits:
+        _limits(model, inst, v, pinned)
     if not cover_all:
         # The smallest set of tasks that cannot be covered together: cover as many as possible.
-        model.maximize(sum(covered.values()))
-    return model, x, covered
+        model.maximize(sum(v.covered.values()))
+    return model, v
+
+
+def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
+          task_list: list[int]) -> tuple[dict[int, int], list[int]]:
+    """Item -> worker from the x's: the workers of a task fill its seats entry by entry (a flexible task's
+    seats take its workers in any order: their eligibility is the entries' union)."""
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    for (t, e, w), lit in v.x.items():
+        if solver.boolean_value(lit):
+            chosen.setdefault(t, []).append((e, w))
+    assignment: dict[int, int] = {}
+    uncovered: list[int] = []
+    for t in task_list:
+        seats = inst.tasks[t].seats
+        by_entry = chosen.get(t, [])
+        if len(by_entry) < len(seats):
+            uncovered.extend(seats)
+            continue
+        free = list(seats)
+        for e, w in by_entry:
+            seat = next(i for i in free if inst.entry[i] in (e, -1))
+            free.remove(seat)
+            assignment[seat] = w
+    return assignment, uncovered
 
 
 def solve(
@@ -83,30 +174,35 @@ def solve(
     *,
     time_limit: float = 10.0,
     hint: dict[int, int] | None = None,
-    formulation: str = "cliques",
+    formulation: Formulation = "cliques",
     cover_all: bool = True,
     workers: int = 1,
     presolve: bool = True,
+    pinned: Usage | None = None,
 ) -> SolveResult:
-    """Decide whether `tasks` (default: all untaken tasks) can all be covered.
+    """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
-    With `cover_all=False` it maximises the number of covered tasks instead and reports the rest in
-    `uncovered` (status FEASIBLE then means "a best-known cover was found").
+    With `cover_all=False` it maximises the number of covered tasks instead and reports the items of the
+    rest in `uncovered` (status FEASIBLE then means "a best-known cover was found"). `pinned`: seats and
+    ticks that items outside the model already hold per (limited worker, day).
     """
     began = time.perf_counter()
-    task_list = list(range(inst.n_tasks)) if tasks is None else list(tasks)
-    if cover_all and any(not inst.eligible[t] for t in task_list):
-        # A task nobody can take: infeasible without asking the solver.
+    items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
+    if cover_all and any(not inst.eligible[t] for t in items):
+        # A seat nobody can take: infeasible without asking the solver.
         return SolveResult(Status.INFEASIBLE, {}, [], True, time.perf_counter() - began)
+    task_list = sorted({inst.owner[i] for i in items})
     if not task_list:
         return SolveResult(Status.FEASIBLE, {}, [], True, time.perf_counter() - began)
+    if time_limit <= 0:  # no time left: undecided, never a guess
+        return SolveResult(Status.UNKNOWN, {}, [], False, time.perf_counter() - began)
 
-    model, x, covered = _build(inst, task_list, formulation, cover_all)
+    model, v = _build(inst, task_list, formulation, cover_all, pinned)
     if hint:
-        for (t, w), var in x.items():
-            model.add_hint(var, hint.get(t) == w)
+        for (t, e, w), var in v.x.items():
+            model.add_hint(var, any(hint.get(i) == w and inst.entry[i] in (e, -1) for i in inst.tasks[t].seats))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     if not presolve:
         solver.parameters.cp_model_presolve = False
@@ -117,9 +213,8 @@ def solve(
     seconds = time.perf_counter() - began
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignment = {t: w for (t, w), var in x.items() if solver.boolean_value(var)}
-        uncovered = sorted(t for t in task_list if t not in assignment)
-        return SolveResult(Status.FEASIBLE, assignment, uncovered, code == cp_model.OPTIMAL, seconds)
+        assignment, uncovered = _read(inst, solver, v, task_list)
+        return SolveResult(Status.FEASIBLE, assignment, sorted(uncovered), code == cp_model.OPTIMAL, seconds)
     if code == cp_model.INFEASIBLE:
         return SolveResult(Status.INFEASIBLE, {}, [], True, seconds)
     return SolveResult(Status.UNKNOWN, {}, [], False, seconds)

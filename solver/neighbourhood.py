@@ -7,6 +7,10 @@
 - `relaxed`: only the tasks of the window must be covered, the rest are dropped. Dropping tasks
   only removes constraints, so if even this is INFEASIBLE the whole day is; a FEASIBLE answer proves
   nothing.
+Crews and limits: a window always holds whole tasks (seats of a task share its interval, so a window
+that meets one meets all), the model seats crews exactly, and in `restricted` the pinned seats' load
+on each limited worker's day is subtracted from the limit (`pinned`), so its plan keeps the limits with
+the pins; `relaxed` drops the other tasks' load too, which only loosens the limits.
 """
 
 from __future__ import annotations
@@ -15,12 +19,9 @@ import time
 
 from solver.assign import Assignment
 from solver.domain import Status
-from solver.instance import TICKS_PER_SECOND, Instance, TimeIndex
+from solver.instance import Instance, TimeIndex
 from solver.model import solve
-
-HOUR = 3600 * TICKS_PER_SECOND
-WINDOW_MARGINS = (1 * HOUR, 3 * HOUR, 8 * HOUR)  # growing windows around the task being placed
-WINDOW_TIME_LIMIT = 2.0  # seconds per window model: they are small; a miss only means "grow"
+from solver.options import SolverOptions
 
 
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
@@ -32,10 +33,19 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
         s, e = inst.starts[t], inst.ends[t]
         eligible[t] = tuple(w for w in inst.eligible[t]
                             if not any(p not in free_set for p in base.clashes(w, s, e)))
-    sub = Instance(inst.worker_ids, inst.calendars, inst.task_ids, inst.starts, inst.ends, inst.skills, eligible)
+    pinned: dict[tuple[int, int], tuple[int, int]] = {}
+    if inst.limits:
+        load = {k: list(v) for k, v in base.load.items()}
+        for t in free:
+            w = base.of.get(t)
+            if w is not None and (w, inst.days[t]) in load:
+                load[w, inst.days[t]][0] -= 1
+                load[w, inst.days[t]][1] -= inst.ends[t] - inst.starts[t]
+        pinned = {k: (v[0], v[1]) for k, v in load.items()}
     start = {t: base.of[t] for t in free if t in base.of}
     start.update(hint or {})
-    res = solve(sub, free, time_limit=time_limit, hint=start, workers=workers, presolve=False)
+    res = solve(inst.restrict(eligible), free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
+                pinned=pinned)
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
@@ -45,7 +55,7 @@ def relaxed_infeasible(inst: Instance, tasks: list[int], *, time_limit: float, w
 
 
 def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time_limit: float,
-                    workers: int = 1) -> bool | None:
+                    options: SolverOptions, workers: int = 1) -> bool | None:
     """Place tasks a heuristic left out, each by window models around it, mutating `a`.
 
     True: all placed (`a` is then a plan of every task). False: a relaxed window proved the day
@@ -54,13 +64,15 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
     deadline = time.perf_counter() + time_limit
     index = TimeIndex(inst)
     for t in leftovers:
+        if t in a.of:  # a seat of a task an earlier window placed whole
+            continue
         placed = False
-        for margin in WINDOW_MARGINS:
+        for margin in options.window_margins:
             left = deadline - time.perf_counter()
             if left <= 0:
                 return None
             window = index.overlapping(inst.starts[t] - margin, inst.ends[t] + margin)
-            limit = min(left, WINDOW_TIME_LIMIT)
+            limit = min(left, options.window_time_limit)
             found = restricted(inst, a, window, time_limit=limit, workers=workers)
             if found is not None:
                 for u in window:

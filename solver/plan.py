@@ -1,9 +1,11 @@
-"""Is a whole scenario feasible? With a certificate (an assignment of every untaken task) or the
+"""Is a whole scenario feasible? With a certificate (every task's workers for all its seats) or the
 fewest tasks that cannot be covered together."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from solver import construct
 from solver.assign import Assignment, is_valid
@@ -13,43 +15,117 @@ from solver.domain import PlanResult, Scenario, Status
 from solver.instance import Instance, compile_scenario, conflict_components
 from solver.model import solve
 from solver.neighbourhood import place_leftovers
+from solver.options import DEFAULT_OPTIONS, SolverOptions
 
-DEFAULT_TIME_LIMIT = 10.0
+Witness = Mapping[str, str | Sequence[str]]  # task id -> its worker (v1) or its workers (holders may be included)
+MIN_NAMING_SECONDS = 0.5  # naming the fewest uncovered tasks of a proven-infeasible day gets at least this
+
+
+@dataclass
+class InstancePlan:
+    """`plan_instance`'s verdict: with FEASIBLE, `assignment` covers every item; with INFEASIBLE (a proof),
+    `uncovered` names items of the fewest tasks to leave out (fewest for sure when `optimal`)."""
+
+    status: Status
+    assignment: dict[int, int] = field(default_factory=dict)
+    uncovered: list[int] = field(default_factory=list)
+    optimal: bool = True
+
+
+def witness_hint(inst: Instance, witness: Witness | None) -> dict[int, int] | None:
+    """A named witness as item -> worker: each task's listed workers (holders skipped) on its open seats,
+    each on the first free seat it is eligible for. Only a hint: callers check it before trusting it."""
+    if not witness:
+        return None
+    widx = {w: i for i, w in enumerate(inst.worker_ids)}
+    hint: dict[int, int] = {}
+    for tid, named in witness.items():
+        t = inst.index.get(tid)
+        if t is None:
+            continue
+        info = inst.tasks[t]
+        free = list(info.seats)
+        for name in (named,) if isinstance(named, str) else named:
+            w = widx.get(name)
+            if w is None or w in info.holders:
+                continue
+            seat = next((i for i in free if w in inst.eligible[i]), None)
+            if seat is not None:
+                free.remove(seat)
+                hint[seat] = w
+    return hint
+
+
+def named_assignment(scenario: Scenario, inst: Instance, assignment: Mapping[int, int]) -> dict[str, tuple[str, ...]]:
+    """Every task of the scenario -> its holders, then the workers of its open seats in seat order."""
+    seat_workers: dict[str, list[str]] = {}
+    for i in sorted(assignment):
+        seat_workers.setdefault(inst.task_ids[i], []).append(inst.worker_ids[assignment[i]])
+    return {t.id: (*t.holders, *seat_workers.get(t.id, ())) for t in scenario.tasks}
+
+
+def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float, options: SolverOptions,
+                    workers: int) -> tuple[InstancePlan | None, dict[int, int], bool | None]:
+    """The hint, then the start-order construction (`solver.construct`) mended by ejection chains and window
+    models: a plan, or the guess so far and the windows' verdict (False: a relaxed window proved the day
+    infeasible)."""
+    if hint and is_valid(inst, hint):
+        return InstancePlan(Status.FEASIBLE, dict(hint)), hint, None
+    seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
+    if not is_valid(inst, seed, list(seed)):
+        seed = {}
+    guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort)  # start-order tightest fit
+    if len(guess) == inst.n_tasks:
+        return InstancePlan(Status.FEASIBLE, guess), guess, None
+    # Small CP-SAT models around each item the heuristic left out (see solver.neighbourhood).
+    leftovers = [t for t in range(inst.n_tasks) if t not in guess]
+    if any(not inst.eligible[t] for t in leftovers):
+        return None, guess, None
+    mended = Assignment(inst, guess)
+    verdict = place_leftovers(inst, mended, leftovers, options=options, workers=workers,
+                              time_limit=(deadline - time.perf_counter()) / 2)
+    if verdict is True:
+        return InstancePlan(Status.FEASIBLE, dict(mended.of)), mended.of, True
+    return None, (dict(mended.of) if verdict is None else guess), verdict
+
+
+def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int], deadline: float,
+                      workers: int) -> tuple[list[int], bool]:
+    uncovered: list[int] = []
+    optimal = True
+    for comp in bad:
+        left = max(MIN_NAMING_SECONDS, deadline - time.perf_counter())
+        res = solve(inst, comp, time_limit=left, cover_all=False, workers=workers,
+                    hint={t: guess[t] for t in comp if t in guess})
+        if res.status is Status.FEASIBLE:
+            uncovered.extend(res.uncovered)
+            optimal = optimal and res.optimal
+        else:
+            # Not even a partial cover in time: fall back to the heuristic's leftovers (honest, not minimal).
+            uncovered.extend(t for t in comp if t not in guess)
+            optimal = False
+    return sorted(uncovered), optimal
 
 
 def plan_instance(
     inst: Instance,
     *,
     hint: dict[int, int] | None = None,
-    time_limit: float = DEFAULT_TIME_LIMIT,
+    time_limit: float = DEFAULT_OPTIONS.base_time_limit,
     want_uncovered: bool = True,
     workers: int = 2,
-) -> tuple[Status, dict[int, int], list[int], bool]:
-    """(status, assignment, uncovered, optimal) for the integer instance.
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> InstancePlan:
+    """The verdict on the integer instance.
 
-    Cheapest proof first: the given hint, then the start-order construction mended by ejection chains; CP-SAT
-    only for the conflict components (independent sub-problems, see `conflict_components`) that neither covers.
+    Cheapest proof first: the given hint, then the start-order construction mended by ejection chains and window
+    models; CP-SAT only for the conflict components (independent sub-problems, see `conflict_components`)
+    that none of these covers.
     """
     deadline = time.perf_counter() + time_limit
-    if hint and is_valid(inst, hint):
-        return Status.FEASIBLE, dict(hint), [], True
-    seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
-    if not is_valid(inst, seed, list(seed)):
-        seed = {}
-    guess = construct.cover(inst, seed=seed)  # start-order tightest fit + ejection chains (solver.construct)
-    if len(guess) == inst.n_tasks:
-        return Status.FEASIBLE, guess, [], True
-    # Small CP-SAT models around each task the heuristic left out (see solver.neighbourhood).
-    mended = Assignment(inst, guess)
-    verdict = None
-    leftovers = [t for t in range(inst.n_tasks) if t not in guess and inst.eligible[t]]
-    if len(leftovers) == inst.n_tasks - len(guess):
-        verdict = place_leftovers(inst, mended, leftovers, time_limit=max(0.05, deadline - time.perf_counter()) / 2,
-                                  workers=workers)
-        if verdict is True:
-            return Status.FEASIBLE, dict(mended.of), [], True
-        guess = dict(mended.of) if verdict is None else guess
-
+    found, guess, verdict = _try_heuristics(inst, hint, deadline, options, workers)
+    if found is not None:
+        return found
     assignment: dict[int, int] = {}
     bad: list[list[int]] = []
     proven = verdict is False  # a relaxed window already proved the day infeasible
@@ -61,7 +137,7 @@ def plan_instance(
             proven = True
             bad.append(comp)
             continue
-        left = max(0.05, deadline - time.perf_counter())
+        left = deadline - time.perf_counter()  # none left: the component stays undecided (UNKNOWN)
         res = solve(inst, comp, time_limit=left, hint={t: guess[t] for t in comp if t in guess}, workers=workers)
         if res.status is Status.FEASIBLE:
             assignment.update(res.assignment)
@@ -69,59 +145,42 @@ def plan_instance(
             proven = proven or res.status is Status.INFEASIBLE
             bad.append(comp)
     if not bad:
-        return Status.FEASIBLE, assignment, [], True
-    # One infeasible component makes the whole scenario infeasible; undecided ones only make it unknown.
-    status = Status.INFEASIBLE if proven else Status.UNKNOWN
+        return InstancePlan(Status.FEASIBLE, assignment)
+    # One infeasible component makes the whole scenario infeasible; undecided ones only make it unknown,
+    # and an unknown verdict names no task (it has no proof).
+    if not proven:
+        return InstancePlan(Status.UNKNOWN, optimal=False)
     if not want_uncovered:
-        return status, {}, [], False
-    uncovered: list[int] = []
-    optimal = True
-    for comp in bad:
-        left = max(0.5, deadline - time.perf_counter())
-        res = solve(inst, comp, time_limit=left, cover_all=False, workers=workers,
-                    hint={t: guess[t] for t in comp if t in guess})
-        if res.status is Status.FEASIBLE:
-            uncovered.extend(res.uncovered)
-            optimal = optimal and res.optimal
-        else:
-            # Not even a partial cover in time: fall back to the heuristic's leftovers (honest, not minimal).
-            uncovered.extend(t for t in comp if t not in guess)
-            optimal = False
-    return status, {}, sorted(uncovered), optimal
+        return InstancePlan(Status.INFEASIBLE, optimal=False)
+    uncovered, optimal = _fewest_uncovered(inst, bad, guess, deadline, workers)
+    return InstancePlan(Status.INFEASIBLE, {}, uncovered, optimal)
+
+
+def uncovered_names(inst: Instance, items: list[int]) -> list[str]:
+    """Task ids of these items, each once, in item order."""
+    return list(dict.fromkeys(inst.task_ids[i] for i in items))
 
 
 def plan(
     scenario: Scenario,
+    options: SolverOptions = DEFAULT_OPTIONS,
     *,
-    witness: dict[str, str] | None = None,
-    time_limit: float = DEFAULT_TIME_LIMIT,
+    witness: Witness | None = None,
 ) -> PlanResult:
-    """Feasibility of a validated scenario, with an assignment of every untaken task or the uncovered ones.
+    """Feasibility of a validated scenario within `options.base_time_limit` seconds.
 
-    `witness` (task id -> worker id) is a previously found assignment; when still valid it is the
+    FEASIBLE: `assignment` gives every task its workers for all its seats (holders first); INFEASIBLE (a
+    proof): `uncovered` names tasks that cannot all be covered; UNKNOWN: neither was shown in time.
+    `witness` (task id -> worker or workers) is a previously found plan; when still valid it is the
     certificate, and otherwise it seeds the search.
     """
     began = time.perf_counter()
     inst = compile_scenario(scenario)
-    return plan_compiled(scenario, inst, witness=witness, time_limit=time_limit, began=began)
-
-
-def plan_compiled(
-    scenario: Scenario,
-    inst: Instance,
-    *,
-    witness: dict[str, str] | None = None,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-    began: float | None = None,
-) -> PlanResult:
-    began = time.perf_counter() if began is None else began
-    widx = {wid: i for i, wid in enumerate(inst.worker_ids)}
-    hint = None
-    if witness:
-        hint = {inst.index[t]: widx[w] for t, w in witness.items() if t in inst.index and w in widx}
-    status, assignment, uncovered, optimal = plan_instance(inst, hint=hint, time_limit=time_limit)
-    named = {inst.task_ids[t]: inst.worker_ids[w] for t, w in assignment.items()}
-    if status is Status.FEASIBLE:
+    verdict = plan_instance(inst, hint=witness_hint(inst, witness), time_limit=options.base_time_limit,
+                            workers=max(2, options.solver_workers), options=options)
+    named: dict[str, tuple[str, ...]] = {}
+    if verdict.status is Status.FEASIBLE:
+        named = named_assignment(scenario, inst, verdict.assignment)
         assert_feasible(scenario, named)  # the independent checker guards every certificate we hand out
-    return PlanResult(status, named, [inst.task_ids[t] for t in uncovered], optimal,
+    return PlanResult(verdict.status, named, uncovered_names(inst, verdict.uncovered), verdict.optimal,
                       time.perf_counter() - began)

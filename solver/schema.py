@@ -20,6 +20,7 @@ from solver.domain import (
     MAX_STEP_MINUTES,
     MIN_DURATION_MINUTES,
     MIN_STEP_MINUTES,
+    CrewEntry,
     InvalidInput,
     PlanResult,
     Scenario,
@@ -29,6 +30,7 @@ from solver.domain import (
     Status,
     Task,
     Worker,
+    check_crew,
     wall_time_exists,
 )
 from solver.validate import validate_scenario
@@ -103,6 +105,22 @@ class WorkerSchema(Schema):
     name = fields.String(load_default=None, allow_none=True)
     skills = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     shifts = fields.List(fields.Nested(ShiftSchema), load_default=list)
+    max_tasks = StrictInteger(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    max_minutes = StrictInteger(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+
+
+class CrewEntrySchema(Schema):
+    """One crew entry; its count's range and duplicate skills are checked with the task's id (validate)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    skill = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    count = StrictInteger(required=True, strict=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **_: Any) -> CrewEntry:
+        return CrewEntry(data["skill"], data["count"])
 
 
 class TaskSchema(Schema):
@@ -114,6 +132,8 @@ class TaskSchema(Schema):
     end = IsoDateTime(required=True)
     skill = fields.String(load_default=None, allow_none=True)
     worker_id = fields.String(load_default=None, allow_none=True)
+    crew = fields.List(fields.Nested(CrewEntrySchema), load_default=None, allow_none=True)
+    worker_ids = fields.List(fields.String(validate=validate.Length(min=1)), load_default=None, allow_none=True)
 
 
 class ScenarioSchema(Schema):
@@ -164,16 +184,37 @@ class ScenarioSchema(Schema):
                       aware(s["end"], ("workers", i, "shifts", j, "end")))
                 for j, s in enumerate(w["shifts"])
             )
-            workers.append(Worker(w["id"], w["name"], frozenset(w["skills"]), shifts))
+            workers.append(Worker(w["id"], w["name"], frozenset(w["skills"]), shifts,
+                                  w["max_tasks"], w["max_minutes"]))
         tasks = tuple(
-            Task(t["id"], aware(t["start"], ("tasks", i, "start")), aware(t["end"], ("tasks", i, "end")),
-                 t["skill"], t["worker_id"])
+            _task(t, aware(t["start"], ("tasks", i, "start")), aware(t["end"], ("tasks", i, "end")))
             for i, t in enumerate(data["tasks"])
         )
         if errors:
             raise ValidationError(errors)
         hh, mm = (int(x) for x in data["day_start"].split(":"))
         return Scenario(data["timezone"], time(hh, mm), tuple(workers), tasks)
+
+
+def _task(t: dict[str, Any], start: datetime, end: datetime) -> Task:
+    """A task of the document; the rules that need the task's id to name are raised here or in validate."""
+    tid = t["id"]
+    if t["worker_id"] is not None and t["worker_ids"] is not None:
+        raise InvalidInput(f"task {tid} gives both worker_id and worker_ids (use worker_ids)",
+                           field="tasks", ids=(tid,))
+    crew = t["crew"]
+    if crew is not None and t["skill"] is not None:
+        raise InvalidInput(f"task {tid} gives both crew and a skill (put the skill into the crew)",
+                           field="tasks", ids=(tid,))
+    if crew is not None:
+        try:
+            check_crew(tuple(crew), f"tasks {tid}")
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="tasks", ids=(tid,)) from exc
+    holders = tuple(t["worker_ids"] or ())
+    if len(set(holders)) != len(holders):
+        raise InvalidInput(f"task {tid} lists a worker more than once in worker_ids", field="tasks", ids=(tid,))
+    return Task(tid, start, end, t["skill"], t["worker_id"], tuple(crew or ()), holders)
 
 
 class SlotQuerySchema(Schema):
@@ -190,10 +231,11 @@ class SlotQuerySchema(Schema):
         validate=validate.Range(MIN_STEP_MINUTES, MAX_STEP_MINUTES),
     )
     skill = fields.String(load_default=None, allow_none=True)
+    crew = fields.List(fields.Nested(CrewEntrySchema), load_default=None, allow_none=True)
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> SlotQuery:
-        return SlotQuery(**data)
+        return _query(data)
 
 
 class WhatIfSlotsSchema(SlotQuerySchema):
@@ -204,7 +246,12 @@ class WhatIfSlotsSchema(SlotQuerySchema):
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> tuple[Scenario, SlotQuery]:  # type: ignore[override]
         scenario = data.pop("scenario")
-        return scenario, SlotQuery(**data)
+        return scenario, _query(data)
+
+
+def _query(data: dict[str, Any]) -> SlotQuery:
+    crew = data.pop("crew", None)
+    return SlotQuery(**data, crew=None if crew is None else tuple(crew))
 
 
 class SlotSchema(Schema):
@@ -219,7 +266,8 @@ class SlotAnswerSchema(Schema):
     duration_minutes = fields.Integer()
     step_minutes = fields.Integer()
     skill = fields.String(allow_none=True)
-    feasible_base = fields.Boolean()
+    crew = fields.List(fields.Dict(), allow_none=True)
+    feasible_base = fields.Boolean(allow_none=True)
     uncovered = fields.List(fields.String())
     slots = fields.List(fields.Nested(SlotSchema))
     undecided = fields.List(fields.Nested(SlotSchema))
@@ -285,6 +333,7 @@ def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:
         "duration_minutes": q.duration_minutes,
         "step_minutes": q.step_minutes,
         "skill": q.skill,
+        "crew": dump_crew(q.crew),
         "feasible_base": answer.feasible_base,
         "uncovered": list(answer.uncovered),
         "slots": [slot(s) for s in answer.slots],
@@ -292,12 +341,34 @@ def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def dump_crew(crew: tuple[CrewEntry, ...] | None) -> list[dict[str, Any]] | None:
+    """A query's crew as the contract prints it (entries in the order given), or None without one."""
+    return None if crew is None else [{"skill": c.skill, "count": c.count} for c in crew]
+
+
+def parse_crew(text: str) -> tuple[CrewEntry, ...]:
+    """The CLI / query-string form `install:2,electric:1` (a bare skill: count 1; `*`: the null skill)."""
+    out = []
+    for part in text.split(","):
+        skill, _, count = part.strip().partition(":")
+        if not skill:
+            raise InvalidInput(f"crew: empty skill in {text!r} (e.g. install:2,electric:1)", field="crew")
+        try:
+            n = int(count) if count else 1
+        except ValueError:
+            raise InvalidInput(f"crew: count of {skill} must be an integer, got {count!r}", field="crew") from None
+        out.append(CrewEntry(None if skill == "*" else skill, n))
+    crew = tuple(out)
+    check_crew(crew, "crew")
+    return crew
+
+
 def dump_plan(result: PlanResult) -> dict[str, Any]:
-    """`python -m solver plan`'s JSON (also the body of `POST /api/v1/what-if/plan`)."""
+    """`python -m solver plan`'s JSON (also the body of `POST /api/v1/what-if/plan`): each task's workers."""
     return {
         "feasible": None if result.status is Status.UNKNOWN else result.status is Status.FEASIBLE,
         "status": result.status.value,
-        "assignment": dict(sorted(result.assignment.items())),
+        "assignment": {tid: list(ws) for tid, ws in sorted(result.assignment.items())},
         "uncovered": list(result.uncovered),
         "uncovered_is_minimal": result.optimal if result.status is Status.INFEASIBLE else None,
     }

@@ -5,29 +5,37 @@ Two engines answer the same question:
 - ``exact`` (production): the same answers, reached by sound shortcuts before any solver call.
 
 Shortcuts of the exact engine, in the order they are tried, with why each is sound. Let N be the
-new task [S, S + duration) and A a known valid assignment of every untaken task (a *witness*).
-1. Nobody can take N (no eligible worker)          -> not a slot. Any plan needs a worker for N.
-2. Certificate: some witness leaves an eligible worker free during N -> slot. The witness plus
-   N on that worker is a valid plan (checked by `solver.checker` when `verify=True`).
+new task [S, S + duration) with its crew's seats, and A a known valid assignment of every open seat
+(a *witness*: it fills every seat and keeps every limit). All candidates start in the query's
+operational day, so N always counts toward the same (worker, day) limit rows.
+1. N's seats cannot get distinct workers who fit them -> not a slot. Any plan needs them.
+2. Certificate: some witness leaves distinct eligible workers free during N, each with room under
+   its limits for N -> slot. The witness plus N's seats on them is a valid plan (checked by
+   `solver.checker` when `verify` is on).
 3. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
-   through its eligible workers and the set of tasks it conflicts with (overlaps *and* shares an
-   eligible worker); two candidates with equal such sets give identical models up to N's times.
-4. Hall condition: every instant tau inside N sees N and the untaken tasks alive at tau; they pairwise
-   overlap, so they need distinct workers. If no matching covers them all, no plan exists -> not
-   a slot. The witness already matches every alive task but N, so one augmenting-path search from
-   N decides it (Berge). Only instants at S or at a task start inside N matter: every maximal clique
-   of an interval graph is the set alive at some start.
-5. Repair: move the few tasks that block N on one worker to other workers (ejection chains of
-   length <= 2, bounded effort) -> slot. The result is again checked to be a valid plan. Then the
-   whole day with N is rebuilt afresh in start order (`solver.construct.rebuild`) -> slot if that
-   places every task; it returns only a plan that passes `is_valid` (counted as a repair).
+   through its seats' eligible workers, the set of seats it conflicts with (overlaps *and* shares an
+   eligible worker) and its limit rows (the same for every candidate: same day, same length); two
+   candidates with equal such sets give identical models up to N's times.
+4. Hall condition: every instant tau inside N sees N's seats and the open seats alive at tau; they
+   pairwise overlap, so they need distinct workers. If no matching covers them all, no plan exists
+   -> not a slot. The witness already matches every alive seat but N's, so one augmenting-path search
+   per seat of N decides it (Berge). Only instants at S or at a task start inside N matter: every
+   maximal clique of an interval graph is the set alive at some start. Limits and flexible crews are
+   relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
+5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
+   of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
+   never move) -> slot. Failing that, the whole day with N is rebuilt afresh in start order
+   (`solver.construct.rebuild`) -> slot if that places every seat: it returns only a plan that passes
+   `is_valid` (no-overlap, limits, crews) on the whole day plus N. Counted as a repair.
 6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood`): CP-SAT on the tasks overlapping
    the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
    of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
    no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
    even that has no plan (dropping tasks only removes constraints). Small models, both sound.
-7. CP-SAT on N's conflict component only, hinted with the witness: decides both ways. The other
-   components are untouched by N and already covered by the witness (see `conflict_components`).
+7. CP-SAT on N's conflict components only (those of the seats it conflicts with and those of the
+   limited workers of N's seats on N's day), hinted with the witness: decides both ways. The other
+   components share no worker-time and no limit row with N and are covered by the witness (see
+   `conflict_components`).
 A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
 """
 
@@ -35,9 +43,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from solver import construct, neighbourhood
+from solver import construct
 from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
@@ -45,275 +54,335 @@ from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Sta
 from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
 from solver.neighbourhood import relaxed_infeasible, restricted
-from solver.plan import plan_instance
+from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
+from solver.plan import InstancePlan, Witness, named_assignment, plan_instance, uncovered_names, witness_hint
 
-ENGINES = ("exact", "naive")
+__all__ = ["ENGINES", "NEW_TASK_ID", "find_slots"]
+
 NEW_TASK_ID = "__new__"
-POOL_SIZE = 8
-WINDOW_MARGINS = neighbourhood.WINDOW_MARGINS  # windows around N for the local models of step 6
-WINDOW_TIME_LIMIT = neighbourhood.WINDOW_TIME_LIMIT
-REPAIR_WORKERS = 40  # eligible workers tried for a repair, fewest blockers first
-REPAIR_MAX_BLOCKERS = 3
-REPAIR_EFFORT = 400  # ejection-chain steps per repair before CP-SAT takes over
-
 Progress = Callable[[int, int], None]
+Certificate = dict[int, int]  # item -> worker, N's seats included
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One candidate's verdict; FEASIBLE comes with a certificate."""
+
+    status: Status
+    certificate: Certificate | None = None
+
+
+UNKNOWN = Probe(Status.UNKNOWN)
+NO_SLOT = Probe(Status.INFEASIBLE)
+
+
+def seat_matching(seat_workers: list[tuple[int, ...]], ok: Callable[[int], bool] | None = None) -> list[int] | None:
+    """Distinct workers for seats 0..k-1 among their workers that pass `ok`: the worker of each, or None."""
+    holder: dict[int, int] = {}  # worker -> seat
+    options = [tuple(w for w in ws if ok is None or ok(w)) for ws in seat_workers]
+    for k in range(len(options)):
+        if not augment(k, options.__getitem__, holder):
+            return None
+    out = [0] * len(options)
+    for w, k in holder.items():
+        out[k] = w
+    return out
 
 
 def find_slots(
     scenario: Scenario,
     query: SlotQuery,
+    options: SolverOptions = DEFAULT_OPTIONS,
     *,
-    engine: str = "exact",
-    probe_time_limit: float = 10.0,
-    base_time_limit: float = 30.0,
-    witness: dict[str, str] | None = None,
-    verify: bool = False,
+    witness: Witness | None = None,
     progress: Progress | None = None,
-    solver_workers: int = 1,
-    budget: float | None = None,
 ) -> SlotAnswer:
     """The contract's slot answer for a validated scenario.
 
-    `witness` (task id -> worker id) is a known assignment of the untaken tasks, e.g. the one the
-    service stored with its last accepted change; it is checked before it is trusted.
-    `verify=True` re-checks every slot's plan with the independent checker (tests, benchmarks).
-    `budget` caps the seconds of the whole query: once spent, the candidates still open go to
-    `undecided` (never to `slots`), so a caller with a deadline gets an honest partial answer.
+    `witness` (task id -> worker or workers) is a known plan, e.g. the one the service stored with its
+    last accepted change; it is checked before it is trusted. `options.budget` caps the seconds of the
+    whole query: once spent, the candidates still open go to `undecided` (never to `slots`).
+    `options.max_slots` stops after that many slots (later candidates are not listed at all).
+    If the day without the new task cannot be decided in `options.base_time_limit`, `feasible_base` is
+    None and every candidate is undecided; False comes only with a proof and names the tasks.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
     began = time.perf_counter()
     stats = ProbeStats()
     inst = compile_scenario(scenario)
     starts = query.candidates(scenario)
     stats.candidates = len(starts)
-    duration = timedelta(minutes=query.duration_minutes)
-
-    # The day without the new task: if it is infeasible already, no candidate can be a slot.
-    base_uncovered: list[int] | None = None
-    if engine == "naive":
-        base = solve(inst, time_limit=base_time_limit, formulation="intervals", workers=solver_workers)
-        base_status, base_assign = base.status, base.assignment
-        stats.solver_calls += 1
-    else:
-        hint = _witness_hint(inst, witness)
-        base_status, base_assign, base_uncovered, _ = plan_instance(
-            inst, hint=hint, time_limit=base_time_limit, workers=max(solver_workers, 2)
-        )
-    if base_status is not Status.FEASIBLE:
-        uncovered: list[str] = []
-        if base_status is Status.INFEASIBLE:
-            if base_uncovered is None:  # naive only decided feasibility; name the tasks the same way
-                _, _, base_uncovered, _ = plan_instance(inst, time_limit=base_time_limit)
-            uncovered = [inst.task_ids[t] for t in base_uncovered]
+    base = _base(inst, options, witness, stats)
+    if base.status is not Status.FEASIBLE:
         stats.seconds = time.perf_counter() - began
-        undecided = [] if base_status is Status.INFEASIBLE else [Slot(s, s + duration) for s in starts]
-        return SlotAnswer(query, False, uncovered, [], undecided, stats)
+        if base.status is Status.INFEASIBLE:
+            return SlotAnswer(query, False, uncovered_names(inst, base.uncovered), [], [], stats)
+        undecided = [Slot(s, s + _duration(query)) for s in starts]
+        stats.undecided = len(undecided)
+        return SlotAnswer(query, None, [], [], undecided, stats)
 
-    if engine == "naive":
-        prober: _Prober = _NaiveProber(inst, probe_time_limit, solver_workers)
+    day = query.date.toordinal() if inst.limits else 0
+    prober: _Prober
+    if options.engine == "naive":
+        prober = _NaiveProber(inst, query, day, options)
     else:
-        prober = _ExactProber(inst, base_assign, probe_time_limit, solver_workers)
-
+        prober = _ExactProber(inst, query, day, options, base.assignment)
     slots: list[Slot] = []
     undecided: list[Slot] = []
-    deadline = None if budget is None else began + budget
+    deadline = None if options.budget is None else began + options.budget
     for k, s in enumerate(starts):
-        e = s + duration
+        e = s + _duration(query)
         if deadline is not None:
-            prober.time_limit = min(probe_time_limit, deadline - time.perf_counter())
-        status, cert = prober.probe(epoch(s), epoch(e), query.skill, stats)
-        if status is Status.FEASIBLE:
-            if verify:
-                _verify(scenario, inst, cert, s, e, query.skill)
+            prober.time_limit = min(options.probe_time_limit, deadline - time.perf_counter())
+        verdict = prober.probe(epoch(s), epoch(e), stats)
+        if verdict.status is Status.FEASIBLE:
+            if options.verify:
+                _verify(scenario, inst, query, day, verdict.certificate, s)
             slots.append(Slot(s, e))
-        elif status is Status.UNKNOWN:
+        elif verdict.status is Status.UNKNOWN:
             stats.undecided += 1
             undecided.append(Slot(s, e))
         if progress is not None:
             progress(k + 1, len(starts))
+        if options.max_slots is not None and len(slots) >= options.max_slots:
+            break
     stats.seconds = time.perf_counter() - began
     return SlotAnswer(query, True, [], slots, undecided, stats)
 
 
-def _witness_hint(inst: Instance, witness: dict[str, str] | None) -> dict[int, int] | None:
-    if not witness:
-        return None
-    widx = {w: i for i, w in enumerate(inst.worker_ids)}
-    return {inst.index[t]: widx[w] for t, w in witness.items() if t in inst.index and w in widx}
+def _duration(query: SlotQuery) -> timedelta:
+    return timedelta(minutes=query.duration_minutes)
 
 
-def _verify(scenario: Scenario, inst: Instance, cert: dict[int, int] | None, s: datetime, e: datetime,
-            skill: str | None) -> None:
+def _base(inst: Instance, options: SolverOptions, witness: Witness | None, stats: ProbeStats) -> InstancePlan:
+    """The day without the new task: a plan, a proof that there is none (naming tasks), or unknown."""
+    if options.engine == "naive":
+        res = solve(inst, time_limit=options.base_time_limit, formulation="intervals",
+                    workers=options.solver_workers)
+        stats.solver_calls += 1
+        if res.status is Status.INFEASIBLE:  # naive only decided feasibility; name the tasks the same way
+            named = plan_instance(inst, time_limit=options.base_time_limit, options=options)
+            return InstancePlan(Status.INFEASIBLE, {}, named.uncovered, named.optimal)
+        return InstancePlan(res.status, res.assignment)
+    return plan_instance(inst, hint=witness_hint(inst, witness), time_limit=options.base_time_limit,
+                         workers=max(options.solver_workers, 2), options=options)
+
+
+def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, day: int, cert: Certificate | None,
+            s: datetime) -> None:
     """Check a slot's plan with the independent checker, on the scenario plus the new task."""
-    from solver.domain import Task
-
     assert cert is not None, "a slot must come with a plan"
-    new = Task(NEW_TASK_ID, s.astimezone(UTC), e.astimezone(UTC), skill, None)
-    named = {(inst.task_ids[t] if t < inst.n_tasks else NEW_TASK_ID): inst.worker_ids[w] for t, w in cert.items()}
-    assert_feasible(scenario.with_tasks((*scenario.tasks, new)), named)
+    new = query.new_task(NEW_TASK_ID, s)
+    inst_n = inst.with_task(NEW_TASK_ID, epoch(new.start), epoch(new.end), None, query.seats, day)
+    with_new = scenario.with_tasks((*scenario.tasks, new))
+    assert_feasible(with_new, named_assignment(with_new, inst_n, cert))
 
 
 class _Prober:
     time_limit: float
 
-    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+    def __init__(self, inst: Instance, query: SlotQuery, day: int, options: SolverOptions) -> None:
+        self.inst = inst
+        self.crew = query.seats
+        self.day = day
+        self.options = options
+        self.time_limit = options.probe_time_limit
+
+    def extended(self, s: int, e: int) -> Instance:
+        return self.inst.with_task(NEW_TASK_ID, s, e, None, self.crew, self.day)
+
+    def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         raise NotImplementedError
 
 
 class _NaiveProber(_Prober):
     """Fresh CP-SAT per candidate, textbook interval model, no hint, no shortcut."""
 
-    def __init__(self, inst: Instance, time_limit: float, workers: int) -> None:
-        self.inst, self.time_limit, self.workers = inst, time_limit, workers
-
-    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+    def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         if self.time_limit <= 0:
-            return Status.UNKNOWN, None
-        inst_n = self.inst.with_task(NEW_TASK_ID, s, e, skill)
-        res = solve(inst_n, time_limit=self.time_limit, formulation="intervals", workers=self.workers)
+            return UNKNOWN
+        res = solve(self.extended(s, e), time_limit=self.time_limit, formulation="intervals",
+                    workers=self.options.solver_workers)
         stats.solver_calls += 1
         stats.by_solver += res.status is not Status.UNKNOWN
-        return res.status, res.assignment or None
+        return Probe(res.status, res.assignment if res.status is Status.FEASIBLE else None)
 
 
 class _ExactProber(_Prober):
-    def __init__(self, inst: Instance, base: dict[int, int], time_limit: float, workers: int) -> None:
-        self.inst = inst
-        self.time_limit = time_limit
-        self.workers = workers
+    def __init__(self, inst: Instance, query: SlotQuery, day: int, options: SolverOptions,
+                 base: dict[int, int]) -> None:
+        super().__init__(inst, query, day, options)
+        self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
-        self.cache: dict[tuple, tuple[Status, dict[int, int] | None]] = {}
+        self.cache: dict[tuple, Probe] = {}
         self.index = TimeIndex(inst)
-        self._components: list[list[int]] | None = None  # built on the first step 7 only (costly on big days)
+        # Conflict components are built on the first step 7 only: on a big day they cost seconds, and most
+        # queries never get that far.
+        self._components: list[list[int]] | None = None
         self.component_of: dict[int, int] = {}
+        self.limit_component: dict[tuple[int, int], int] = {}
 
     @property
     def components(self) -> list[list[int]]:
         if self._components is None:
-            self._components = conflict_components(self.inst)
+            inst = self.inst
+            self._components = conflict_components(inst)
             self.component_of = {t: i for i, comp in enumerate(self._components) for t in comp}
+            # A limited worker's day is one component (see conflict_components): N joins it through that row.
+            self.limit_component = {(w, inst.days[t]): self.component_of[t] for t in range(inst.n_tasks)
+                                    for w in inst.eligible[t] if w in inst.limits} if inst.limits else {}
         return self._components
 
     # -- helpers -------------------------------------------------------------------------------
-    def _certificate(self, a: Assignment, n: int, w: int) -> dict[int, int]:
+    def _room(self, a: Assignment, w: int, length: int) -> bool:
+        """Worker w can take one more seat of N's length on N's day under its limits."""
+        if w not in self.inst.limits:
+            return True
+        max_seats, max_ticks = self.inst.cap(w, self.day)
+        seats, ticks = a.load.get((w, self.day), (0, 0))
+        return (max_seats is None or seats < max_seats) and (max_ticks is None or ticks + length <= max_ticks)
+
+    def _certificate(self, a: Assignment, s: int, e: int, seat_workers: list[tuple[int, ...]]) -> Certificate | None:
+        """The witness plus N's seats on distinct free workers with room, if it has them."""
+        if len(seat_workers) == 1:
+            w = next((w for w in seat_workers[0] if a.is_free(w, s, e) and self._room(a, w, e - s)), None)
+            chosen = None if w is None else [w]
+        else:
+            chosen = seat_matching(seat_workers, lambda w: a.is_free(w, s, e) and self._room(a, w, e - s))
+        if chosen is None:
+            return None
         cert = dict(a.of)
-        cert[n] = w
+        n = self.inst.n_tasks
+        cert.update((n + k, w) for k, w in enumerate(chosen))
         return cert
 
+    def _decided(self, key: tuple, verdict: Probe, stats: ProbeStats, counter: str) -> Probe:
+        self.cache[key] = verdict
+        setattr(stats, counter, getattr(stats, counter) + 1)
+        if verdict.certificate is not None:
+            self._remember(verdict.certificate)
+        return verdict
+
     # -- the probe ---------------------------------------------------------------------------
-    def probe(self, s: int, e: int, skill: str | None, stats: ProbeStats) -> tuple[Status, dict[int, int] | None]:
+    def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         inst = self.inst
-        n = inst.n_tasks  # index of the new task in inst + N
-        elig = inst.eligible_for(s, e, skill)
-        if not elig:  # 1. nobody can take it
+        entry_workers = [inst.eligible_for(s, e, c.skill) for c in self.crew]
+        seat_workers = [entry_workers[k] for k in self.seat_entries]
+        if seat_matching(seat_workers) is None:  # 1. N's seats cannot get distinct workers who fit
             stats.by_necessary_condition += 1
-            return Status.INFEASIBLE, None
-        # 2. a witness with a free eligible worker
-        for a in self.pool:
-            for w in elig:
-                if a.is_free(w, s, e):
-                    stats.by_certificate += 1
-                    return Status.FEASIBLE, self._certificate(a, n, w)
-
-        eligset = set(elig)
+            return NO_SLOT
+        for a in self.pool:  # 2. a witness with free eligible workers
+            cert = self._certificate(a, s, e, seat_workers)
+            if cert is not None:
+                stats.by_certificate += 1
+                return Probe(Status.FEASIBLE, cert)
+        anyone = {w for ws in entry_workers for w in ws}
         overl = self.index.overlapping(s, e)
-        conflicts = frozenset(t for t in overl if eligset.intersection(inst.eligible[t]))
-        key = (elig, conflicts)
+        conflicts = frozenset(t for t in overl if anyone.intersection(inst.eligible[t]))
+        key = (tuple(entry_workers), conflicts)
         if key in self.cache:  # 3. equivalent to a decided candidate; a plan for it is a plan here too,
-            stats.by_equivalence += 1  # since N clashes with the very same tasks on the same workers
+            stats.by_equivalence += 1  # since N clashes with the very same seats on the same workers
             return self.cache[key]
-
-        inst_n = inst.with_task(NEW_TASK_ID, s, e, skill)
-
-        # 4. Hall condition at the instants inside N (cheap; before repair, which it would only waste)
-        if not self._matchable(inst_n, n, s, e, overl):
-            stats.by_necessary_condition += 1
-            self.cache[key] = (Status.INFEASIBLE, None)
-            return Status.INFEASIBLE, None
-
-        # 5. repair: clear one eligible worker by moving its blockers elsewhere (bounded effort)
-        for a in self.pool[:2]:
-            a.inst = inst_n
-            w = insert(a, n, s, e, elig, depth=2, max_workers=REPAIR_WORKERS, max_blockers=REPAIR_MAX_BLOCKERS,
-                       effort=REPAIR_EFFORT)
-            a.inst = inst
-            if w is not None:
-                cert = self._certificate(a, n, w)
-                self.cache[key] = (Status.FEASIBLE, cert)
-                self._remember(a)
-                stats.by_repair += 1
-                return Status.FEASIBLE, cert
-
-        # 5b. the whole day with N rebuilt afresh in start order (solver.construct.rebuild; checked by is_valid)
-        cert = construct.rebuild(inst_n)
+        inst_n = self.extended(s, e)
+        new = list(range(inst.n_tasks, inst_n.n_tasks))
+        if not self._matchable(inst_n, new, s, e, overl):  # 4. Hall condition at the instants inside N
+            return self._decided(key, NO_SLOT, stats, "by_necessary_condition")
+        cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
+        if cert is None and self.options.repair_effort > 0:  # 5b. or rebuild the day with N (solver.construct)
+            cert = construct.rebuild(inst_n, effort=construct.REBUILD_EFFORT)
         if cert is not None:
-            self.cache[key] = (Status.FEASIBLE, cert)
-            self._remember(Assignment(inst, cert))
-            stats.by_repair += 1
-            return Status.FEASIBLE, cert
+            return self._decided(key, Probe(Status.FEASIBLE, cert), stats, "by_repair")
+        verdict = self._windows(inst_n, new, s, e, stats)  # 6. growing windows around N
+        if verdict is not None:
+            return self._decided(key, verdict, stats, "by_neighbourhood")
+        verdict = self._component(inst_n, new, conflicts, anyone, stats)  # 7. CP-SAT on N's components
+        if verdict.status is not Status.UNKNOWN:
+            return self._decided(key, verdict, stats, "by_solver")
+        return verdict
 
-        # 6. windows around N, growing: a restricted model (others pinned) that finds a plan proves a
-        # slot; a relaxed model (others dropped) without one proves there is none. Both are small.
-        for margin in WINDOW_MARGINS:
+    def _repair(self, inst_n: Instance, new: list[int], s: int, e: int) -> Certificate | None:
+        opts = self.options
+        if opts.repair_effort <= 0:
+            return None
+        for a in self.pool[:2]:
+            with a.extended(inst_n):
+                mark = a.begin()
+                for seat in new:
+                    w = insert(a, seat, s, e, inst_n.eligible[seat], depth=2, max_workers=opts.repair_workers,
+                               max_blockers=opts.repair_max_blockers, effort=opts.repair_effort)
+                    if w is None:
+                        break
+                    a.put(seat, w)
+                else:
+                    cert = dict(a.of)
+                    for seat in new:
+                        a.remove(seat)
+                    a.commit(mark)
+                    return cert
+                a.rollback(mark)
+        return None
+
+    def _hint_for_new(self, base: Assignment, inst_n: Instance, new: list[int], s: int, e: int) -> dict[int, int]:
+        hint: dict[int, int] = {}
+        for seat in new:
+            left = [w for w in inst_n.eligible[seat] if w not in hint.values()]
+            if left:
+                hint[seat] = min(left, key=lambda w: len(base.clashes(w, s, e)))
+        return hint
+
+    def _windows(self, inst_n: Instance, new: list[int], s: int, e: int, stats: ProbeStats) -> Probe | None:
+        """A restricted model (others pinned) that finds a plan proves a slot; a relaxed model (others
+        dropped) without one proves there is none. Both are small. None: no window decided."""
+        base = self.pool[0]
+        for margin in self.options.window_margins:
             if self.time_limit <= 0:
-                return Status.UNKNOWN, None
-            window = self.index.overlapping(s - margin, e + margin) + [n]
-            limit = min(self.time_limit, WINDOW_TIME_LIMIT)
-            base = self.pool[0]
-            base.inst = inst_n
-            hint = {n: min(elig, key=lambda w: len(base.clashes(w, s, e)))}
-            found = restricted(inst_n, base, window, time_limit=limit, workers=self.workers, hint=hint)
-            base.inst = inst
+                return UNKNOWN
+            window = self.index.overlapping(s - margin, e + margin) + new
+            limit = min(self.time_limit, self.options.window_time_limit)
+            found = restricted(inst_n, base, window, time_limit=limit, workers=self.options.solver_workers,
+                               hint=self._hint_for_new(base, inst_n, new, s, e))
             stats.solver_calls += 1
             if found is not None:
                 cert = dict(base.of)
                 cert.update(found)
-                self._remember(Assignment(inst, cert))
-                self.cache[key] = (Status.FEASIBLE, cert)
-                stats.by_neighbourhood += 1
-                return Status.FEASIBLE, cert
+                return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
-            if relaxed_infeasible(inst_n, window, time_limit=limit, workers=self.workers):
-                self.cache[key] = (Status.INFEASIBLE, None)
-                stats.by_neighbourhood += 1
-                return Status.INFEASIBLE, None
+            if relaxed_infeasible(inst_n, window, time_limit=limit, workers=self.options.solver_workers):
+                return NO_SLOT
+        return None
 
-        # 7. CP-SAT on N's conflict component, hinted with the witness (if the query's budget allows)
+    def _component(self, inst_n: Instance, new: list[int], conflicts: frozenset[int], anyone: set[int],
+                   stats: ProbeStats) -> Probe:
         if self.time_limit <= 0:
-            return Status.UNKNOWN, None
+            return UNKNOWN
         components = self.components
         comp_ids = {self.component_of[t] for t in conflicts}
-        tasks = [t for c in comp_ids for t in components[c]] + [n]
+        comp_ids.update(c for w in anyone if (c := self.limit_component.get((w, self.day))) is not None)
+        tasks = [t for c in comp_ids for t in components[c]] + new
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
-        hint[n] = min(elig, key=lambda w: len(base.clashes(w, s, e)))
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.workers))
+        s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]
+        hint.update(self._hint_for_new(base, inst_n, new, s, e))
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.options.solver_workers))
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
-            stats.by_solver += 1
             cert = dict(base.of)
             cert.update(res.assignment)
-            self._remember(Assignment(inst, cert))
-            self.cache[key] = (Status.FEASIBLE, cert)
-            return Status.FEASIBLE, cert
-        if res.status is Status.INFEASIBLE:
-            stats.by_solver += 1
-            self.cache[key] = (Status.INFEASIBLE, None)
-        return res.status, None
+            return Probe(Status.FEASIBLE, cert)
+        return Probe(res.status)
 
-    def _remember(self, a: Assignment) -> None:
+    def _remember(self, cert: Certificate) -> None:
         """Keep a new witness (without N) in the pool, so later candidates can reuse it."""
-        clean = Assignment(self.inst, {t: w for t, w in a.of.items() if t < self.inst.n_tasks})
+        n = self.inst.n_tasks
+        clean = Assignment(self.inst, {t: w for t, w in cert.items() if t < n})
         self.pool.insert(1, clean)
-        del self.pool[POOL_SIZE:]
+        del self.pool[self.options.pool_size:]
 
-    def _matchable(self, inst_n: Instance, n: int, s: int, e: int, overl: list[int]) -> bool:
+    def _matchable(self, inst_n: Instance, new: list[int], s: int, e: int, overl: list[int]) -> bool:
         holder_of = self.pool[0].of
         instants = {s} | {inst_n.starts[t] for t in overl if s < inst_n.starts[t] < e}
         for tau in instants:
-            # The witness already gives the alive tasks distinct workers; only N needs a path.
+            # The witness already gives the alive seats distinct workers; only N's seats need paths.
             holder = {holder_of[t]: t for t in overl if inst_n.starts[t] <= tau < inst_n.ends[t]}
-            if not augment(n, inst_n.eligible.__getitem__, holder):
+            if not all(augment(seat, inst_n.eligible.__getitem__, holder) for seat in new):
                 return False
         return True

@@ -16,6 +16,7 @@ from typing import Any
 
 from solver import dump_answer, find_slots, load_scenario
 from solver.domain import SlotQuery
+from solver.options import SolverOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples"
@@ -24,7 +25,7 @@ DAY = "2026-11-23"
 
 # The contract's answer object, field by field, in the order its example prints them.
 ANSWER_FIELDS = [
-    "date", "duration_minutes", "step_minutes", "skill", "feasible_base", "uncovered", "slots", "undecided",
+    "date", "duration_minutes", "step_minutes", "skill", "crew", "feasible_base", "uncovered", "slots", "undecided",
 ]
 
 Doc = dict[str, Any]
@@ -62,7 +63,7 @@ def answer(doc: Doc, *, day: str = DAY, duration: int, step: int, skill: str | N
     """The contract's JSON answer for `doc`, every slot's plan re-checked by the independent checker."""
     sc = load_scenario(doc)
     query = SlotQuery(date.fromisoformat(day), duration, step, skill)
-    return dump_answer(find_slots(sc, query, engine=engine, verify=True), sc)
+    return dump_answer(find_slots(sc, query, SolverOptions(engine=engine, verify=True)), sc)
 
 
 def starts(ans: Doc) -> list[str]:

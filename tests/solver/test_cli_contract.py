@@ -245,13 +245,14 @@ def test_help_exits_0(command: str) -> None:
     assert "usage:" in proc.stdout and "scenario" in proc.stdout
 
 
-def test_plan_prints_an_assignment_of_every_untaken_task() -> None:
+def test_plan_prints_the_workers_of_every_task() -> None:
     proc = run_cli("plan", str(EXAMPLES / "greedy-trap.json"))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["feasible"] is True and out["uncovered"] == []
-    assert set(out["assignment"]) == {"t1", "t2"}
-    assert out["assignment"]["t2"] == "boris"  # nobody else's shift holds 12-16
+    assert set(out["assignment"]) == {"t1", "t2", "t3"}  # every task, the taken one with its holder
+    assert out["assignment"]["t2"] == ["boris"]  # nobody else's shift holds 12-16
+    assert out["assignment"]["t3"] == ["vera"]
 
 
 def test_demo_day_answers_with_slots_and_refusals() -> None:

@@ -23,6 +23,7 @@ from solver.checker import assignment_problems
 from solver.construct import construct, cover
 from solver.domain import Scenario, Shift, SlotQuery, Status, Task, Worker
 from solver.instance import compile_scenario
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.slots import find_slots
 
@@ -146,9 +147,10 @@ def test_slots_cold_equal_slots_from_witness_and_naive(workers: int, util: float
     bench = generate_day(workers, util, seed)
     scenario = bench.scenario()
     query = SlotQuery(DAY, 90, 30)
-    cold = find_slots(scenario, query, verify=True)
-    warm = find_slots(scenario, query, witness=bench.witness, verify=True)
-    naive = find_slots(scenario, query, engine="naive")
+    checked = SolverOptions(verify=True)
+    cold = find_slots(scenario, query, checked)
+    warm = find_slots(scenario, query, checked, witness=bench.witness)
+    naive = find_slots(scenario, query, SolverOptions(engine="naive"))
     assert cold.feasible_base is True and not cold.undecided and not naive.undecided
     assert cold.slots == warm.slots == naive.slots
 

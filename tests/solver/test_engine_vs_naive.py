@@ -11,14 +11,15 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import slots
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Shift, SlotQuery, Task, Worker
+from solver.options import SolverOptions
 from solver.slots import find_slots
+
+VERIFY = SolverOptions(verify=True)
 
 DAY = date(2026, 11, 23)
 ORIGIN = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -57,9 +58,10 @@ def random_day(rnd: random.Random, n_workers: int, fill: float) -> Scenario:
     return Scenario("UTC", time(3, 0), tuple(workers), tuple(tasks))
 
 
-def same_answer(scenario: Scenario, query: SlotQuery, total: ProbeStats | None = None) -> None:
-    exact = find_slots(scenario, query, engine="exact", verify=True)
-    naive = find_slots(scenario, query, engine="naive", probe_time_limit=30)
+def same_answer(scenario: Scenario, query: SlotQuery, total: ProbeStats | None = None,
+                options: SolverOptions = VERIFY) -> None:
+    exact = find_slots(scenario, query, options)
+    naive = find_slots(scenario, query, SolverOptions(engine="naive", probe_time_limit=30))
     assert naive.undecided == [] and exact.undecided == []
     assert exact.feasible_base == naive.feasible_base
     assert [s.start for s in exact.slots] == [s.start for s in naive.slots]
@@ -83,12 +85,13 @@ def test_exact_equals_naive_on_random_days(seed: int, n_workers: int, fill: floa
     same_answer(scenario, SlotQuery(DAY, duration, 30, skill))
 
 
-def _sweep(seed: int, days: int) -> ProbeStats:
+def _sweep(seed: int, days: int, options: SolverOptions = VERIFY) -> ProbeStats:
     total = ProbeStats()
     rnd = random.Random(seed)
     for _ in range(days):
         scenario = random_day(rnd, rnd.randint(4, 10), rnd.uniform(0.85, 1.0))
-        same_answer(scenario, SlotQuery(DAY, rnd.choice([60, 90, 120]), 30, rnd.choice([None, "a"])), total)
+        same_answer(scenario, SlotQuery(DAY, rnd.choice([60, 90, 120]), 30, rnd.choice([None, "a"])), total,
+                    options)
     return total
 
 
@@ -103,20 +106,17 @@ def test_every_shortcut_is_exercised_and_agrees_with_naive() -> None:
     assert total.by_neighbourhood > 0
 
 
-def test_window_models_alone_agree_with_naive_when_repair_is_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_window_models_alone_agree_with_naive_when_repair_is_switched_off() -> None:
     """With no repair effort, the candidates it would have decided fall through to the window models
     (restricted: a slot; relaxed: no slot), which must then give the naive answers on their own."""
-    monkeypatch.setattr(slots, "REPAIR_EFFORT", 0)
-    total = _sweep(7, 25)
+    total = _sweep(7, 25, VERIFY.but(repair_effort=0))
     assert total.by_repair == 0
     assert total.by_neighbourhood > 0
 
 
-def test_component_solve_alone_agrees_with_naive_without_repair_and_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_component_solve_alone_agrees_with_naive_without_repair_and_windows() -> None:
     """The last stage (CP-SAT on the candidate's conflict component) must stand on its own too."""
-    monkeypatch.setattr(slots, "REPAIR_EFFORT", 0)
-    monkeypatch.setattr(slots, "WINDOW_MARGINS", ())
-    total = _sweep(11, 25)
+    total = _sweep(11, 25, VERIFY.but(repair_effort=0, window_margins=()))
     assert total.by_neighbourhood == 0
     assert total.by_solver > 0
 
@@ -128,13 +128,13 @@ def test_witness_is_checked_before_it_is_trusted() -> None:
     query = SlotQuery(DAY, 90, 30)
     untaken = [t.id for t in scenario.tasks if t.worker_id is None]
     bogus = {tid: "w0" for tid in untaken}  # everything on one worker: overlaps, misfits
-    with_bogus = find_slots(scenario, query, witness=bogus, verify=True)
+    with_bogus = find_slots(scenario, query, VERIFY, witness=bogus)
     assert [s.start for s in with_bogus.slots] == [s.start for s in find_slots(scenario, query).slots]
 
 
 def test_slot_certificates_pass_the_independent_checker() -> None:
     scenario = random_day(random.Random(3), 8, 0.9)
-    answer = find_slots(scenario, SlotQuery(DAY, 60, 30), verify=True)  # verify raises on a bad plan
+    answer = find_slots(scenario, SlotQuery(DAY, 60, 30), VERIFY)  # verify raises on a bad plan
     assert answer.feasible_base
     # and the base plan itself
     from solver.plan import plan

@@ -32,6 +32,7 @@ from solver.checker import assignment_problems
 from solver.domain import SlotQuery, Status
 from solver.instance import compile_scenario
 from solver.model import solve
+from solver.options import SolverOptions
 
 # Bounded and reproducible: CI sees the same examples every run (about 10 s in all). Raise the count
 # locally with SLOT_PLANNER_PROPERTY_EXAMPLES=5000 to search harder.
@@ -306,7 +307,7 @@ def test_slot_answer_equals_brute_force(case: Case) -> None:
                                    if untaken <= top))
     q = SlotQuery(day, duration, step, skill)
     for engine in ("exact", "naive"):
-        ans = find_slots(sc, q, engine=engine, verify=True)
+        ans = find_slots(sc, q, SolverOptions(engine=engine, verify=True))
         assert ans.undecided == [], engine
         assert ans.feasible_base is feasible, engine
         assert [s.start for s in ans.slots] == expected, engine

@@ -14,6 +14,7 @@ from solver_case_kit import d23, load_example, scenario, task, worker
 from solver import find_slots, greedy_slots, load_scenario
 from solver.domain import SlotAnswer, SlotQuery
 from solver.greedy import greedy_gaps
+from solver.options import SolverOptions
 
 DAY = date(2026, 11, 23)
 MSK = ZoneInfo("Europe/Moscow")
@@ -27,7 +28,7 @@ def msk_hhmm(ans: SlotAnswer) -> set[str]:
 def test_greedy_misses_a_slot_on_the_trap() -> None:
     sc = load_scenario(load_example("greedy-trap.json"))
     query = SlotQuery(DAY, 60, 30)
-    exact = msk_hhmm(find_slots(sc, query, verify=True))
+    exact = msk_hhmm(find_slots(sc, query, SolverOptions(verify=True)))
     greedy = msk_hhmm(greedy_slots(sc, query))
     # Greedy hands t1 to Anna (first in order) and t2 to Boris, then sees Anna free only 09-10 and
     # 12-13 and Boris 09-12: no hour at 11:30. Moving t1 to Boris frees Anna 11:30-12:30.
@@ -54,10 +55,10 @@ def test_greedy_strands_a_task_and_offers_false_slots() -> None:
     sc = load_scenario(BORIS_FIRST)
     # Greedy gives t1 to Boris (first in order); t2 11-16 then fits nobody.
     _, assignment, unplaced = greedy_gaps(sc)
-    assert (assignment, unplaced) == ({"t1": "boris"}, ["t2"])
+    assert (assignment, unplaced) == ({"t1": ("boris",)}, ["t2"])
     query = SlotQuery(DAY, 60, 60)
     greedy = greedy_slots(sc, query)
-    exact = find_slots(sc, query, verify=True)
+    exact = find_slots(sc, query, SolverOptions(verify=True))
     # The day is fine (t2 on Boris, t1 on Anna): free Anna 09-10, 12-13 and Boris 09-11, 16-17.
     assert exact.feasible_base is True and greedy.feasible_base is False
     assert msk_hhmm(exact) == {"09:00", "10:00", "12:00", "16:00"}
@@ -68,7 +69,7 @@ def test_greedy_strands_a_task_and_offers_false_slots() -> None:
 def test_greedy_misses_slots_on_the_demo_day() -> None:
     sc = load_scenario(load_example("demo-day.json"))
     query = SlotQuery(DAY, 90, 30)
-    exact = msk_hhmm(find_slots(sc, query, verify=True))
+    exact = msk_hhmm(find_slots(sc, query, SolverOptions(verify=True)))
     greedy = msk_hhmm(greedy_slots(sc, query))
     # Greedy fixes t1 on Anna (Boris keeps only 09-12 free before t2) and r1 on Vera (leaving her
     # 16:30-18 and Fyodor 15-17). Exact moves t1 to Boris (Anna free to 13:00) and r1 to Fyodor.

@@ -15,6 +15,7 @@ from solver_case_kit import MSK, answer, d23, d24, hhmm, load_example, scenario,
 from solver import InvalidInput, find_slots, load_scenario, plan
 from solver.checker import assignment_problems
 from solver.domain import SlotQuery, Status
+from solver.options import SolverOptions
 
 
 def msk(day_time: str) -> str:
@@ -287,7 +288,7 @@ def test_sub_second_times_are_not_rounded_into_a_false_slot(engine: str) -> None
         sc = load_scenario(doc)
     except InvalidInput:
         return
-    ans = find_slots(sc, SlotQuery(date(2026, 11, 23), 60, 60), engine=engine)  # unverified, as the CLI runs
+    ans = find_slots(sc, SlotQuery(date(2026, 11, 23), 60, 60), SolverOptions(engine=engine))  # unverified, as the CLI
     assert [s.start.astimezone(ZoneInfo(MSK)).strftime("%H:%M") for s in ans.slots] == ["10:00"]
 
 
@@ -361,7 +362,7 @@ def test_demo_day_plan_is_feasible_and_checked() -> None:
     assert assignment_problems(load_scenario(doc), result.assignment) == []
     # Forced by the seed's trap and the rare skills: t2 only fits Boris, n2 only Igor, r2 only Fyodor.
     assert {k: result.assignment[k] for k in ("t2", "n2", "r2", "f2")} == {
-        "t2": "boris", "n2": "igor", "r2": "fyodor", "f2": "fyodor"}
+        "t2": ("boris",), "n2": ("igor",), "r2": ("fyodor",), "f2": ("fyodor",)}
 
 
 def test_demo_day_90_minutes(engine: str) -> None:

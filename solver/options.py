@@ -1,0 +1,67 @@
+"""The solver's knobs, in one frozen dataclass passed down explicitly (no module globals to patch).
+
+Every public entry point (`solver.slots.find_slots`, `solver.plan.plan`, and the commands built on
+them) takes a `SolverOptions`; the defaults are the production settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+TICKS_PER_SECOND = 1_000_000  # the compiled instance's time unit (microseconds; see solver.instance)
+HOUR_TICKS = 3600 * TICKS_PER_SECOND
+
+Engine = Literal["exact", "naive"]
+Formulation = Literal["cliques", "intervals"]
+ENGINES: tuple[Engine, ...] = ("exact", "naive")
+FORMULATIONS: tuple[Formulation, ...] = ("cliques", "intervals")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How hard and how to search.
+
+    - `engine`: "exact" (sound shortcuts, then small CP-SAT models) or "naive" (a fresh CP-SAT model of the
+      whole day per candidate: the reference).
+    - `formulation`: the exact engine's no-overlap form ("cliques"); the naive engine always uses "intervals".
+    - `probe_time_limit`: seconds CP-SAT may spend on one candidate before it is undecided.
+    - `base_time_limit`: seconds to decide the day without the new task (and `plan`'s whole limit).
+    - `budget`: seconds for the whole slot query; once spent, open candidates go to `undecided`.
+    - `solver_workers`: CP-SAT search workers per solve.
+    - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task.
+    - `repair_*`: ejection-chain repair bounds (0 effort switches repair off).
+    - `heuristic_effort`: ejection-chain steps per left-out task when planning a day.
+    - `pool_size`: witnesses kept while probing.
+    - `max_slots`: stop after this many slots (the rest of the day is not probed; `next` needs it).
+    - `verify`: re-check every slot's plan with the independent checker (tests, benchmarks).
+    """
+
+    engine: Engine = "exact"
+    formulation: Formulation = "cliques"
+    probe_time_limit: float = 10.0
+    base_time_limit: float = 30.0
+    budget: float | None = None
+    solver_workers: int = 1
+    window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
+    window_time_limit: float = 2.0
+    repair_workers: int = 40
+    repair_max_blockers: int = 3
+    repair_effort: int = 400
+    heuristic_effort: int = 2000
+    pool_size: int = 8
+    max_slots: int | None = None
+    verify: bool = False
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; use one of {ENGINES}")
+        if self.formulation not in FORMULATIONS:
+            raise ValueError(f"unknown formulation {self.formulation!r}; use one of {FORMULATIONS}")
+
+    def but(self, **changes: object) -> SolverOptions:
+        """A copy with some knobs changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = SolverOptions()
