@@ -37,11 +37,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from solver.assign import Assignment, insert, is_valid
+from solver.bounds import hall_violation
 from solver.instance import Instance
 
 MEND_EFFORT = 2000  # ejection-chain steps per left-out task before the caller's window models take over
 MEND_DEPTH = 3
-REBUILD_EFFORT = 100  # per left-out task when a slot probe rebuilds a window: a miss only means "go on"
+MEND_MAX_FAILURES = 8  # left-out tasks chains could not place before mending gives up (bounded cost)
+QUICK_EFFORT = 100  # per left-out task for a first, cheap mending (a miss only means "try harder later")
+REBUILD_EFFORT = QUICK_EFFORT  # per left-out task when a slot probe rebuilds the day
 _FAR = np.int64(1) << np.int64(62)
 
 
@@ -208,7 +211,9 @@ def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] |
           effort: int = MEND_EFFORT) -> dict[int, int]:
     """`construct`, then each task it left out placed by ejection chains where they find room.
 
-    May still leave tasks out; every assignment returned is valid for the tasks it holds.
+    `effort` bounds the chain steps per task, and mending stops after `MEND_MAX_FAILURES` tasks it
+    could not place (on an infeasible day every one would spend its whole effort). May still leave
+    tasks out; every assignment returned is valid for the tasks it holds.
     """
     placed = construct(inst, tasks, seed)
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
@@ -216,10 +221,15 @@ def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] |
     if not left:
         return placed
     a = Assignment(inst, placed)
+    failures = 0
     for t in left:
         w = insert(a, t, inst.starts[t], inst.ends[t], inst.eligible[t], depth=MEND_DEPTH, effort=effort)
         if w is not None:
             a.put(t, w)
+            continue
+        failures += 1
+        if failures >= MEND_MAX_FAILURES:  # a day this crowded is the Hall sweep's or the window models' case
+            break
     return a.of
 
 
@@ -235,3 +245,27 @@ def rebuild(inst: Instance, *, effort: int = REBUILD_EFFORT) -> dict[int, int] |
     if len(fresh) == inst.n_tasks and is_valid(inst, fresh):
         return fresh
     return None
+
+
+def leftovers(inst: Instance, placed: dict[int, int]) -> list[int]:
+    """Items a partial plan leaves out. Leaving exactly these out, the rest fit: `placed` is their plan."""
+    return [t for t in range(inst.n_tasks) if t not in placed]
+
+
+def hall_proof(inst: Instance, placed: dict[int, int]) -> list[int] | None:
+    """On a day the construction could not finish: the items to name as uncovered if the Hall sweep
+    (`solver.bounds.hall_violation`, one pass over the day) proves the day infeasible, else None.
+
+    Sound both ways: a Hall violation is a proof of infeasibility, and the construction's leftovers
+    are a set whose removal leaves a day `placed` covers — a true "uncovered" set, just not
+    necessarily the fewest (so the caller reports it as not optimal). This spares a big day the
+    minutes a CP-SAT model of its one giant component takes to build.
+    """
+    if hall_violation(inst) is None:
+        return None
+    return leftovers(inst, placed)
+
+
+def model_literals(inst: Instance, items: list[int]) -> int:
+    """(item, worker) pairs, i.e. Booleans, of a CP-SAT model of these items (its size, before cliques)."""
+    return sum(len(inst.eligible[t]) for t in items)

@@ -74,7 +74,15 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
     seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
     if not is_valid(inst, seed, list(seed)):
         seed = {}
-    guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort)  # start-order tightest fit
+    # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step;
+    # then the full mending (solver.construct).
+    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT)
+    if len(guess) < inst.n_tasks and inst.n_tasks >= options.big_day_items:
+        proof = construct.hall_proof(inst, guess)
+        if proof is not None:
+            return InstancePlan(Status.INFEASIBLE, {}, proof, optimal=False), guess, False
+    if len(guess) < inst.n_tasks:
+        guess = construct.cover(inst, seed=guess, effort=options.heuristic_effort)
     if len(guess) == inst.n_tasks:
         return InstancePlan(Status.FEASIBLE, guess), guess, None
     # Small CP-SAT models around each item the heuristic left out (see solver.neighbourhood).
@@ -90,10 +98,14 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
 
 
 def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int], deadline: float,
-                      workers: int) -> tuple[list[int], bool]:
+                      workers: int, options: SolverOptions = DEFAULT_OPTIONS) -> tuple[list[int], bool]:
     uncovered: list[int] = []
     optimal = True
     for comp in bad:
+        if construct.model_literals(inst, comp) > options.max_model_literals:  # too big to model: honest leftovers
+            uncovered.extend(t for t in comp if t not in guess)
+            optimal = False
+            continue
         left = max(MIN_NAMING_SECONDS, deadline - time.perf_counter())
         res = solve(inst, comp, time_limit=left, cover_all=False, workers=workers,
                     hint={t: guess[t] for t in comp if t in guess})
@@ -138,6 +150,8 @@ def plan_instance(
             bad.append(comp)
             continue
         left = deadline - time.perf_counter()  # none left: the component stays undecided (UNKNOWN)
+        if construct.model_literals(inst, comp) > options.max_model_literals:
+            left = 0  # too big to build in bounded time and memory: undecided (UNKNOWN), honestly
         res = solve(inst, comp, time_limit=left, hint={t: guess[t] for t in comp if t in guess}, workers=workers)
         if res.status is Status.FEASIBLE:
             assignment.update(res.assignment)
@@ -152,7 +166,7 @@ def plan_instance(
         return InstancePlan(Status.UNKNOWN, optimal=False)
     if not want_uncovered:
         return InstancePlan(Status.INFEASIBLE, optimal=False)
-    uncovered, optimal = _fewest_uncovered(inst, bad, guess, deadline, workers)
+    uncovered, optimal = _fewest_uncovered(inst, bad, guess, deadline, workers, options)
     return InstancePlan(Status.INFEASIBLE, {}, uncovered, optimal)
 
 
