@@ -6,7 +6,9 @@ the free gap that *contains* s matters, and what is left of it after t is [e, b)
 of that gap (the worker's next busy instant or the end of the shift). Best fit chooses, among the
 eligible workers whose current gap holds t, the one with the smallest remainder b - e — so long gaps
 stay for long tasks — and among equal remainders the worker fewest tasks can use (skills rarest
-first: a rare-skill holder is kept free for the work only such holders can do). Among tasks that start
+first: a rare-skill holder is kept free for the work only such holders can do; "fewest" counts all
+tasks, the tasks still to come, or those of the next 3 h — `cover` tries the three in turn, since
+where every worker is free all day, as in PTSP, this tie-break is the whole choice). Among tasks that start
 together, those with the fewest eligible workers go first. This is the program that built the
 benchmark days in reverse, so on such days it rarely leaves anything out; what it does leave out is
 mended by ejection chains (`solver.assign.insert`) and, by the caller, by CP-SAT on small windows
@@ -32,6 +34,7 @@ with numpy, so a 2,000-worker day of 13,000 tasks is placed in about a second.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -45,7 +48,13 @@ MEND_DEPTH = 3
 MEND_MAX_FAILURES = 8  # left-out tasks chains could not place before mending gives up (bounded cost)
 QUICK_EFFORT = 100  # per left-out task for a first, cheap mending (a miss only means "try harder later")
 REBUILD_EFFORT = QUICK_EFFORT  # per left-out task when a slot probe rebuilds the day
+REBUILD_RESTARTS = 4  # perturbed constructions a slot probe's rebuild may try
 _FAR = np.int64(1) << np.int64(62)
+STATIC, FUTURE, LOOKAHEAD = "static", "future", "lookahead"
+DEMANDS = (STATIC, FUTURE, LOOKAHEAD)  # the constructions `cover` tries, in this order, then restarts
+RESTARTS = 12  # seeded perturbed constructions after those three (future and look-ahead demand in turn)
+RESTART_EFFORT = 500  # mending per left-out task after a restart
+LOOKAHEAD_TICKS = 3 * 3600 * 1_000_000  # 3 h: about two task lengths of look-ahead
 
 
 def _free_gaps(inst: Instance, w: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -114,8 +123,11 @@ def _placeable(inst: Instance, t: int) -> bool:
 class _Builder:
     """The gap bookkeeping of the start-order construction (see the module docstring)."""
 
-    def __init__(self, inst: Instance, todo: list[int], seed: dict[int, int]) -> None:
+    def __init__(self, inst: Instance, todo: list[int], seed: dict[int, int], mode: str = STATIC,
+                 restart: int = 0) -> None:
         self.inst = inst
+        # A restart perturbs the demand tie-break by a seeded factor per worker (reproducible).
+        self.jitter = None if restart == 0 else np.random.default_rng(restart).uniform(0.6, 1.4, len(inst.worker_ids))
         n_workers = len(inst.worker_ids)
         seeded: dict[int, list[tuple[int, int]]] = {}
         for t, w in seed.items():
@@ -125,13 +137,26 @@ class _Builder:
         self.gap_a = np.array([g[0][0] if g else _FAR for g in self.gaps], dtype=np.int64)
         self.gap_b = np.array([g[0][1] if g else -_FAR for g in self.gaps], dtype=np.int64)
         # Demand on each worker: how many of the tasks to place could use it (rare skills: low demand).
-        demand = np.zeros(n_workers, dtype=np.int64)
         self.arrays: dict[int, np.ndarray] = {}
-        for t in todo:
-            el = self._array(t)
-            demand[el] += 1
-        self.demand = demand
+        self.demand = np.zeros(n_workers, dtype=np.int64)
+        self.todo = todo
+        self.mode = mode
+        self.ahead = 0  # with a look-ahead: todo[:ahead] are counted in `demand`
+        if mode != LOOKAHEAD:
+            for t in todo:
+                self.demand[self._array(t)] += 1
         self.limits = _Limits(inst, seed) if inst.limits else None
+
+    def reached(self, t: int) -> None:
+        """Task t is next: with a dynamic demand, count only the tasks still to come (and in the look-ahead)."""
+        if self.mode == STATIC:
+            return
+        if self.mode == LOOKAHEAD:
+            horizon = self.inst.starts[t] + LOOKAHEAD_TICKS
+            while self.ahead < len(self.todo) and self.inst.starts[self.todo[self.ahead]] < horizon:
+                self.demand[self._array(self.todo[self.ahead])] += 1
+                self.ahead += 1
+        self.demand[self._array(t)] -= 1
 
     def _array(self, t: int) -> np.ndarray:
         """Task t's eligible workers as an array, shared by tasks with the same tuple (compile memoises them)."""
@@ -169,7 +194,8 @@ class _Builder:
         if not cand.size:
             return None
         # Smallest remainder first, then lowest demand (lexsort: the last key is the primary one).
-        order = np.lexsort((self.demand[cand], b[ok] - e))
+        tie = self.demand[cand] if self.jitter is None else self.demand[cand] * self.jitter[cand]
+        order = np.lexsort((tie, b[ok] - e))
         if self.limits is None:
             return int(cand[order[0]])
         for i in order.tolist():
@@ -187,19 +213,24 @@ class _Builder:
             self.limits.take(t, w)
 
 
-def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None) -> dict[int, int]:
+def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None, *,
+              demand: str = STATIC, restart: int = 0) -> dict[int, int]:
     """Start-order tightest-fit assignment of `tasks` (default all) around the seeded ones.
 
-    `seed` (task -> worker) must be valid on its own; its tasks keep their workers. Returns a valid
-    partial assignment including the seed (see the module docstring); tasks it could not place are
-    simply absent.
+    `seed` (task -> worker) must be valid on its own; its tasks keep their workers. `demand` is the
+    tie-break among equally tight workers: the fewest tasks that could use the worker — all of them
+    (`STATIC`), those still to come (`FUTURE`), or those starting within `LOOKAHEAD_TICKS` (`LOOKAHEAD`);
+    `restart` > 0 perturbs it by a seeded factor per worker (another, reproducible, construction).
+    Returns a valid partial assignment including the seed (see the module docstring); tasks it could
+    not place are simply absent.
     """
     seed = dict(seed or {})
     todo = [t for t in (range(inst.n_tasks) if tasks is None else tasks) if t not in seed and _placeable(inst, t)]
     todo.sort(key=lambda t: (inst.starts[t], len(inst.eligible[t]), inst.ends[t]))
-    builder = _Builder(inst, todo, seed)
+    builder = _Builder(inst, todo, seed, demand, restart)
     out = dict(seed)
     for t in todo:
+        builder.reached(t)
         w = builder.choose(t)
         if w is not None:
             builder.place(t, w)
@@ -208,15 +239,34 @@ def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, in
 
 
 def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None, *,
-          effort: int = MEND_EFFORT) -> dict[int, int]:
+          effort: int = MEND_EFFORT, restarts: int = RESTARTS, deadline: float | None = None) -> dict[int, int]:
     """`construct`, then each task it left out placed by ejection chains where they find room.
 
-    `effort` bounds the chain steps per task, and mending stops after `MEND_MAX_FAILURES` tasks it
-    could not place (on an infeasible day every one would spend its whole effort). May still leave
-    tasks out; every assignment returned is valid for the tasks it holds.
+    The three demand tie-breaks (`DEMANDS`), then `restarts` perturbed ones, are tried in turn, each
+    lightly mended, until one places every task or `deadline` (a `time.perf_counter()` instant)
+    passes; the best is then mended with the full `effort`. `effort` bounds the chain steps per task,
+    and mending stops after `MEND_MAX_FAILURES` tasks it could not place (on an infeasible day every
+    one would spend its whole effort). May still leave tasks out; every assignment returned is valid
+    for the tasks it holds.
     """
-    placed = construct(inst, tasks, seed)
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
+    best: dict[int, int] | None = None
+    tries = [(demand, 0) for demand in DEMANDS] + [(DEMANDS[1 + k % 2], k) for k in range(1, restarts + 1)]
+    for demand, restart in tries:  # each a linear pass: cheap next to a model; mended lightly before the next
+        if best is not None and deadline is not None and time.perf_counter() > deadline:
+            break
+        placed = construct(inst, tasks, seed, demand=demand, restart=restart)
+        placed = _mend(inst, placed, todo, min(effort, QUICK_EFFORT if restart == 0 else RESTART_EFFORT))
+        if best is None or len(placed) > len(best):
+            best = placed
+        if all(t in best or not _placeable(inst, t) for t in todo):
+            return best
+    assert best is not None
+    return _mend(inst, best, todo, effort) if effort > QUICK_EFFORT else best
+
+
+def _mend(inst: Instance, placed: dict[int, int], todo: list[int], effort: int) -> dict[int, int]:
+    """Place the tasks of `todo` that `placed` lacks by ejection chains where they find room (bounded)."""
     left = [t for t in todo if t not in placed and _placeable(inst, t)]
     if not left:
         return placed
@@ -233,15 +283,17 @@ def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] |
     return a.of
 
 
-def rebuild(inst: Instance, *, effort: int = REBUILD_EFFORT) -> dict[int, int] | None:
+def rebuild(inst: Instance, *, effort: int = REBUILD_EFFORT, restarts: int = REBUILD_RESTARTS,
+            deadline: float | None = None) -> dict[int, int] | None:
     """A plan of every task of `inst` (e.g. the day plus a slot probe's new task) built afresh, or None.
 
     The whole day is constructed again in start order and mended with a small ejection-chain
-    `effort` (`cover`): on tight days this often succeeds where local moves around the old plan are
-    stuck, and it costs one linear pass. Sound by the final check alone: a mapping is returned only if
-    it places every task and passes `is_valid` on the whole instance. None proves nothing.
+    `effort` (`cover`, up to `restarts` perturbed constructions until `deadline`): on tight days this
+    often succeeds where local moves around the old plan are stuck, and each try is one linear pass.
+    Sound by the final check alone: a mapping is returned only if it places every task and passes
+    `is_valid` on the whole instance. None proves nothing.
     """
-    fresh = cover(inst, effort=effort)
+    fresh = cover(inst, effort=effort, restarts=restarts, deadline=deadline)
     if len(fresh) == inst.n_tasks and is_valid(inst, fresh):
         return fresh
     return None

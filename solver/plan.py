@@ -76,7 +76,8 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
         seed = {}
     # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step;
     # then the full mending (solver.construct).
-    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT)
+    half = time.perf_counter() + (deadline - time.perf_counter()) / 2  # restarts get at most half the time
+    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT, deadline=half)
     if len(guess) < inst.n_tasks and inst.n_tasks >= options.big_day_items:
         proof = construct.hall_proof(inst, guess)
         if proof is not None:

@@ -288,7 +288,7 @@ class _ExactProber(_Prober):
             return self._decided(key, NO_SLOT, stats, "by_necessary_condition")
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
         if cert is None and self.options.repair_effort > 0:  # 5b. or rebuild the day with N (solver.construct)
-            cert = construct.rebuild(inst_n, effort=construct.REBUILD_EFFORT)
+            cert = construct.rebuild(inst_n, deadline=time.perf_counter() + max(0.0, self.time_limit) / 4)
         if cert is not None:
             return self._decided(key, Probe(Status.FEASIBLE, cert), stats, "by_repair")
         verdict = self._windows(inst_n, new, s, e, stats)  # 6. growing windows around N
