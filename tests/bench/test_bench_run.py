@@ -70,3 +70,27 @@ def test_main_reports_agreeing_engines(day, tmp_path):
     assert (tmp_path / "r_time_per_query.png").stat().st_size > 0
     results, _, _, failure = load_results(tmp_path / "r.json")  # a report can be re-rendered from its JSON
     assert failure == "" and results[0].engines["naive"].verdicts.startswith("S-")
+
+
+def _big_case(name: str, plan_wall: float, wall: float, undecided: int, rss: float, *, witness: bool = False):
+    from benchmarks.run import CaseResult
+
+    spec = CaseSpec(name, ("gen", "XXL", 90), use_witness=witness)
+    exact = EngineResult("exact", walls=[wall], undecided=undecided, peak_rss_mib=rss, plan_wall=plan_wall,
+                         plan_status="feasible", verdicts="S" * 3)
+    return CaseResult(spec, {"name": name, "workers": 1000, "tasks": 6000}, ["a", "b", "c"], {"exact": exact})
+
+
+def test_issue9_targets_are_computed_from_the_figures():
+    from benchmarks.report import scale_section
+
+    met = "\n".join(scale_section([_big_case("gen-XXL-90", 4.0, 12.0, 0, 300.0)]))
+    row = next(line for line in met.splitlines() if line.startswith("| 1,000 workers, 90 %, cold"))
+    assert row.endswith("✅ |")
+    for slow in (_big_case("gen-XXL-90", 6.0, 12.0, 0, 300.0), _big_case("gen-XXL-90", 4.0, 16.0, 0, 300.0),
+                 _big_case("gen-XXL-90", 4.0, 12.0, 1, 300.0)):
+        text = "\n".join(scale_section([slow]))
+        row = next(line for line in text.splitlines() if line.startswith("| 1,000 workers, 90 %, cold"))
+        assert row.endswith("❌ |"), row
+    # A target whose cases did not run is not met.
+    assert "0 undecided | 1 | gen-XXXL-90: not run | ❌ |" in met
