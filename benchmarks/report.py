@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.generate import SIZES
+
 if TYPE_CHECKING:
     from benchmarks.run import CaseResult, EngineResult, RunConfig
 
@@ -159,9 +161,8 @@ class Target:
 
 def scale_targets(results: list[CaseResult]) -> list[Target]:
     """The issue's targets for the cases of this run (PTSP: every ptsp-all case present)."""
-    from benchmarks.run import BIG_SIZES
-
-    big = [f"gen-{size}-{u}" + w for size in BIG_SIZES[-1:] for u in (65, 80, 90) for w in ("", "-witness")]
+    size = next(k for k, n in SIZES.items() if n == 2000)  # noqa: PLR2004 (the issue's 2,000 workers)
+    big = [f"gen-{size}-{u}" + w for u in (65, 80, 90) for w in ("", "-witness")]
     ptsp = tuple(c.spec.name for c in results if c.spec.name.startswith("ptsp-all-"))
     out = [
         Target("1,000 workers, 90 %, cold: plan ≤ 5 s, slots ≤ 15 s, 0 undecided", ("gen-XXL-90",),

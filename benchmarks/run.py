@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from benchmarks.common import BenchInstance, instance_path, load_instance
 from benchmarks.generate import generated
-from benchmarks.ptsp import ptsp_instance
+from benchmarks.ptsp import dat_files, ptsp_instance, read_dat, short_name
 from solver.checker import assignment_problems
 from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
 from solver.greedy import greedy_slots
@@ -136,8 +136,6 @@ PTSP_BUDGET = 30.0
 
 def ptsp_plan() -> tuple[CaseSpec, ...]:
     """One case per PTSP file in the shared data set and per variant (published, tight), smallest first."""
-    from benchmarks.ptsp import dat_files, read_dat, short_name
-
     files = sorted(dat_files(), key=lambda p: (len(read_dat(p).jobs), p.name))
     return tuple(_ptsp(short_name(p), tight, f"ptsp-all-{short_name(p)}" + ("-tight" if tight else ""),
                        budget=PTSP_BUDGET, engines=("exact",), repeats=1)

@@ -48,7 +48,7 @@ MEND_DEPTH = 3
 MEND_MAX_FAILURES = 8  # left-out tasks chains could not place before mending gives up (bounded cost)
 QUICK_EFFORT = 100  # per left-out task for a first, cheap mending (a miss only means "try harder later")
 REBUILD_EFFORT = QUICK_EFFORT  # per left-out task when a slot probe rebuilds the day
-REBUILD_RESTARTS = 4  # perturbed constructions a slot probe's rebuild may try
+REBUILD_RESTARTS = 4  # perturbed constructions a slot probe's rebuild may try (within its deadline)
 _FAR = np.int64(1) << np.int64(62)
 STATIC, FUTURE, LOOKAHEAD = "static", "future", "lookahead"
 DEMANDS = (STATIC, FUTURE, LOOKAHEAD)  # the constructions `cover` tries, in this order, then restarts
@@ -238,9 +238,9 @@ def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, in
     return out
 
 
-def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] | None = None, *,
-          effort: int = MEND_EFFORT, restarts: int = RESTARTS, deadline: float | None = None) -> dict[int, int]:
-    """`construct`, then each task it left out placed by ejection chains where they find room.
+def cover(inst: Instance, seed: dict[int, int] | None = None, *, effort: int = MEND_EFFORT, restarts: int = RESTARTS,
+          deadline: float | None = None) -> dict[int, int]:
+    """`construct` of every task, then each task it left out placed by ejection chains where they find room.
 
     The three demand tie-breaks (`DEMANDS`), then `restarts` perturbed ones, are tried in turn, each
     lightly mended, until one places every task or `deadline` (a `time.perf_counter()` instant)
@@ -249,13 +249,13 @@ def cover(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int] |
     one would spend its whole effort). May still leave tasks out; every assignment returned is valid
     for the tasks it holds.
     """
-    todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
+    todo = list(range(inst.n_tasks))
     best: dict[int, int] | None = None
     tries = [(demand, 0) for demand in DEMANDS] + [(DEMANDS[1 + k % 2], k) for k in range(1, restarts + 1)]
     for demand, restart in tries:  # each a linear pass: cheap next to a model; mended lightly before the next
         if best is not None and deadline is not None and time.perf_counter() > deadline:
             break
-        placed = construct(inst, tasks, seed, demand=demand, restart=restart)
+        placed = construct(inst, None, seed, demand=demand, restart=restart)
         placed = _mend(inst, placed, todo, min(effort, QUICK_EFFORT if restart == 0 else RESTART_EFFORT))
         if best is None or len(placed) > len(best):
             best = placed

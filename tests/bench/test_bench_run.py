@@ -3,9 +3,10 @@
 import pytest
 
 from benchmarks.generate import generate_day
-from benchmarks.report import load_results
+from benchmarks.report import load_results, scale_section
 from benchmarks.run import (
     EXIT_DISAGREEMENT,
+    CaseResult,
     CaseSpec,
     Disagreement,
     EngineResult,
@@ -72,18 +73,14 @@ def test_main_reports_agreeing_engines(day, tmp_path):
     assert failure == "" and results[0].engines["naive"].verdicts.startswith("S-")
 
 
-def _big_case(name: str, plan_wall: float, wall: float, undecided: int, rss: float, *, witness: bool = False):
-    from benchmarks.run import CaseResult
-
-    spec = CaseSpec(name, ("gen", "XXL", 90), use_witness=witness)
+def _big_case(name: str, plan_wall: float, wall: float, undecided: int, rss: float):
+    spec = CaseSpec(name, ("gen", "XXL", 90))
     exact = EngineResult("exact", walls=[wall], undecided=undecided, peak_rss_mib=rss, plan_wall=plan_wall,
                          plan_status="feasible", verdicts="S" * 3)
     return CaseResult(spec, {"name": name, "workers": 1000, "tasks": 6000}, ["a", "b", "c"], {"exact": exact})
 
 
 def test_issue9_targets_are_computed_from_the_figures():
-    from benchmarks.report import scale_section
-
     met = "\n".join(scale_section([_big_case("gen-XXL-90", 4.0, 12.0, 0, 300.0)]))
     row = next(line for line in met.splitlines() if line.startswith("| 1,000 workers, 90 %, cold"))
     assert row.endswith("✅ |")
