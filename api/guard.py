@@ -189,12 +189,15 @@ class Guard:
         if result.status is Status.UNKNOWN:
             raise Unproven("the solver could not prove within its time limit that every task stays coverable;"
                            " the change was not made", tasks=result.uncovered)
-        self._store_witness(task_day, stored, result.assignment)
+        # The witness keeps the workers of open seats only: one-seat tasks as v1 did (task id -> worker id).
+        seated = {t.id: [w for w in result.assignment[t.id] if w not in t.holders]
+                  for t in scenario.tasks if t.open_seats}
+        self._store_witness(task_day, stored, {tid: ws[0] if len(ws) == 1 else ws for tid, ws in seated.items()})
         return result
 
     def _store_witness(self, task_day: dict[str, date], stored: dict[date, dict[str, str]],
-                       assignment: dict[str, str]) -> None:
-        fresh: dict[date, dict[str, str]] = defaultdict(dict)
+                       assignment: dict[str, Any]) -> None:
+        fresh: dict[date, dict[str, Any]] = defaultdict(dict)
         for task_id, worker_id in assignment.items():
             fresh[task_day[task_id]][task_id] = worker_id
         for day in sorted(set(task_day.values())):

@@ -163,7 +163,8 @@ class WhatIfPlanSchema(Schema):
 class PlanAnswerSchema(Schema):
     feasible = fields.Boolean(allow_none=True, metadata={"description": "null when the solver ran out of time"})
     status = Text(metadata={"description": "feasible, infeasible or unknown"})
-    assignment = fields.Dict(keys=Text(), values=Text(), metadata={"description": "untaken task id -> worker id"})
+    assignment = fields.Dict(keys=Text(), values=fields.List(Text()),
+                             metadata={"description": "task id -> its workers for all its seats, holders first"})
     uncovered = fields.List(Text(), metadata={"description": "fewest tasks that cannot all be covered"})
     uncovered_is_minimal = fields.Boolean(allow_none=True)
 

@@ -244,11 +244,31 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
         if len(blockers) > max_blockers:
             break  # ranked by blocker count: every later worker has at least as many
         mark = a.begin()
-        if all(move_out(a, b, {w}, depth, left) for b in blockers) and a.has_room(w, t):
+        if all(move_out(a, b, {w}, depth, left) for b in blockers) and make_room(a, w, t, depth, left):
             a.commit(mark)
             return w
         a.rollback(mark)
     return None
+
+
+ROOM_TRIES = 4  # same-day seats of a limited worker tried for moving elsewhere to make room
+
+
+def make_room(a: Assignment, w: int, t: int, depth: int, effort: list[int] | None) -> bool:
+    """Worker w gets room under its daily limits for item t, if need be by moving one of its seats of
+    t's day to another worker (an ejection chain). Mutates `a` only on success."""
+    if a.has_room(w, t):
+        return True
+    inst = a.inst
+    day = inst.days[t]
+    same_day = [u for u in a.on.get(w, ()) if inst.days[u] == day and u != t]
+    for u in sorted(same_day, key=lambda u: inst.starts[u] - inst.ends[u])[:ROOM_TRIES]:  # longest first
+        mark = a.begin()
+        if move_out(a, u, {w}, depth, effort) and a.has_room(w, t):
+            a.commit(mark)
+            return True
+        a.rollback(mark)
+    return False
 
 
 HEURISTIC_EFFORT = 2000  # ejection-chain steps per left-out task; past it the window models take over

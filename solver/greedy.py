@@ -10,6 +10,7 @@ is needed by a task it could not place).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Task
@@ -41,17 +42,27 @@ def _open_skills(task: Task, skills: dict[str, frozenset[str]]) -> list[str | No
     return seats[:task.open_seats]
 
 
-def _first_fit(seats: list[str | None], s: int, e: int, gaps: dict[str, list[Gap]],
-               skills: dict[str, frozenset[str]], order: list[str], busy: set[str]) -> list[str] | None:
-    """Seats in order, each to the first worker (scenario order) with the skill and a gap that fits."""
-    chosen: list[str] = []
-    for skill in seats:
-        w = next((w for w in order if w not in busy and w not in chosen and (skill is None or skill in skills[w])
-                  and any(a <= s and e <= b for a, b in gaps[w])), None)
-        if w is None:
-            return None
-        chosen.append(w)
-    return chosen
+@dataclass
+class _Staff:
+    """Workers in scenario order, their skills and their remaining gaps."""
+
+    order: list[str]
+    skills: dict[str, frozenset[str]]
+    gaps: dict[str, list[Gap]]
+
+    def first_fit(self, seats: list[str | None], s: int, e: int, busy: set[str]) -> list[str] | None:
+        """Seats in order, each to the first worker (scenario order) with the skill and a gap that fits."""
+        chosen: list[str] = []
+        for skill in seats:
+            w = next((w for w in self.order if w not in busy and w not in chosen and self._fits(w, skill, s, e)),
+                     None)
+            if w is None:
+                return None
+            chosen.append(w)
+        return chosen
+
+    def _fits(self, w: str, skill: str | None, s: int, e: int) -> bool:
+        return (skill is None or skill in self.skills[w]) and any(a <= s and e <= b for a, b in self.gaps[w])
 
 
 def greedy_gaps(scenario: Scenario) -> tuple[dict[str, list[Gap]], dict[str, tuple[str, ...]], list[str]]:
@@ -63,7 +74,7 @@ def greedy_gaps(scenario: Scenario) -> tuple[dict[str, list[Gap]], dict[str, tup
         w.id: sorted((epoch(s.start), epoch(s.end)) for s in w.shifts) for w in scenario.workers
     }
     skills = {w.id: w.skills for w in scenario.workers}
-    order = [w.id for w in scenario.workers]
+    staff = _Staff([w.id for w in scenario.workers], skills, gaps)
     for t in scenario.tasks:
         for h in t.holders:
             gaps[h] = _subtract(gaps[h], epoch(t.start), epoch(t.end))
@@ -71,7 +82,7 @@ def greedy_gaps(scenario: Scenario) -> tuple[dict[str, list[Gap]], dict[str, tup
     unplaced: list[str] = []
     for t in sorted((t for t in scenario.tasks if t.open_seats), key=lambda t: (t.start, t.end, t.id)):
         s, e = epoch(t.start), epoch(t.end)
-        chosen = _first_fit(_open_skills(t, skills), s, e, gaps, skills, order, set(t.holders))
+        chosen = staff.first_fit(_open_skills(t, skills), s, e, set(t.holders))
         if chosen is None:
             unplaced.append(t.id)
             continue
@@ -86,13 +97,12 @@ def greedy_slots(scenario: Scenario, query: SlotQuery) -> SlotAnswer:
     gaps, _, unplaced = greedy_gaps(scenario)
     starts = query.candidates(scenario)
     duration = timedelta(minutes=query.duration_minutes)
-    skills = {w.id: w.skills for w in scenario.workers}
-    order = [w.id for w in scenario.workers]
+    staff = _Staff([w.id for w in scenario.workers], {w.id: w.skills for w in scenario.workers}, gaps)
     seats = [c.skill for c in query.seats for _ in range(c.count)]
     slots = []
     for st in starts:
         s, e = epoch(st), epoch(st + duration)
-        if _first_fit(seats, s, e, gaps, skills, order, set()) is not None:
+        if staff.first_fit(seats, s, e, set()) is not None:
             slots.append(Slot(st, st + duration))
     stats = ProbeStats(candidates=len(starts), seconds=time.perf_counter() - began)
     # Greedy believes the day is fine whatever it could not place: that is exactly its blind spot,

@@ -142,7 +142,7 @@ class Instance:
             out.setdefault(self.owner[i], []).append(i)
         return out
 
-    def with_task(self, task_id: str, start: int, end: int, skill: str | None,
+    def with_task(self, task_id: str, start: int, end: int, skill: str | None, *,
                   crew: tuple[CrewEntry, ...] | None = None, day: int = 0) -> Instance:
         """This instance plus one more untaken task (the candidate of a slot probe); its seats come last."""
         crew = crew or (CrewEntry(skill, 1),)
@@ -238,18 +238,17 @@ def compile_scenario(scenario: Scenario) -> Instance:
         need, flex = _seat_entries(t, holders, skills)
         elig = []
         for c in t.crew:
-            key = (s, e, c.skill)
-            if key not in memo:
-                memo[key] = inst.eligible_for(s, e, c.skill)
-            elig.append(memo[key])
+            shape = (s, e, c.skill)
+            if shape not in memo:
+                memo[shape] = inst.eligible_for(s, e, c.skill)
+            elig.append(memo[shape])
         entries = [ek for ek, n in enumerate(need) for _ in range(n)]
         if flex:  # open seats: the union of the entries that still have seats (the model is exact)
             union = tuple(sorted({w for ek, n in enumerate(need) if n for w in elig[ek]}))
             entries = [-1] * (sum(need) - len(flex))
         first = inst.n_tasks
-        seats = tuple(range(first, first + len(entries)))
         inst.tasks.append(TaskInfo(t.id, t.crew, tuple(holders), tuple(need), tuple(tuple(f) for f in flex),
-                                   tuple(elig), seats))
+                                   tuple(elig), tuple(range(first, first + len(entries)))))
         for ek in entries:
             inst.task_ids.append(t.id)
             inst.starts.append(s)
@@ -289,8 +288,39 @@ def maximal_cliques(tasks: list[int], starts: list[int], ends: list[int]) -> lis
     return out
 
 
+class _Forest:
+    """Union-find over item indices."""
+
+    def __init__(self, items: list[int]) -> None:
+        self.parent = {t: t for t in items}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+def _sweep_overlaps(inst: Instance, items: list[int], forest: _Forest) -> None:
+    """Sweep one worker's items in start order; consecutive overlapping items are unioned with the
+    running group (each alive interval overlaps the one that keeps the group open)."""
+    items.sort(key=lambda t: inst.starts[t])
+    open_task, open_end = -1, -1
+    for t in items:
+        if inst.starts[t] < open_end:
+            forest.union(open_task, t)
+        if inst.ends[t] > open_end:
+            open_task, open_end = t, inst.ends[t]
+
+
 def conflict_components(inst: Instance, tasks: list[int] | None = None) -> list[list[int]]:
-    """Split tasks into groups that can be decided independently.
+    """Split items into groups that can be decided independently.
 
     Two items constrain each other only if they overlap in time and share an eligible worker (the
     no-overlap constraint of that worker), are seats of one task (its seat counts and holders), or may
@@ -298,41 +328,21 @@ def conflict_components(inst: Instance, tasks: list[int] | None = None) -> list[
     components of that graph are independent sub-problems: the scenario is feasible iff every one is.
     """
     todo = list(range(inst.n_tasks)) if tasks is None else list(tasks)
-    parent = {t: t for t in todo}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-
-    # Per worker, sweep its eligible tasks in start order; consecutive overlapping tasks are unioned
-    # with the running group (each alive interval overlaps the one that keeps the group open).
+    forest = _Forest(todo)
     per_worker: dict[int, list[int]] = {}
     first_seat: dict[int, int] = {}  # seats of one task decide together (a flexible task's holders)
-    limited: dict[tuple[int, int], int] = {}  # a limited worker's day: its tasks share one linear row
+    limited: dict[tuple[int, int], int] = {}  # a limited worker's day: its items share one linear row
     for t in todo:
-        union(t, first_seat.setdefault(inst.owner[t], t))
+        forest.union(t, first_seat.setdefault(inst.owner[t], t))
         for w in inst.eligible[t]:
             per_worker.setdefault(w, []).append(t)
             if w in inst.limits:
-                union(t, limited.setdefault((w, inst.days[t]), t))
-    for lst in per_worker.values():
-        lst.sort(key=lambda t: inst.starts[t])
-        open_task, open_end = -1, -1
-        for t in lst:
-            if inst.starts[t] < open_end:
-                union(open_task, t)
-            if inst.ends[t] > open_end:
-                open_task, open_end = t, inst.ends[t]
+                forest.union(t, limited.setdefault((w, inst.days[t]), t))
+    for items in per_worker.values():
+        _sweep_overlaps(inst, items, forest)
     groups: dict[int, list[int]] = {}
     for t in todo:
-        groups.setdefault(find(t), []).append(t)
+        groups.setdefault(forest.find(t), []).append(t)
     return list(groups.values())
 
 

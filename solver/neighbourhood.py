@@ -24,9 +24,32 @@ from solver.model import solve
 from solver.options import SolverOptions
 
 
+def whole_tasks(inst: Instance, items: list[int]) -> list[int]:
+    """`items` plus the other seats of their tasks (the model always decides a task whole)."""
+    seen = set(items)
+    out = list(items)
+    for t in {inst.owner[i] for i in items}:
+        out.extend(i for i in inst.tasks[t].seats if i not in seen)
+    return out
+
+
+def window(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], margin: int) -> list[int]:
+    """The items meeting [start - margin, end + margin) of `around` (items sharing one interval), plus
+    the seats `a` gives to a limited worker of theirs on their day: a full worker makes room only by
+    handing one of those on, however far away in time it is. Whole tasks only."""
+    s, e = inst.starts[around[0]], inst.ends[around[0]]
+    items = index.overlapping(s - margin, e + margin)
+    if inst.limits:
+        day = inst.days[around[0]]
+        items += [u for i in around for w in inst.eligible[i] if w in inst.limits
+                  for u in a.on.get(w, ()) if inst.days[u] == day]
+    return whole_tasks(inst, list(dict.fromkeys([*items, *around])))
+
+
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
                hint: dict[int, int] | None = None) -> dict[int, int] | None:
     """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found."""
+    free = whole_tasks(inst, free)
     free_set = set(free)
     eligible = list(inst.eligible)
     for t in free:
@@ -71,18 +94,18 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
             left = deadline - time.perf_counter()
             if left <= 0:
                 return None
-            window = index.overlapping(inst.starts[t] - margin, inst.ends[t] + margin)
+            items = window(inst, index, a, [t], margin)
             limit = min(left, options.window_time_limit)
-            found = restricted(inst, a, window, time_limit=limit, workers=workers)
+            found = restricted(inst, a, items, time_limit=limit, workers=workers)
             if found is not None:
-                for u in window:
+                for u in items:
                     if u in a.of:
                         a.remove(u)
                 for u, w in found.items():
                     a.put(u, w)
                 placed = True
                 break
-            if relaxed_infeasible(inst, window, time_limit=limit, workers=workers):
+            if relaxed_infeasible(inst, items, time_limit=limit, workers=workers):
                 return False
         if not placed:
             return None

@@ -169,7 +169,7 @@ class ScenarioSchema(Schema):
                 return value
             local = value.replace(tzinfo=zone)
             if not wall_time_exists(local):
-                node = errors
+                node: dict[Any, Any] = errors
                 for key in where[:-1]:
                     node = node.setdefault(key, {})
                 node[where[-1]] = [

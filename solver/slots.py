@@ -53,7 +53,7 @@ from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
-from solver.neighbourhood import relaxed_infeasible, restricted
+from solver.neighbourhood import relaxed_infeasible, restricted, window
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
 from solver.plan import InstancePlan, Witness, named_assignment, plan_instance, uncovered_names, witness_hint
 
@@ -116,9 +116,9 @@ def find_slots(
         stats.seconds = time.perf_counter() - began
         if base.status is Status.INFEASIBLE:
             return SlotAnswer(query, False, uncovered_names(inst, base.uncovered), [], [], stats)
-        undecided = [Slot(s, s + _duration(query)) for s in starts]
-        stats.undecided = len(undecided)
-        return SlotAnswer(query, None, [], [], undecided, stats)
+        every = [Slot(s, s + _duration(query)) for s in starts]
+        stats.undecided = len(every)
+        return SlotAnswer(query, None, [], [], every, stats)
 
     day = query.date.toordinal() if inst.limits else 0
     prober: _Prober
@@ -136,7 +136,7 @@ def find_slots(
         verdict = prober.probe(epoch(s), epoch(e), stats)
         if verdict.status is Status.FEASIBLE:
             if options.verify:
-                _verify(scenario, inst, query, day, verdict.certificate, s)
+                _verify(scenario, inst, query, day=day, cert=verdict.certificate, s=s)
             slots.append(Slot(s, e))
         elif verdict.status is Status.UNKNOWN:
             stats.undecided += 1
@@ -167,12 +167,12 @@ def _base(inst: Instance, options: SolverOptions, witness: Witness | None, stats
                          workers=max(options.solver_workers, 2), options=options)
 
 
-def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, day: int, cert: Certificate | None,
+def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, cert: Certificate | None,
             s: datetime) -> None:
     """Check a slot's plan with the independent checker, on the scenario plus the new task."""
     assert cert is not None, "a slot must come with a plan"
     new = query.new_task(NEW_TASK_ID, s)
-    inst_n = inst.with_task(NEW_TASK_ID, epoch(new.start), epoch(new.end), None, query.seats, day)
+    inst_n = inst.with_task(NEW_TASK_ID, epoch(new.start), epoch(new.end), None, crew=query.seats, day=day)
     with_new = scenario.with_tasks((*scenario.tasks, new))
     assert_feasible(with_new, named_assignment(with_new, inst_n, cert))
 
@@ -188,7 +188,7 @@ class _Prober:
         self.time_limit = options.probe_time_limit
 
     def extended(self, s: int, e: int) -> Instance:
-        return self.inst.with_task(NEW_TASK_ID, s, e, None, self.crew, self.day)
+        return self.inst.with_task(NEW_TASK_ID, s, e, None, crew=self.crew, day=self.day)
 
     def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         raise NotImplementedError
@@ -255,13 +255,6 @@ class _ExactProber(_Prober):
         cert.update((n + k, w) for k, w in enumerate(chosen))
         return cert
 
-    def _decided(self, key: tuple, verdict: Probe, stats: ProbeStats, counter: str) -> Probe:
-        self.cache[key] = verdict
-        setattr(stats, counter, getattr(stats, counter) + 1)
-        if verdict.certificate is not None:
-            self._remember(verdict.certificate)
-        return verdict
-
     # -- the probe ---------------------------------------------------------------------------
     def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         inst = self.inst
@@ -282,22 +275,31 @@ class _ExactProber(_Prober):
         if key in self.cache:  # 3. equivalent to a decided candidate; a plan for it is a plan here too,
             stats.by_equivalence += 1  # since N clashes with the very same seats on the same workers
             return self.cache[key]
+        verdict, counter = self._search(s, e, stats, overl=overl, conflicts=conflicts, anyone=anyone)
+        if verdict.status is Status.UNKNOWN:
+            return verdict
+        self.cache[key] = verdict
+        setattr(stats, counter, getattr(stats, counter) + 1)
+        if verdict.certificate is not None:
+            self._remember(verdict.certificate)
+        return verdict
+
+    def _search(self, s: int, e: int, stats: ProbeStats, *, overl: list[int], conflicts: frozenset[int],
+                anyone: set[int]) -> tuple[Probe, str]:
+        """Steps 4-7 on the day plus N: the verdict and the stats counter of the step that decided it."""
         inst_n = self.extended(s, e)
-        new = list(range(inst.n_tasks, inst_n.n_tasks))
+        new = list(range(self.inst.n_tasks, inst_n.n_tasks))
         if not self._matchable(inst_n, new, s, e, overl):  # 4. Hall condition at the instants inside N
-            return self._decided(key, NO_SLOT, stats, "by_necessary_condition")
+            return NO_SLOT, "by_necessary_condition"
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
         if cert is None and self.options.repair_effort > 0:  # 5b. or rebuild the day with N (solver.construct)
             cert = construct.rebuild(inst_n, deadline=time.perf_counter() + max(0.0, self.time_limit) / 4)
         if cert is not None:
-            return self._decided(key, Probe(Status.FEASIBLE, cert), stats, "by_repair")
+            return Probe(Status.FEASIBLE, cert), "by_repair"
         verdict = self._windows(inst_n, new, s, e, stats)  # 6. growing windows around N
         if verdict is not None:
-            return self._decided(key, verdict, stats, "by_neighbourhood")
-        verdict = self._component(inst_n, new, conflicts, anyone, stats)  # 7. CP-SAT on N's components
-        if verdict.status is not Status.UNKNOWN:
-            return self._decided(key, verdict, stats, "by_solver")
-        return verdict
+            return verdict, "by_neighbourhood"
+        return self._component(inst_n, new, conflicts, anyone, stats), "by_solver"  # 7. N's components
 
     def _repair(self, inst_n: Instance, new: list[int], s: int, e: int) -> Certificate | None:
         opts = self.options
@@ -336,9 +338,9 @@ class _ExactProber(_Prober):
         for margin in self.options.window_margins:
             if self.time_limit <= 0:
                 return UNKNOWN
-            window = self.index.overlapping(s - margin, e + margin) + new
+            items = window(inst_n, self.index, base, new, margin)
             limit = min(self.time_limit, self.options.window_time_limit)
-            found = restricted(inst_n, base, window, time_limit=limit, workers=self.options.solver_workers,
+            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.solver_workers,
                                hint=self._hint_for_new(base, inst_n, new, s, e))
             stats.solver_calls += 1
             if found is not None:
@@ -346,7 +348,7 @@ class _ExactProber(_Prober):
                 cert.update(found)
                 return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
-            if relaxed_infeasible(inst_n, window, time_limit=limit, workers=self.options.solver_workers):
+            if relaxed_infeasible(inst_n, items, time_limit=limit, workers=self.options.solver_workers):
                 return NO_SLOT
         return None
 

@@ -121,7 +121,7 @@ def test_what_if_slots_equal_the_cli_and_touch_nothing(client: Any, built: dict[
     r = client.post("/api/v1/what-if/plan", json={"scenario": trap})
     assert r.status_code == 200
     assert r.json == cli(["plan"], trap)
-    assert r.json["feasible"] is True and r.json["assignment"]["t1"] == "anna"
+    assert r.json["feasible"] is True and r.json["assignment"]["t1"] == ["anna"]
     assert dump(database_url) == before
 
 

@@ -53,3 +53,16 @@ def test_shape_of_the_day():
     gas = [w for w in scenario.workers if "gas" in w.skills]
     assert 1 <= len(gas) <= 10  # the rare skill sits on few workers
     assert any(t.skill == "gas" for t in scenario.tasks)
+
+
+def test_crew_day_is_valid_feasible_and_has_crews_and_limits():
+    from benchmarks.crews import to_crews
+
+    inst = to_crews(generate_day(30, 0.8, seed=5), "crew-t")
+    scenario = inst.scenario()
+    assert assignment_problems(scenario, inst.witness) == []
+    assert sum(t.seats > 1 for t in scenario.tasks) >= 3
+    assert sum(w.limited for w in scenario.workers) >= 5
+    cold = plan(scenario)
+    assert cold.status is Status.FEASIBLE
+    assert assignment_problems(scenario, cold.assignment) == []

@@ -62,3 +62,42 @@ def test_the_trap_plan_passes_and_the_greedy_stranding_fails() -> None:
     assert assignment_problems(sc, plan(sc).assignment) == []
     # t2 12-16 on Anna (09-13) is what a careless plan would do once Boris is "taken".
     assert assignment_problems(sc, {"t1": "boris", "t2": "anna"}) == ["t2 does not fit worker anna"]
+
+
+# -- v2: crews, holders and limits ---------------------------------------------------------------------------
+
+CREW = load_scenario(scenario([
+    {**worker("ann", ["install"], (d23("09:00"), d23("17:00"))), "max_tasks": 1},
+    worker("bob", ["install", "electric"], (d23("09:00"), d23("17:00"))),
+    worker("eve", ["electric"], (d23("09:00"), d23("17:00"))),
+], [
+    {"id": "gas", "start": d23("10:00"), "end": d23("11:00"),
+     "crew": [{"skill": "install", "count": 1}, {"skill": "electric", "count": 1}], "worker_ids": ["bob"]},
+    task("late", d23("14:00"), d23("15:00"), "install"),
+]))
+
+
+@pytest.mark.parametrize(("assignment", "words"), [
+    ({"gas": ["bob", "eve"], "late": "ann"}, None),
+    ({"gas": ["bob", "ann"], "late": "bob"}, None),
+    ({"gas": ["bob"], "late": "ann"}, "1 workers for 2 seats"),
+    ({"gas": ["eve", "ann"], "late": "bob"}, "3 workers for 2 seats"),  # the holder stays on top of the two
+    ({"gas": ["bob", "bob"], "late": "ann"}, "twice"),
+    ({"gas": ["bob", "ann"], "late": "ann"}, "max_tasks 1"),
+], ids=["holder_and_electrician", "holder_moves_to_the_electric_seat", "seat_left_open", "holder_dropped",
+        "one_worker_two_seats", "limit"])
+def test_crews_holders_and_limits_are_judged(assignment: dict, words: str | None) -> None:
+    problems = assignment_problems(CREW, assignment)
+    if words is None:
+        assert problems == []
+    else:
+        assert any(words in p for p in problems), problems
+
+
+def test_two_installers_cannot_fill_an_install_and_electric_crew() -> None:
+    sc = load_scenario(scenario([worker("a", ["install"], (d23("09:00"), d23("17:00"))),
+                                 worker("b", ["install"], (d23("09:00"), d23("17:00")))],
+                                [{"id": "gas", "start": d23("10:00"), "end": d23("11:00"),
+                                  "crew": [{"skill": "install", "count": 1}, {"skill": "electric", "count": 1}]}]))
+    assert assignment_problems(sc, {"gas": ["a", "b"]}) == [
+        "gas does not fit worker a, b (no seat for every worker by skill)"]
