@@ -1,7 +1,8 @@
 """The start-order construction (`solver.construct`) and the vectorised eligibility it leans on.
 
 - on generated days (feasible by construction) the construction's partial plan, and the plan
-  `solver.plan` builds from it, pass the independent checker;
+  `solver.plan` builds from it, pass the independent checker; on crew days with daily limits the
+  partial plans keep the limits and `plan` still finishes them;
 - on tiny random days, against a brute force written here on the domain objects (datetimes, no
   compiled instance): whatever the construction places is valid, and `plan` decides as the brute force;
 - slot answers do not depend on how the base day was planned: cold (the construction) and from the
@@ -18,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.crews import to_crews
 from benchmarks.generate import generate_day
+from solver.assign import is_valid
 from solver.checker import assignment_problems
 from solver.construct import construct, cover
 from solver.domain import Scenario, Shift, SlotQuery, Status, Task, Worker
@@ -65,6 +68,20 @@ def test_construction_keeps_a_valid_seed_and_plans_around_it() -> None:
     assert all(partial[t] == w for t, w in seed.items())
     named = _named(inst, partial)
     assert assignment_problems(_placed_only(scenario, named), named) == []
+
+
+@pytest.mark.parametrize(("workers", "util", "seed"), [(30, 0.9, 1), (60, 0.8, 2)])
+def test_construction_keeps_limits_and_crews_on_crew_days(workers: int, util: float, seed: int) -> None:
+    """Crew days with daily limits (benchmarks.crews): the partial plans keep every limit and never seat
+    a worker twice on a task (`is_valid` on what they hold), and `plan` finishes them into a checked plan."""
+    scenario = to_crews(generate_day(workers, util, seed), f"crew-{workers}", seed).scenario()
+    inst = compile_scenario(scenario)
+    assert inst.limits
+    for partial in (construct(inst), cover(inst)):
+        assert is_valid(inst, partial, list(partial))
+    result = plan(scenario)
+    assert result.status is Status.FEASIBLE
+    assert assignment_problems(scenario, result.assignment) == []
 
 
 # -- tiny days against a brute force ----------------------------------------------------------------------
