@@ -239,30 +239,40 @@ def construct(inst: Instance, tasks: list[int] | None = None, seed: dict[int, in
 
 
 def cover(inst: Instance, seed: dict[int, int] | None = None, *, effort: int = MEND_EFFORT, restarts: int = RESTARTS,
-          deadline: float | None = None) -> dict[int, int]:
+          deadline: float | None = None, start: dict[int, int] | None = None) -> dict[int, int]:
     """`construct` of every task, then each task it left out placed by ejection chains where they find room.
 
-    The three demand tie-breaks (`DEMANDS`), then `restarts` perturbed ones, are tried in turn, each
-    lightly mended, until one places every task or `deadline` (a `time.perf_counter()` instant)
-    passes; the best is then mended with the full `effort`. `effort` bounds the chain steps per task,
-    and mending stops after `MEND_MAX_FAILURES` tasks it could not place (on an infeasible day every
-    one would spend its whole effort). May still leave tasks out; every assignment returned is valid
-    for the tasks it holds.
+    The three demand tie-breaks (`DEMANDS`) are tried in turn, each lightly mended, until one places
+    every task (`start`, an earlier result of this function, stands for them); the best is then mended
+    with the full `effort`; then up to `restarts` perturbed constructions, each mended, until one
+    places every task or `deadline` (a `time.perf_counter()` instant) passes. `effort` bounds the chain
+    steps per task, and mending stops after `MEND_MAX_FAILURES` tasks it could not place (on an
+    infeasible day every one would spend its whole effort). May still leave tasks out; every
+    assignment returned is valid for the tasks it holds.
     """
     todo = list(range(inst.n_tasks))
-    best: dict[int, int] | None = None
-    tries = [(demand, 0) for demand in DEMANDS] + [(DEMANDS[1 + k % 2], k) for k in range(1, restarts + 1)]
-    for demand, restart in tries:  # each a linear pass: cheap next to a model; mended lightly before the next
-        if best is not None and deadline is not None and time.perf_counter() > deadline:
-            break
-        placed = construct(inst, None, seed, demand=demand, restart=restart)
-        placed = _mend(inst, placed, todo, min(effort, QUICK_EFFORT if restart == 0 else RESTART_EFFORT))
+
+    def complete(placed: dict[int, int]) -> bool:
+        return all(t in placed or not _placeable(inst, t) for t in todo)
+
+    best = start
+    for demand in DEMANDS if start is None else ():  # each a linear pass, mended lightly before the next
+        placed = _mend(inst, construct(inst, None, seed, demand=demand), todo, min(effort, QUICK_EFFORT))
         if best is None or len(placed) > len(best):
             best = placed
-        if all(t in best or not _placeable(inst, t) for t in todo):
+        if complete(best):
             return best
     assert best is not None
-    return _mend(inst, best, todo, effort) if effort > QUICK_EFFORT else best
+    if effort > QUICK_EFFORT:
+        best = _mend(inst, best, todo, effort)
+    for k in range(1, restarts + 1):
+        if complete(best) or (deadline is not None and time.perf_counter() > deadline):
+            break
+        placed = _mend(inst, construct(inst, None, seed, demand=DEMANDS[1 + k % 2], restart=k), todo,
+                       min(effort, RESTART_EFFORT))
+        if len(placed) > len(best):
+            best = placed
+    return best
 
 
 def _mend(inst: Instance, placed: dict[int, int], todo: list[int], effort: int) -> dict[int, int]:

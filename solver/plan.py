@@ -76,14 +76,14 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
         seed = {}
     # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step;
     # then the full mending (solver.construct).
-    half = time.perf_counter() + (deadline - time.perf_counter()) / 2  # restarts get at most half the time
-    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT, deadline=half)
+    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT, restarts=0)
     if len(guess) < inst.n_tasks and inst.n_tasks >= options.big_day_items:
         proof = construct.hall_proof(inst, guess)
         if proof is not None:
             return InstancePlan(Status.INFEASIBLE, {}, proof, optimal=False), guess, False
-    if len(guess) < inst.n_tasks:
-        guess = construct.cover(inst, seed=guess, effort=options.heuristic_effort)
+    if len(guess) < inst.n_tasks:  # full mending, then seeded restarts for at most half the time left
+        half = time.perf_counter() + (deadline - time.perf_counter()) / 2
+        guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort, deadline=half, start=guess)
     if len(guess) == inst.n_tasks:
         return InstancePlan(Status.FEASIBLE, guess), guess, None
     # Small CP-SAT models around each item the heuristic left out (see solver.neighbourhood).
