@@ -33,7 +33,8 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
    even that has no plan (dropping tasks only removes constraints). Small models, both sound.
 7. CP-SAT on N's conflict components only (those of the seats it conflicts with and those of the
-   limited workers of N's seats on N's day), hinted with the witness: decides both ways. The other
+   limited workers of N's seats on N's day), hinted with the witness: decides both ways. A model of more
+   than `max_model_literals` (seat, worker) pairs is not built: the probe stays undecided. The other
    components share no worker-time and no limit row with N and are covered by the witness (see
    `conflict_components`).
 A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
@@ -360,6 +361,8 @@ class _ExactProber(_Prober):
         comp_ids = {self.component_of[t] for t in conflicts}
         comp_ids.update(c for w in anyone if (c := self.limit_component.get((w, self.day))) is not None)
         tasks = [t for c in comp_ids for t in components[c]] + new
+        if construct.model_literals(inst_n, tasks) > self.options.max_model_literals:
+            return UNKNOWN  # too big to build in bounded time and memory (SolverOptions.max_model_literals)
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
         s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]
