@@ -1,8 +1,9 @@
 """The next slots across days: the contract's `next`, exactly the first `limit` slots of the per-day answers.
 
-The base scenario is planned once for all days. Day by day, in order, the day's candidates are probed
-by the engine's `find_slots`, seeded with the base plan and told to stop once the slots still wanted
-are found (`max_slots`), on two small scenarios built around the day instead of the whole horizon:
+The base scenario is planned once for all days (a stored witness that is a complete plan is the proof).
+Day by day, in order, the day's candidates are probed by the engine's `find_slots`, seeded with the base
+plan and told to stop once the slots still wanted are found (`max_slots`), on small scenarios built
+around the day instead of the whole horizon:
 
 - F, the day's *free* tasks: those starting in the day or overlapping it (the new task, lying inside
   the day, can only overlap these);
@@ -14,13 +15,13 @@ are found (`max_slots`), on two small scenarios built around the day instead of 
 - *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
   only removes constraints: a candidate that is no slot of *relaxed* is no slot.
 
-Only *pinned* is probed by `find_slots` (up to the slots still wanted). A candidate it refuses (or leaves
-open) before its last wanted slot is then settled: a Hall violator on *relaxed* + N, or the engine's
-proof on *relaxed* + N, makes it no slot; of the rest, those a third scenario finds slots (pinned like
-the first but with the neighbouring days' tasks free too: sound for the same reason; one `find_slots`
-pass) are slots; any still open is decided on the whole scenario + N, seeded with the base plan. One
-that runs out of time there is `undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*:
-its refusals stand as they are.
+*pinned* is probed first. A candidate it refuses (or leaves open) before its last wanted slot is then
+settled: a refusal of *relaxed* (one `find_slots` pass when there are many), a Hall violator on
+*relaxed* + N, or the engine's proof on *relaxed* + N, makes it no slot; of the rest, those a third
+scenario finds slots (pinned like the first but with the neighbouring days' tasks free too: sound for
+the same reason; one `find_slots` pass) are slots; any still open is decided on the whole scenario + N,
+seeded with the base plan. One that runs out of time there is `undecided`, never a slot. With nothing
+pinned, *pinned* is *relaxed*: its refusals stand as they are.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from solver.queries import NextQuery
 from solver.slots import find_slots
 
 _NEW_ID = "__next_new__"
+FEW_PENDING = 6  # refusals to confirm one by one; more, and one find_slots pass on the relaxed scenario goes first
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,13 @@ class _Day:
         open_ = {s.start for s in pin.undecided}
         pending = [c for c in cut if c not in verdicts and (c in open_ or not self.exact)]
         verdicts.update((c, Status.INFEASIBLE) for c in cut if c not in verdicts and c not in pending)
-        refuted = [c for c in pending if self._refuted(c)]
-        verdicts.update((c, Status.INFEASIBLE) for c in refuted)
+        if len(pending) > FEW_PENDING:  # many: one pass of the engine over the relaxed scenario first
+            rel, rel_last = self._probe(self.free, wanted)
+            maybe = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
+            verdicts.update((c, Status.INFEASIBLE) for c in pending
+                            if c not in maybe and (rel_last is None or c <= rel_last))
+            pending = [c for c in pending if c not in verdicts]
+        verdicts.update((c, Status.INFEASIBLE) for c in pending if self._refuted(c))
         pending = [c for c in pending if c not in verdicts]
         if pending:  # one pass over the wider pinned scenario settles the slots among them
             wide, _ = self._probe(self._wide(), wanted)
