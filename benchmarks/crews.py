@@ -89,15 +89,18 @@ def _add_limits(rng: random.Random, inst: BenchInstance, staffed: dict[str, list
 
 
 def crew_day(size: str, util: int, seed: int = 1) -> BenchInstance:
-    """The crew version of the cached generated day of this size and utilisation."""
-    return to_crews(generated(size, util, seed), f"gen-crew-{size}-{util}", seed)
+    """The crew version of the cached generated day of this size and utilisation (stored next to it, so a
+    benchmark's child process can load it by name)."""
+    inst = to_crews(generated(size, util, seed), f"gen-crew-{size}-{util}", seed)
+    save_instance(inst)
+    return inst
 
 
 def to_crews(base: BenchInstance, name: str, seed: int | str = 1) -> BenchInstance:
     """A copy of a generated v1 day with crews and limits added (see the module docstring)."""
     rng = random.Random(f"crews-{name}-{seed}")
     witness = dict(base.witness or {})
-    inst = BenchInstance(name, "generated", copy.deepcopy(base.scenario_doc), base.date, base.skill, None,
+    inst = BenchInstance(name, "crew", copy.deepcopy(base.scenario_doc), base.date, base.skill, None,
                          {**base.meta, "crews": CREW_SHARE, "limited": LIMITED_SHARE})
     staffed = _add_crews(rng, inst.scenario_doc, witness)
     _add_limits(rng, inst, staffed)

@@ -106,6 +106,8 @@ def _util(case: CaseResult) -> str:
     meta = case.instance["meta"]
     if case.instance["kind"] == "generated":
         return f"{meta['utilisation']:.0%}"
+    if case.instance["kind"] == "crew":
+        return f"{meta['utilisation']:.0%}, crews + limits"
     if meta.get("tightened"):
         return f"PTSP, tight (−{meta['dropped']} workers)"
     return "PTSP"
@@ -214,7 +216,8 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
             ex = c.engines["exact"]
             pct = ex.undecided / max(1, len(c.candidates))
             m = statistics.median(ex.walls)
-            rows.append(f"| {c.instance['name']} (witness) | within {c.spec.budget:g} s |"
+            how = "witness" if c.spec.use_witness else "cold"
+            rows.append(f"| {c.instance['name']} ({how}) | within {c.spec.budget:g} s |"
                         f" {_fmt(m)} {'✅' if m <= c.spec.budget else '❌'} | undecided | {pct:.1%} |")
     if rows:
         out += ["## The issue's targets", "", "| case | exact target | measured | naive target | measured |",

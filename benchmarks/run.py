@@ -34,6 +34,7 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmarks.common import BenchInstance, instance_path, load_instance
+from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from benchmarks.ptsp import ptsp_instance
 from solver.checker import assignment_problems
@@ -42,6 +43,7 @@ from solver.greedy import greedy_slots
 from solver.instance import compile_scenario, epoch
 from solver.model import solve
 from solver.options import SolverOptions
+from solver.plan import named_assignment
 from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -96,6 +98,10 @@ def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
     return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
 
 
+def _crew(size: str, util: int, **kw: Any) -> CaseSpec:
+    return CaseSpec(f"gen-crew-{size}-{util}", ("crew", size, util), **kw)
+
+
 def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
     return CaseSpec(name, ("ptsp", source, tight), **kw)
 
@@ -115,6 +121,11 @@ FULL_PLAN: tuple[CaseSpec, ...] = (
     _gen("XL", 90, use_witness=True, budget=30.0, naive_sample=4),
     _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
     _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
+    # Crew days (issue 8): the generated days with ~20 % of untaken tasks as crews and limits on a third of
+    # the workers (benchmarks.crews), cold, each query within a 30 s budget (honest undecided past it).
+    _crew("S", 80, budget=30.0), _crew("M", 65, naive_sample=12, budget=30.0),
+    _crew("M", 80, naive_sample=12, budget=30.0), _crew("M", 90, naive_sample=12, budget=30.0),
+    _crew("L", 80, naive_sample=6, budget=30.0), _crew("L", 90, use_witness=True, naive_sample=6, budget=30.0),
 )
 QUICK_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65),
@@ -131,6 +142,8 @@ def prepare(spec: CaseSpec, seed: int = 1) -> BenchInstance:
         return generated(spec.source[1], spec.source[2], seed)
     if kind == "ptsp":
         return ptsp_instance(spec.source[1], tight=spec.source[2], seed=seed)
+    if kind == "crew":
+        return crew_day(spec.source[1], spec.source[2], seed)
     raise ValueError(f"unknown instance source {spec.source!r}")
 
 
@@ -257,12 +270,11 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
     return res
 
 
-def _naive_certificate_ok(scenario: Scenario, inst_c: Any, assignment: dict[int, int], s: datetime,
+def _naive_certificate_ok(scenario: Scenario, inst_n: Any, assignment: dict[int, int], s: datetime,
                           e: datetime, skill: str | None) -> list[str]:
-    named = {(inst_c.task_ids[t] if t < inst_c.n_tasks else NEW_TASK_ID): inst_c.worker_ids[w]
-             for t, w in assignment.items()}
     new = Task(NEW_TASK_ID, s.astimezone(UTC), e.astimezone(UTC), skill, None)
-    return assignment_problems(scenario.with_tasks((*scenario.tasks, new)), named)
+    with_new = scenario.with_tasks((*scenario.tasks, new))
+    return assignment_problems(with_new, named_assignment(with_new, inst_n, assignment))
 
 
 def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
@@ -308,15 +320,17 @@ def run_naive(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         s = starts[k]
         e = s + timedelta(minutes=query.duration_minutes)
 
-        def probe(s: datetime = s, e: datetime = e) -> Any:
-            inst_n = inst_c.with_task(NEW_TASK_ID, epoch(s), epoch(e), query.skill)
+        day = query.date.toordinal() if inst_c.limits else 0
+        inst_n = inst_c.with_task(NEW_TASK_ID, epoch(s), epoch(e), query.skill, day=day)
+
+        def probe(inst_n: Any = inst_n) -> Any:
             return solve(inst_n, time_limit=cfg.naive_probe_limit, formulation="intervals")
 
         out, wall, cpu = _timed(probe)
         walls.append(wall)
         cpus.append(cpu)
         if out.status is Status.FEASIBLE:
-            problems = _naive_certificate_ok(scenario, inst_c, out.assignment, s, e, query.skill)
+            problems = _naive_certificate_ok(scenario, inst_n, out.assignment, s, e, query.skill)
             if problems:
                 raise AssertionError(f"{inst.name}: naive's plan for {s.isoformat()} is invalid: {problems[:3]}")
             verdicts[k] = SLOT

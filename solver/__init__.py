@@ -5,6 +5,7 @@ No Flask, no database: dataclasses in, dataclasses out.
 
 from solver.checker import assert_feasible, assignment_problems
 from solver.domain import (
+    CrewEntry,
     InvalidInput,
     PlanResult,
     ProbeStats,
@@ -18,12 +19,14 @@ from solver.domain import (
     Worker,
 )
 from solver.greedy import greedy_slots
+from solver.options import SolverOptions
 from solver.plan import plan
 from solver.schema import dump_answer, load_scenario, load_slot_query
 from solver.slots import find_slots
 
 __all__ = [
-    "InvalidInput", "PlanResult", "ProbeStats", "Scenario", "Shift", "Slot", "SlotAnswer", "SlotQuery",
+    "CrewEntry", "InvalidInput", "PlanResult", "ProbeStats", "Scenario", "Shift", "Slot", "SlotAnswer", "SlotQuery",
+    "SolverOptions",
     "Status", "Task", "Worker", "assert_feasible", "assignment_problems", "dump_answer", "find_slots",
     "greedy_slots", "load_scenario", "load_slot_query", "plan",
 ]
