@@ -165,6 +165,12 @@ def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[s
     `days`: each task's operational day."""
     lo, hi = scenario.calendar.bounds(min(free_days))[0], scenario.calendar.bounds(max(free_days))[1]
     free = [t for t in scenario.tasks if days[t.id] in free_days or (t.start < hi and lo < t.end)]
+    return free, pins_around(scenario, plan, free, days)
+
+
+def pins_around(scenario: Scenario, plan: Plan, free: list[Task], days: dict[str, date]) -> list[Task]:
+    """The tasks outside `free` that a plan of `free` must work around: those overlapping a free task,
+    and those starting on a free task's operational day planned on a limited worker (module docstring)."""
     free_ids = {t.id for t in free}
     union = _merged((t.start, t.end) for t in free)
     start_days = {days[t.id] for t in free}  # every day a free task starts in (limits count per day)
@@ -175,7 +181,7 @@ def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[s
             continue
         if _meets(union, t) or (days[t.id] in start_days and limited.intersection(plan.get(t.id, ()))):
             pins.append(t)
-    return free, pins
+    return pins
 
 
 def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
