@@ -26,8 +26,6 @@ pinned, *pinned* is *relaxed*: its refusals stand as they are.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -36,6 +34,7 @@ from solver.explain import hall_start
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
 from solver.oracle import Plan, Witness, decide
+from solver.pinning import operational_days, pins_around
 from solver.queries import NextQuery
 from solver.slots import find_slots
 
@@ -166,47 +165,3 @@ def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[s
     lo, hi = scenario.calendar.bounds(min(free_days))[0], scenario.calendar.bounds(max(free_days))[1]
     free = [t for t in scenario.tasks if days[t.id] in free_days or (t.start < hi and lo < t.end)]
     return free, pins_around(scenario, plan, free, days)
-
-
-def pins_around(scenario: Scenario, plan: Plan, free: list[Task], days: dict[str, date]) -> list[Task]:
-    """The tasks outside `free` that a plan of `free` must work around: those overlapping a free task,
-    and those starting on a free task's operational day planned on a limited worker (module docstring)."""
-    free_ids = {t.id for t in free}
-    union = _merged((t.start, t.end) for t in free)
-    start_days = {days[t.id] for t in free}  # every day a free task starts in (limits count per day)
-    limited = {w.id for w in scenario.workers if w.limited}
-    pins = []
-    for t in scenario.tasks:
-        if t.id in free_ids:
-            continue
-        if _meets(union, t) or (days[t.id] in start_days and limited.intersection(plan.get(t.id, ()))):
-            pins.append(t)
-    return pins
-
-
-def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for s, e in sorted(intervals):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
-    return any(s < task.end and task.start < e for s, e in union)
-
-
-
-
-def operational_days(scenario: Scenario) -> dict[str, date]:
-    """Each task's operational day (the day of its start), by bisecting the days' bounds computed once."""
-    if not scenario.tasks:
-        return {}
-    cal = scenario.calendar
-    first = cal.day_of(min(t.start for t in scenario.tasks))
-    last = cal.day_of(max(t.start for t in scenario.tasks))
-    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
-    starts = [cal.bounds(d)[0] for d in span]
-    return {t.id: span[bisect.bisect_right(starts, t.start) - 1] for t in scenario.tasks}

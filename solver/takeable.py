@@ -30,8 +30,8 @@ from datetime import date, timedelta
 
 from solver.domain import Scenario, Status, Task, Worker
 from solver.fit import held_load, inside_shift, overlaps, pinned, seat_matching, with_holder, within_limits
-from solver.next_slots import operational_days, pins_around
 from solver.oracle import Budget, Plan, Witness, complete_plan, decide
+from solver.pinning import operational_days, pins_around
 from solver.queries import TakeableQuery
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds for the whole answer
