@@ -50,8 +50,8 @@ from solver.queries import ExplainQuery
 NEW_TASK_ID = "new"
 REASONS = ("no_fit", "conflict", "infeasible_base", "unknown")
 DEFAULT_TIME_LIMIT = 10.0  # seconds for the whole explanation (each check gets what is left)
-# Exact checks (small sets of tasks, and the day + N once): straight to the engine's Hall sweep and CP-SAT, without the window
-# models it uses to mend a big day's plan (measured: those dominate a small infeasible check).
+# Exact checks (small sets of tasks, and the day + N once): straight to the engine's Hall sweep and CP-SAT,
+# without the window models it uses to mend a big day's plan (measured: they dominate an infeasible check).
 CHECK_OPTIONS = DEFAULT_OPTIONS.but(window_margins=())
 
 
