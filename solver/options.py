@@ -24,7 +24,8 @@ class SolverOptions:
 
     - `engine`: "exact" (sound shortcuts, then small CP-SAT models) or "naive" (a fresh CP-SAT model of the
       whole day per candidate: the reference).
-    - `formulation`: the exact engine's no-overlap form ("cliques"); the naive engine always uses "intervals".
+    - `formulation`: the no-overlap form of the exact engine's whole-component CP-SAT solves (the last
+      stage of a probe and of `plan`; window models use "cliques"); the naive engine always uses "intervals".
     - `probe_time_limit`: seconds CP-SAT may spend on one candidate before it is undecided.
     - `base_time_limit`: seconds to decide the day without the new task (and `plan`'s whole limit).
     - `budget`: seconds for the whole slot query; once spent, open candidates go to `undecided`.

@@ -140,7 +140,7 @@ def plan_instance(
         hint = {t: guess[t] for t in comp if t in guess}
         # A nearly complete hint makes the search a repair, where presolve costs more than it saves
         # (measured: 2-4x less CPU on L days). Either way the answer is exact.
-        res = solve(inst, comp, time_limit=left, hint=hint, workers=workers,
+        res = solve(inst, comp, time_limit=left, hint=hint, workers=workers, formulation=options.formulation,
                     presolve=len(hint) < NEARLY_ALL * len(comp))
         if res.status is Status.FEASIBLE:
             assignment.update(res.assignment)

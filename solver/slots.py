@@ -347,7 +347,8 @@ class _ExactProber(_Prober):
         hint = {t: base.of[t] for t in tasks if t in base.of}
         s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]
         hint.update(self._hint_for_new(base, inst_n, new, s, e))
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.options.solver_workers))
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.options.solver_workers),
+                    formulation=self.options.formulation)
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
             cert = dict(base.of)
