@@ -94,12 +94,14 @@ class Setup:
 def prepare(case: str, clients: int) -> Setup:
     size, util = case.split("-")
     url = _load_url()
-    day, n_workers, n_tasks = load_day(url, size, int(util))
+    inst, n_workers, n_tasks = load_day(url, "day", size, int(util))
+    day = inst.date
     by_worker: dict[str, list[str]] = defaultdict(list)
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT assignment FROM day_witness WHERE day = %(d)s", {"d": day}).fetchone()
-        for task, worker in (row[0] if row else {}).items():
-            by_worker[worker].append(task)
+        for task, workers in (row[0] if row else {}).items():
+            for worker in [workers] if isinstance(workers, str) else workers:  # v2 stores lists
+                by_worker[worker].append(task)
         n_inst, n_plan = max(1, clients * 3 // 8), max(1, clients // 4)
         n_man = max(1, clients - n_inst - n_plan)
         busiest = sorted(by_worker, key=lambda w: -len(by_worker[w]))[:n_inst]

@@ -38,7 +38,8 @@ CHECKS = [
 def live(_session_database: str) -> Iterator[tuple[str, dict[str, str]]]:
     """A gunicorn on the shared test database, emptied first, with a small day to act on."""
     with psycopg.connect(_session_database, autocommit=True) as conn:
-        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, api_tokens, events CASCADE")  # and seats, crews, rosters
+        # CASCADE: and seats, crews, rosters
+        conn.execute("TRUNCATE day_witness, tasks, shifts, workers, api_tokens, events CASCADE")
     auth = bearer(_session_database, "admin")
     # gunicorn answers an over-long request line itself (414, in HTML) before the app sees it; what is
     # checked here is the app, so the server takes any length.
