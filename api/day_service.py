@@ -71,8 +71,7 @@ def _day_document(conn: psycopg.Connection[Any], day: date) -> dict[str, Any]:
     planned: dict[str, int] = defaultdict(int)
     for t in tasks:
         # Each seat's worker: the stored plan of a task with open seats (holders first), else its holders.
-        seated = witness.get(t.id) or t.worker_ids
-        for holder in [seated] if isinstance(seated, str) else seated:
+        for holder in witness.get(t.id) or t.worker_ids:
             planned[holder] += _minutes(t.start, t.end)
     shifts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     working: dict[str, int] = defaultdict(int)
@@ -224,7 +223,7 @@ def availability(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
-                       ) -> tuple[Scenario, dict[str, str], Task]:
+                       ) -> tuple[Scenario, dict[str, list[str]], Task]:
     """The snapshot an availability question needs: the day of the window's start and the new task."""
     cal = calendar()
     start, end = aware(cal, data["start"], "start"), aware(cal, data["end"], "end")
@@ -241,7 +240,7 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
-def answer_availability(scenario: Scenario, witness: dict[str, str], new: Task, time_limit: float
+def answer_availability(scenario: Scenario, witness: dict[str, list[str]], new: Task, time_limit: float
                         ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
