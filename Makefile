@@ -47,7 +47,9 @@ demo: db
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries. `bench` is the
-# full suite (about 12 min on 2 cores; the last run took 703 s); `bench-quick` a subset in about a minute. Results: benchmarks/results/.
+# full suite (the last run before the 1,000/2,000-worker and all-PTSP cases were added took 703 s; those add
+# 12 big-day and 42 PTSP cases, not yet timed as a whole); `bench-quick` a subset in about a minute.
+# Results: benchmarks/results/.
 bench: install
 	$(PY) -m benchmarks.run --out benchmarks/results/latest.md
 

@@ -31,7 +31,7 @@ class BenchInstance:
     scenario_doc: dict[str, Any]
     date: str
     skill: str | None
-    witness: dict[str, str] | dict[str, list[str]] | None
+    witness: dict[str, Any] | None  # task id -> worker id (v1 days) or list of worker ids (crew days)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def scenario(self) -> Scenario:

@@ -31,7 +31,7 @@ from solver.calendar import DEFAULT_DAY_START, MAX_DURATION_MINUTES, MIN_DURATIO
 TIMEZONE = "Europe/Moscow"
 DAY = date(2026, 11, 23)
 DAY_START_MINUTE = DEFAULT_DAY_START.hour * 60 + DEFAULT_DAY_START.minute  # the operational day's start, local
-SIZES: dict[str, int] = {"S": 10, "M": 50, "L": 200, "XL": 500}  # workers; ~6 tasks per worker
+SIZES: dict[str, int] = {"S": 10, "M": 50, "L": 200, "XL": 500, "XXL": 1000, "XXXL": 2000}  # workers; ~6 tasks each
 UTILISATIONS = (65, 80, 90)
 DEFAULT_SEED = 1
 

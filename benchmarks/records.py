@@ -29,6 +29,8 @@ class CaseSpec:
     use_witness: bool = False
     budget: float | None = None
     naive_sample: int | None = None
+    engines: tuple[str, ...] | None = None  # None: every engine; big days skip naive (minutes and gigabytes)
+    repeats: int | None = None  # timed runs of exact; None: the run's setting
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class EngineResult:
     verified: bool | None = None  # every slot's plan re-checked by solver.checker
     unplaced: int | None = None  # greedy: existing untaken tasks it could not place
     peak_rss_mib: float | None = None
+    plan_wall: float | None = None  # exact: seconds of one `solver.plan.plan` of the day (same start as the query)
+    plan_status: str | None = None
     rss_growth_mib: float | None = None
     timed_out: bool = False
     error: str = ""

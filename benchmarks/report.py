@@ -9,11 +9,12 @@ import os
 import platform
 import statistics
 import subprocess
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.generate import SIZES
 from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
 
 ENGINE_ORDER = ("exact", "naive", "greedy")
@@ -140,6 +141,105 @@ def _undecided(r: EngineResult, candidates: int) -> str:
     runs = sorted(set(r.undecided_runs)) or [r.undecided]
     spread = f"{runs[0]}–{runs[-1]}" if len(runs) > 1 else str(runs[0])
     return f"{spread} of {candidates}"
+
+
+# -- issue 9: big days and every PTSP instance ----------------------------------------------------------
+
+MIB_LIMIT = 1536.0  # 1.5 GB peak RSS at 2,000 workers
+
+
+@dataclass(frozen=True)
+class Target:
+    """One row of the targets table: `cases` the case names it covers (all must pass), `what` in words."""
+
+    what: str
+    cases: tuple[str, ...]
+    plan_s: float | None = None  # plan wall seconds at most
+    slots_s: float | None = None  # slot query wall seconds (median) at most
+    undecided_zero: bool = False
+    plan_decided: bool = False
+    rss_mib: float | None = None
+
+
+def scale_targets(results: list[CaseResult]) -> list[Target]:
+    """The issue's targets for the cases of this run (PTSP: every ptsp-all case present)."""
+    size = next(k for k, n in SIZES.items() if n == 2000)  # noqa: PLR2004 (the issue's 2,000 workers)
+    big = [f"gen-{size}-{u}" + w for u in (65, 80, 90) for w in ("", "-witness")]
+    ptsp = tuple(c.spec.name for c in results if c.spec.name.startswith("ptsp-all-"))
+    out = [
+        Target("1,000 workers, 90 %, cold: plan ≤ 5 s, slots ≤ 15 s, 0 undecided", ("gen-XXL-90",),
+               plan_s=5, slots_s=15, undecided_zero=True),
+        Target("2,000 workers, 90 %, cold: plan ≤ 15 s, slots ≤ 45 s, 0 undecided", ("gen-XXXL-90",),
+               plan_s=15, slots_s=45, undecided_zero=True),
+        Target("1,000 and 2,000 workers, 90 %, from the stored witness: plan ≤ 3 s, slots ≤ 3 s",
+               ("gen-XXL-90-witness", "gen-XXXL-90-witness"), plan_s=3, slots_s=3),
+        Target("peak RSS ≤ 1.5 GB at 2,000 workers (every XXXL case, exact's process)", tuple(big),
+               rss_mib=MIB_LIMIT),
+    ]
+    if ptsp:
+        out.append(Target("every PTSP instance, published and tight: plan decided, slots ≤ 30 s, 0 undecided",
+                          ptsp, slots_s=30, undecided_zero=True, plan_decided=True))
+    return out
+
+
+def _check(target: Target, r: EngineResult | None) -> tuple[bool, str]:
+    """(met, measured figures in words) for one case of a target."""
+    if r is None or r.error or r.timed_out or not r.walls:
+        return False, "not run" if r is None else (_status(r) or "no timed run")
+    slots_s = statistics.median(r.walls)
+    ok, said = True, []
+    if target.plan_s is not None or target.plan_decided:
+        said.append(f"plan {_fmt(r.plan_wall)} s ({r.plan_status})")
+        ok &= r.plan_wall is not None and (target.plan_s is None or r.plan_wall <= target.plan_s)
+        ok &= not target.plan_decided or r.plan_status in ("feasible", "infeasible")
+    if target.slots_s is not None:
+        said.append(f"slots {_fmt(slots_s)} s")
+        ok &= slots_s <= target.slots_s
+    if target.undecided_zero:
+        said.append(f"{r.undecided} undecided")
+        ok &= r.undecided == 0
+    if target.rss_mib is not None:
+        said.append(f"peak {r.peak_rss_mib:.0f} MiB" if r.peak_rss_mib is not None else "peak unknown")
+        ok &= r.peak_rss_mib is not None and r.peak_rss_mib <= target.rss_mib
+    return ok, ", ".join(said)
+
+
+def scale_section(results: list[CaseResult]) -> list[str]:
+    """Per-case plan / slots / undecided / peak RSS, and the issue-9 targets with ✅/❌ computed from them."""
+    by_name = {c.spec.name: c for c in results}
+    rows = []
+    for c in results:
+        r = c.engines.get("exact")
+        if r is None or r.plan_wall is None:
+            continue
+        slots_s = statistics.median(r.walls) if r.walls else None
+        rows.append(f"| {c.spec.name} | {'stored witness' if c.spec.use_witness else 'cold'} |"
+                    f" {c.instance['workers']} | {c.instance['tasks']} | {_fmt(r.plan_wall)} | {r.plan_status} |"
+                    f" {_fmt(slots_s)} | {r.undecided} of {len(c.candidates)} |"
+                    f" {'—' if r.peak_rss_mib is None else f'{r.peak_rss_mib:.0f}'} |")
+    if not rows:
+        return []
+    out = ["## Plan and slots per case (exact)", "",
+           "plan: one `solver.plan.plan` of the day from the same start as the query (cold or the stored"
+           " witness); slots: the slot query's wall seconds (median); peak RSS: `ru_maxrss` of exact's own"
+           " process (instance, plan and every query).", "",
+           "| case | start | workers | tasks | plan s | plan | slots s | undecided | peak RSS MiB |",
+           "|---|---|---:|---:|---:|---|---:|---:|---:|", *rows, ""]
+    trows = []
+    for target in scale_targets(results):
+        checks = [(name, *_check(target, by_name[name].engines.get("exact") if name in by_name else None))
+                  for name in target.cases]
+        met = all(ok for _, ok, _ in checks)
+        failed = [f"{n}: {said}" for n, ok, said in checks if not ok]
+        shown = failed[:6] if failed else [f"{n}: {said}" for n, _, said in checks[:3]]
+        more = len(failed if failed else checks) - len(shown)
+        trows.append(f"| {target.what} | {len(checks)} | {'<br>'.join(shown)}{f'<br>… {more} more' if more > 0 else ''}"
+                     f" | {'✅' if met else '❌'} |")
+    out += ["## Targets: big days and every PTSP instance (issue 9)", "",
+            "Computed from the figures above: ✅ only when every case of the row meets every bound (a case"
+            " not in this run counts as not met). Measured cases: the failures, else the first three.", "",
+            "| target | cases | measured | met |", "|---|---:|---|---|", *trows, ""]
+    return out
 
 
 # -- the markdown ----------------------------------------------------------------------------------
@@ -343,6 +443,7 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
     ]
     out += _summary(results)
     out += _targets(results)
+    out += scale_section(results)
     out += _per_engine(results)
     out += _breakdown(results)
     out += _agreement(results)

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from benchmarks.common import BenchInstance, instance_path, load_instance
 from benchmarks.crews import crew_day
 from benchmarks.generate import generated
-from benchmarks.ptsp import ptsp_instance
+from benchmarks.ptsp import dat_files, ptsp_instance, read_dat, short_name
 from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
 from benchmarks.report import machine, write_report
 from solver.calendar import MAX_STEP_MINUTES
@@ -43,6 +43,7 @@ from solver.domain import Scenario, SlotAnswer, SlotQuery
 from solver.greedy import greedy_slots
 from solver.instance import epoch
 from solver.options import SolverOptions
+from solver.plan import plan as plan_day
 from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -93,6 +94,33 @@ FULL_PLAN: tuple[CaseSpec, ...] = (
     _crew("M", 80, naive_sample=12, budget=30.0), _crew("M", 90, naive_sample=12, budget=30.0),
     _crew("L", 80, naive_sample=6, budget=30.0), _crew("L", 90, use_witness=True, naive_sample=6, budget=30.0),
 )
+# Issue 9: big days with no stored witness (cold) and from one, exact and greedy only (naive cannot even
+# decide the base day of these in its 30 s and needs gigabytes trying); one timed run each.
+BIG_SIZES = ("XXL", "XXXL")
+BIG_BUDGET = 60.0  # find_slots budget per query: a runaway query ends in `undecided`, never hangs the run
+BIG_PLAN: tuple[CaseSpec, ...] = tuple(
+    CaseSpec(f"gen-{size}-{util}" + ("-witness" if witness else ""), ("gen", size, util), use_witness=witness,
+             budget=BIG_BUDGET, engines=("exact", "greedy"), repeats=1)
+    for size in BIG_SIZES for util in (65, 80, 90) for witness in (False, True)
+)
+# Every published PTSP instance, as published and tight, cold (exact only; the target: plan decided and
+# slots with 0 undecided within 30 s).
+PTSP_BUDGET = 30.0
+
+
+def ptsp_plan() -> tuple[CaseSpec, ...]:
+    """One case per PTSP file in the shared data set and per variant (published, tight), smallest first."""
+    files = sorted(dat_files(), key=lambda p: (len(read_dat(p).jobs), p.name))
+    return tuple(_ptsp(short_name(p), tight, f"ptsp-all-{short_name(p)}" + ("-tight" if tight else ""),
+                       budget=PTSP_BUDGET, engines=("exact",), repeats=1)
+                 for p in files for tight in (False, True))
+
+
+def full_plan() -> tuple[CaseSpec, ...]:
+    """Everything `make bench` runs: the original cases, the big days, every PTSP instance."""
+    return (*FULL_PLAN, *BIG_PLAN, *ptsp_plan())
+
+
 QUICK_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65),
     _gen("M", 65, naive_sample=12),
@@ -160,6 +188,11 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         base_limit = min(base_limit, spec.budget)
     witness = inst.witness if spec.use_witness else None
     res = EngineResult("exact")
+    # The whole-day plan first, as a planner's what-if asks for it (cold, or from the stored witness).
+    planned, res.plan_wall, _ = _timed(lambda: plan_day(scenario, SolverOptions(base_time_limit=base_limit),
+                                                        witness=witness))
+    res.plan_status = planned.status.value
+    repeats = cfg.repeats if spec.repeats is None else spec.repeats
     began = time.perf_counter()
 
     def call(verify: bool) -> SlotAnswer:
@@ -168,7 +201,7 @@ def run_exact(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunC
         return find_slots(scenario, query, options, witness=witness, progress=progress)
 
     zone = scenario.zone
-    for _ in range(cfg.repeats):
+    for _ in range(repeats):
         answer, wall, cpu = _timed(lambda: call(False))
         verdicts = encode(answer, starts)
         if res.verdicts and (i := _same_decisions(res.verdicts, verdicts)) is not None:
@@ -442,7 +475,7 @@ def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, Engin
                                      "date": inst.date, "meta": inst.meta},
                               [s.astimezone(scenario.zone).isoformat() for s in starts])
             results.append(case)
-            for engine in engines:
+            for engine in [e for e in engines if spec.engines is None or e in spec.engines]:
                 steps.set_postfix_str(f"{inst.name} / {engine}")
                 inner.reset(total=len(starts))
                 inner.set_description(f"{engine} candidates")
@@ -469,7 +502,7 @@ def select(plan: tuple[CaseSpec, ...], sizes: list[str] | None, names: list[str]
     if sizes:
         out = [c for c in out if c.source[0] != "gen" or c.source[1] in sizes]
     if names:
-        known = {c.name: c for c in (*FULL_PLAN, *QUICK_PLAN)}
+        known = {c.name: c for c in (*full_plan(), *QUICK_PLAN)}
         unknown = [n for n in names if n not in known]
         if unknown:
             raise SystemExit(f"unknown case(s) {unknown}; known: {sorted(known)}")
@@ -485,8 +518,8 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
     """
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a subset in about two minutes")
-    ap.add_argument("--sizes", nargs="+", help="only generated cases of these sizes (S M L XL)")
-    ap.add_argument("--cases", nargs="+", help="only these case names (see FULL_PLAN / QUICK_PLAN)")
+    ap.add_argument("--sizes", nargs="+", help="only generated cases of these sizes (S M L XL XXL XXXL)")
+    ap.add_argument("--cases", nargs="+", help="only these case names (see full_plan() / QUICK_PLAN)")
     ap.add_argument("--repeats", type=int, help="timed runs per query (exact, greedy)")
     ap.add_argument("--step-budget", type=float, help="seconds per (instance, engine) step")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.md")
@@ -499,7 +532,7 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
         cfg = replace(cfg, repeats=args.repeats)
     if args.step_budget is not None:
         cfg = replace(cfg, step_budget=args.step_budget)
-    specs = select(QUICK_PLAN if args.quick else FULL_PLAN, args.sizes, args.cases)
+    specs = select(QUICK_PLAN if args.quick else full_plan(), args.sizes, args.cases)
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
 
     info = machine()

@@ -43,12 +43,16 @@ from solver.fit import (
     seats_fillable,
     within_limits,
 )
+from solver.options import DEFAULT_OPTIONS
 from solver.oracle import Budget, Plan, Witness, decide
 from solver.queries import ExplainQuery
 
 NEW_TASK_ID = "new"
 REASONS = ("no_fit", "conflict", "infeasible_base", "unknown")
 DEFAULT_TIME_LIMIT = 10.0  # seconds for the whole explanation (each check gets what is left)
+# Exact checks (small sets of tasks, and the day + N once): straight to the engine's Hall sweep and CP-SAT,
+# without the window models it uses to mend a big day's plan (measured: they dominate an infeasible check).
+CHECK_OPTIONS = DEFAULT_OPTIONS.but(window_margins=())
 
 
 @dataclass
@@ -96,7 +100,8 @@ def _slot_or_conflict(scenario: Scenario, new: Task, base_plan: Plan, budget: Bu
     checker = _Checker(scenario, new, budget)
     hall = hall_start(scenario, new)
     if hall is None:  # no quick proof that it is not a slot: the engine decides the whole day + N
-        whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base_plan, time_limit=budget.left())
+        whole = decide(scenario.with_tasks((*scenario.tasks, new)), witness=base_plan, time_limit=budget.left(),
+                       options=CHECK_OPTIONS)
         if whole.status is not Status.INFEASIBLE:
             if whole.status is Status.UNKNOWN:
                 return Explanation(start, end, False, reason="unknown")
@@ -155,7 +160,7 @@ class _Checker:
             sub = self.scenario.with_tasks((*subset, self.new))
             quick = self.seating.clique_verdict(sub)
             if quick is None:
-                verdict = decide(sub, time_limit=self.budget.left())
+                verdict = decide(sub, time_limit=self.budget.left(), options=CHECK_OPTIONS)
                 if verdict.status is Status.UNKNOWN:
                     raise _Undecided
                 quick = verdict.status

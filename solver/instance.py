@@ -26,6 +26,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from solver import eligibility
 from solver.domain import CrewEntry, Scenario, Task
 from solver.options import TICKS_PER_SECOND
 from solver.validate import match_seats
@@ -131,7 +132,8 @@ class Instance:
         return any(t.flexible for t in self.tasks)
 
     def eligible_for(self, start: int, end: int, skill: str | None) -> tuple[int, ...]:
-        return tuple(w for w, cal in enumerate(self.calendars) if cal.can_take(start, end, skill))
+        # Every worker's `can_take` at once, vectorised (see solver.eligibility for why it is the same test).
+        return eligibility.index_of(self.calendars).eligible(start, end, skill)
 
     def seat_lists(self, items: list[int] | None = None) -> dict[int, list[int]]:
         """Task index -> its items among `items` (default all)."""

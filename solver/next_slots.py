@@ -1,8 +1,9 @@
 """The next slots across days: the contract's `next`, exactly the first `limit` slots of the per-day answers.
 
-The base scenario is planned once for all days. Day by day, in order, the day's candidates are probed
-by the engine's `find_slots`, seeded with the base plan and told to stop once the slots still wanted
-are found (`max_slots`), on two small scenarios built around the day instead of the whole horizon:
+The base scenario is planned once for all days (a stored witness that is a complete plan is the proof).
+Day by day, in order, the day's candidates are probed by the engine's `find_slots`, seeded with the base
+plan and told to stop once the slots still wanted are found (`max_slots`), on small scenarios built
+around the day instead of the whole horizon:
 
 - F, the day's *free* tasks: those starting in the day or overlapping it (the new task, lying inside
   the day, can only overlap these);
@@ -14,19 +15,17 @@ are found (`max_slots`), on two small scenarios built around the day instead of 
 - *relaxed* = F alone (holders kept). It is the whole scenario with tasks dropped, and dropping tasks
   only removes constraints: a candidate that is no slot of *relaxed* is no slot.
 
-Only *pinned* is probed by `find_slots` (up to the slots still wanted). A candidate it refuses (or leaves
-open) before its last wanted slot is then settled: a Hall violator on *relaxed* + N, or the engine's
-proof on *relaxed* + N, makes it no slot; of the rest, those a third scenario finds slots (pinned like
-the first but with the neighbouring days' tasks free too: sound for the same reason; one `find_slots`
-pass) are slots; any still open is decided on the whole scenario + N, seeded with the base plan. One
-that runs out of time there is `undecided`, never a slot. With nothing pinned, *pinned* is *relaxed*:
-its refusals stand as they are.
+*pinned* is probed first. A candidate it refuses (or leaves open) before its last wanted slot is then
+settled: a refusal of *relaxed* (one `find_slots` pass when there are many), a Hall violator on
+*relaxed* + N, or the engine's proof on *relaxed* + N, makes it no slot; of the rest, those a third
+scenario finds slots (pinned like the first but with the neighbouring days' tasks free too: sound for
+the same reason; one `find_slots` pass) are slots; any still open is decided on the whole scenario + N,
+seeded with the base plan. One that runs out of time there is `undecided`, never a slot. With nothing
+pinned, *pinned* is *relaxed*: its refusals stand as they are.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,10 +34,12 @@ from solver.explain import hall_start
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
 from solver.oracle import Plan, Witness, decide
+from solver.pinning import operational_days, pins_around
 from solver.queries import NextQuery
 from solver.slots import find_slots
 
 _NEW_ID = "__next_new__"
+FEW_PENDING = 6  # refusals to confirm one by one; more, and one find_slots pass on the relaxed scenario goes first
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,13 @@ class _Day:
         open_ = {s.start for s in pin.undecided}
         pending = [c for c in cut if c not in verdicts and (c in open_ or not self.exact)]
         verdicts.update((c, Status.INFEASIBLE) for c in cut if c not in verdicts and c not in pending)
-        refuted = [c for c in pending if self._refuted(c)]
-        verdicts.update((c, Status.INFEASIBLE) for c in refuted)
+        if len(pending) > FEW_PENDING:  # many: one pass of the engine over the relaxed scenario first
+            rel, rel_last = self._probe(self.free, wanted)
+            maybe = {s.start for s in rel.slots} | {s.start for s in rel.undecided}
+            verdicts.update((c, Status.INFEASIBLE) for c in pending
+                            if c not in maybe and (rel_last is None or c <= rel_last))
+            pending = [c for c in pending if c not in verdicts]
+        verdicts.update((c, Status.INFEASIBLE) for c in pending if self._refuted(c))
         pending = [c for c in pending if c not in verdicts]
         if pending:  # one pass over the wider pinned scenario settles the slots among them
             wide, _ = self._probe(self._wide(), wanted)
@@ -158,42 +164,4 @@ def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[s
     `days`: each task's operational day."""
     lo, hi = scenario.calendar.bounds(min(free_days))[0], scenario.calendar.bounds(max(free_days))[1]
     free = [t for t in scenario.tasks if days[t.id] in free_days or (t.start < hi and lo < t.end)]
-    free_ids = {t.id for t in free}
-    union = _merged((t.start, t.end) for t in free)
-    start_days = {days[t.id] for t in free}  # every day a free task starts in (limits count per day)
-    limited = {w.id for w in scenario.workers if w.limited}
-    pins = []
-    for t in scenario.tasks:
-        if t.id in free_ids:
-            continue
-        if _meets(union, t) or (days[t.id] in start_days and limited.intersection(plan.get(t.id, ()))):
-            pins.append(t)
-    return free, pins
-
-
-def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for s, e in sorted(intervals):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
-    return any(s < task.end and task.start < e for s, e in union)
-
-
-
-
-def operational_days(scenario: Scenario) -> dict[str, date]:
-    """Each task's operational day (the day of its start), by bisecting the days' bounds computed once."""
-    if not scenario.tasks:
-        return {}
-    cal = scenario.calendar
-    first = cal.day_of(min(t.start for t in scenario.tasks))
-    last = cal.day_of(max(t.start for t in scenario.tasks))
-    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
-    starts = [cal.bounds(d)[0] for d in span]
-    return {t.id: span[bisect.bisect_right(starts, t.start) - 1] for t in scenario.tasks}
+    return free, pins_around(scenario, plan, free, days)

@@ -36,6 +36,7 @@ class SolverOptions:
     - `pool_size`: witnesses kept while probing.
     - `max_slots`: stop after this many slots (the rest of the day is not probed; `next` needs it).
     - `verify`: re-check every slot's plan with the independent checker (tests, benchmarks).
+    - `big_day_items` / `max_model_literals`: the big-day guards (see the comment on them below).
     """
 
     engine: Engine = "exact"
@@ -53,6 +54,12 @@ class SolverOptions:
     pool_size: int = 8
     max_slots: int | None = None
     verify: bool = False
+    # Big days (issue 9, see solver.construct): from `big_day_items` open seats a day whose construction
+    # leaves seats out is first swept for a Hall violation; no CP-SAT model with more than
+    # `max_model_literals` (task, worker) pairs is built (such a component stays undecided, or names the
+    # construction's leftovers as uncovered, not the fewest).
+    big_day_items: int = 2000
+    max_model_literals: int = 400_000
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

@@ -7,7 +7,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from solver.assign import Assignment, heuristic_cover, is_valid
+from solver import construct
+from solver.assign import Assignment, is_valid
 from solver.bounds import hall_violation
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
@@ -66,14 +67,24 @@ def named_assignment(scenario: Scenario, inst: Instance, assignment: Mapping[int
 
 def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float, options: SolverOptions,
                     workers: int) -> tuple[InstancePlan | None, dict[int, int], bool | None]:
-    """The hint, then a best-fit cover mended by ejection chains and window models: a plan, or the guess
-    so far and the windows' verdict (False: a relaxed window proved the day infeasible)."""
+    """The hint, then the start-order construction (`solver.construct`) mended by ejection chains and window
+    models: a plan, or the guess so far and the windows' verdict (False: a relaxed window proved the day
+    infeasible)."""
     if hint and is_valid(inst, hint):
         return InstancePlan(Status.FEASIBLE, dict(hint)), hint, None
     seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
     if not is_valid(inst, seed, list(seed)):
         seed = {}
-    guess = heuristic_cover(inst, seed=seed, effort=options.heuristic_effort)
+    # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step;
+    # then the full mending (solver.construct).
+    guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT, restarts=0)
+    if len(guess) < inst.n_tasks and inst.n_tasks >= options.big_day_items:
+        proof = construct.hall_proof(inst, guess)
+        if proof is not None:
+            return InstancePlan(Status.INFEASIBLE, {}, proof, optimal=False), guess, False
+    if len(guess) < inst.n_tasks:  # full mending, then seeded restarts for at most half the time left
+        half = time.perf_counter() + (deadline - time.perf_counter()) / 2
+        guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort, deadline=half, start=guess)
     if len(guess) == inst.n_tasks:
         return InstancePlan(Status.FEASIBLE, guess), guess, None
     # Small CP-SAT models around each item the heuristic left out (see solver.neighbourhood).
@@ -89,10 +100,14 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
 
 
 def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int], deadline: float,
-                      workers: int) -> tuple[list[int], bool]:
+                      workers: int, options: SolverOptions = DEFAULT_OPTIONS) -> tuple[list[int], bool]:
     uncovered: list[int] = []
     optimal = True
     for comp in bad:
+        if construct.model_literals(inst, comp) > options.max_model_literals:  # too big to model: honest leftovers
+            uncovered.extend(t for t in comp if t not in guess)
+            optimal = False
+            continue
         left = max(MIN_NAMING_SECONDS, deadline - time.perf_counter())
         res = solve(inst, comp, time_limit=left, cover_all=False, workers=workers,
                     hint={t: guess[t] for t in comp if t in guess})
@@ -117,7 +132,7 @@ def plan_instance(
 ) -> InstancePlan:
     """The verdict on the integer instance.
 
-    Cheapest proof first: the given hint, then a best-fit heuristic mended by ejection chains and window
+    Cheapest proof first: the given hint, then the start-order construction mended by ejection chains and window
     models; CP-SAT only for the conflict components (independent sub-problems, see `conflict_components`)
     that none of these covers.
     """
@@ -137,6 +152,8 @@ def plan_instance(
             bad.append(comp)
             continue
         left = deadline - time.perf_counter()  # none left: the component stays undecided (UNKNOWN)
+        if construct.model_literals(inst, comp) > options.max_model_literals:
+            left = 0  # too big to build in bounded time and memory: undecided (UNKNOWN), honestly
         hint = {t: guess[t] for t in comp if t in guess}
         # A nearly complete hint makes the search a repair, where presolve costs more than it saves
         # (measured: 2-4x less CPU on L days). Either way the answer is exact.
@@ -155,7 +172,7 @@ def plan_instance(
         return InstancePlan(Status.UNKNOWN, optimal=False)
     if not want_uncovered:
         return InstancePlan(Status.INFEASIBLE, optimal=False)
-    uncovered, optimal = _fewest_uncovered(inst, bad, guess, deadline, workers)
+    uncovered, optimal = _fewest_uncovered(inst, bad, guess, deadline, workers, options)
     return InstancePlan(Status.INFEASIBLE, {}, uncovered, optimal)
 
 

@@ -101,7 +101,8 @@ def _load(schema: Schema, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("query must be a JSON object", field="body")
     try:
-        return schema.load(data)
+        loaded: dict[str, Any] = schema.load(data)
+        return loaded
     except ValidationError as err:
         pairs = flatten_errors(err.messages)
         text = "; ".join(f"{path}: {msg.rstrip('.')}" for path, msg in pairs)

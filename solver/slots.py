@@ -24,14 +24,17 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
-   never move) -> slot.
+   never move) -> slot. Failing that, the whole day with N is rebuilt afresh in start order
+   (`solver.construct.rebuild`) -> slot if that places every seat: it returns only a plan that passes
+   `is_valid` (no-overlap, limits, crews) on the whole day plus N. Counted as a repair.
 6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood`): CP-SAT on the tasks overlapping
    the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
    of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
    no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
    even that has no plan (dropping tasks only removes constraints). Small models, both sound.
 7. CP-SAT on N's conflict components only (those of the seats it conflicts with and those of the
-   limited workers of N's seats on N's day), hinted with the witness: decides both ways. The other
+   limited workers of N's seats on N's day), hinted with the witness: decides both ways. A model of more
+   than `max_model_literals` (seat, worker) pairs is not built: the probe stays undecided. The other
    components share no worker-time and no limit row with N and are covered by the witness (see
    `conflict_components`).
 A probe that CP-SAT cannot decide in its time limit is reported as undecided, never as a slot.
@@ -44,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from solver import construct
 from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
@@ -210,13 +214,24 @@ class _ExactProber(_Prober):
         super().__init__(inst, query, day, options)
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
-        self.cache: dict[tuple, Probe] = {}
+        self.cache: dict[tuple[object, ...], Probe] = {}
         self.index = TimeIndex(inst)
-        self.components = conflict_components(inst)
-        self.component_of = {t: i for i, comp in enumerate(self.components) for t in comp}
-        # A limited worker's day is one component (see conflict_components): N joins it through that row.
-        self.limit_component = {(w, inst.days[t]): self.component_of[t]
-                                for t in range(inst.n_tasks) for w in inst.eligible[t] if w in inst.limits}
+        # Conflict components are built on the first step 7 only: on a big day they cost seconds, and most
+        # queries never get that far.
+        self._components: list[list[int]] | None = None
+        self.component_of: dict[int, int] = {}
+        self.limit_component: dict[tuple[int, int], int] = {}
+
+    @property
+    def components(self) -> list[list[int]]:
+        if self._components is None:
+            inst = self.inst
+            self._components = conflict_components(inst)
+            self.component_of = {t: i for i, comp in enumerate(self._components) for t in comp}
+            # A limited worker's day is one component (see conflict_components): N joins it through that row.
+            self.limit_component = {(w, inst.days[t]): self.component_of[t] for t in range(inst.n_tasks)
+                                    for w in inst.eligible[t] if w in inst.limits} if inst.limits else {}
+        return self._components
 
     # -- helpers -------------------------------------------------------------------------------
     def _room(self, a: Assignment, w: int, length: int) -> bool:
@@ -278,6 +293,8 @@ class _ExactProber(_Prober):
         if not self._matchable(inst_n, new, s, e, overl):  # 4. Hall condition at the instants inside N
             return NO_SLOT, "by_necessary_condition"
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
+        if cert is None and self.options.repair_effort > 0:  # 5b. or rebuild the day with N (solver.construct)
+            cert = construct.rebuild(inst_n, deadline=time.perf_counter() + max(0.0, self.time_limit) / 4)
         if cert is not None:
             return Probe(Status.FEASIBLE, cert), "by_repair"
         verdict = self._windows(inst_n, new, s, e, stats)  # 6. growing windows around N
@@ -340,9 +357,12 @@ class _ExactProber(_Prober):
                    stats: ProbeStats) -> Probe:
         if self.time_limit <= 0:
             return UNKNOWN
+        components = self.components
         comp_ids = {self.component_of[t] for t in conflicts}
         comp_ids.update(c for w in anyone if (c := self.limit_component.get((w, self.day))) is not None)
-        tasks = [t for c in comp_ids for t in self.components[c]] + new
+        tasks = [t for c in comp_ids for t in components[c]] + new
+        if construct.model_literals(inst_n, tasks) > self.options.max_model_literals:
+            return UNKNOWN  # too big to build in bounded time and memory (SolverOptions.max_model_literals)
         base = self.pool[0]
         hint = {t: base.of[t] for t in tasks if t in base.of}
         s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]

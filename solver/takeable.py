@@ -13,21 +13,29 @@ Order of work, each step sound:
 3. If the base plan already puts W on an open seat of T, that plan is a plan of the scenario with W
    added to T's holders (W is on a seat of T whose skill they have, the other holders keep theirs):
    takeable, no search.
-4. Otherwise the engine decides the scenario with W added to T's holders, seeded with the base plan
-   (W moved onto T); a task it cannot decide in time goes to `undecided`, never to `takeable`.
+4. A swap: W and a worker X on an open seat of T trade places (W onto T, X onto W's planned tasks that
+   overlap T). If the independent checker accepts that plan for the scenario with W added to T's
+   holders, it is the proof.
+5. Otherwise the engine decides the scenario with W added to T's holders, seeded with the base plan
+   (W moved onto T): first on the tasks within 4 h of T with the others pinned to the base plan (a plan
+   there is a plan of all) and with the others dropped (no plan there, none at all), as `next` does;
+   the whole scenario only if those disagree. A task it cannot decide in time goes to `undecided`,
+   never to `takeable`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from solver.domain import Scenario, Status, Task, Worker
-from solver.fit import held_load, inside_shift, overlaps, seat_matching, with_holder, within_limits
-from solver.oracle import Budget, Plan, Witness, decide
+from solver.fit import held_load, inside_shift, overlaps, pinned, seat_matching, with_holder, within_limits
+from solver.oracle import Budget, Plan, Witness, complete_plan, decide
+from solver.pinning import operational_days, pins_around
 from solver.queries import TakeableQuery
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds for the whole answer
+NEAR = timedelta(hours=4)  # tasks this close to T are free in the first, local check
 
 
 @dataclass
@@ -71,21 +79,64 @@ def takeable(scenario: Scenario, query: TakeableQuery, *, time_limit: float = DE
         return TakeableAnswer(worker.id, query.date, None, undecided=[t.id for t in todo])
 
     answer = TakeableAnswer(worker.id, query.date, True)
+    near = _Near(base.plan, operational_days(scenario), budget)
     for t in todo:
         if worker.id in base.plan.get(t.id, ()):  # 3. the base plan is the proof
             answer.takeable.append(t.id)
             continue
-        verdict = decide(_with_taker(scenario, t, worker.id), witness=_moved(scenario, base.plan, t, worker.id),
-                         time_limit=budget.left())
-        if verdict.status is Status.FEASIBLE:
+        taken = _with_taker(scenario, t, worker.id)
+        swaps = _swaps(scenario, base.plan, t, worker.id)
+        verdict = near.decide(taken, t, swaps, _moved(scenario, base.plan, t, worker.id))
+        if verdict is Status.FEASIBLE:
             answer.takeable.append(t.id)
-        elif verdict.status is Status.UNKNOWN:
+        elif verdict is Status.UNKNOWN:
             answer.undecided.append(t.id)
     return answer
 
 
 def _with_taker(scenario: Scenario, task: Task, worker_id: str) -> Scenario:
     return scenario.with_tasks(tuple(with_holder(t, worker_id) if t.id == task.id else t for t in scenario.tasks))
+
+
+@dataclass
+class _Near:
+    """Feasibility of the scenario with a take, first on the tasks near T: with the rest pinned to the base
+    plan (a plan there is a plan of all), then with the rest dropped (no plan there, none at all; see
+    `solver.next_slots`); the whole scenario only if those two disagree."""
+
+    plan: Plan
+    days: dict[str, date]
+    budget: Budget
+
+    def decide(self, taken: Scenario, task: Task, swaps: list[Plan], seed: Plan) -> Status:
+        near = [t for t in taken.tasks if t.start < task.end + NEAR and task.start - NEAR < t.end]
+        pins = [pinned(t, self.plan[t.id]) for t in pins_around(taken, self.plan, near, self.days)]
+        local = taken.with_tasks((*near, *pins))
+        if any(complete_plan(local, swap) for swap in swaps):  # step 4, judged where it can change anything
+            return Status.FEASIBLE
+        if decide(local, witness=seed, time_limit=self.budget.left()).status is Status.FEASIBLE:
+            return Status.FEASIBLE
+        if decide(taken.with_tasks(tuple(near)), witness=seed,
+                  time_limit=self.budget.left()).status is Status.INFEASIBLE:
+            return Status.INFEASIBLE
+        return decide(taken, witness=seed, time_limit=self.budget.left()).status
+
+
+def _swaps(scenario: Scenario, plan: Plan, task: Task, worker_id: str) -> list[Plan]:
+    """The base plan with W and one worker X of T's open seats trading places: W onto T, X onto the tasks
+    W was planned on that overlap T. Only candidates: each is checked before it is believed."""
+    mine = [t for t in scenario.tasks if worker_id in plan.get(t.id, ()) and worker_id not in t.holders
+            and overlaps(t, task)]
+    out = []
+    for other in plan.get(task.id, ()):
+        if other in task.holders:
+            continue
+        swap = dict(plan)
+        swap[task.id] = tuple(worker_id if w == other else w for w in plan[task.id])
+        for t in mine:
+            swap[t.id] = tuple(other if w == worker_id else w for w in plan[t.id])
+        out.append(swap)
+    return out
 
 
 def _moved(scenario: Scenario, plan: Plan, task: Task, worker_id: str) -> Plan:

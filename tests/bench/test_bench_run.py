@@ -3,9 +3,10 @@
 import pytest
 
 from benchmarks.generate import generate_day
-from benchmarks.report import load_results
+from benchmarks.report import load_results, scale_section
 from benchmarks.run import (
     EXIT_DISAGREEMENT,
+    CaseResult,
     CaseSpec,
     Disagreement,
     EngineResult,
@@ -87,3 +88,23 @@ def test_sampled_naive_probes_a_coarser_grid_of_real_candidates_and_agrees_with_
     assert sampled.sampled == len(sampled.verdicts) - sampled.verdicts.count("-")
     assert all(s in ("-", f) for s, f in zip(sampled.verdicts, full.verdicts, strict=True))
     assert sampled.solver_calls == 1 + len(starts) and sampled.walls[0] > 0
+
+
+def _big_case(name: str, plan_wall: float, wall: float, undecided: int, rss: float):
+    spec = CaseSpec(name, ("gen", "XXL", 90))
+    exact = EngineResult("exact", walls=[wall], undecided=undecided, peak_rss_mib=rss, plan_wall=plan_wall,
+                         plan_status="feasible", verdicts="S" * 3)
+    return CaseResult(spec, {"name": name, "workers": 1000, "tasks": 6000}, ["a", "b", "c"], {"exact": exact})
+
+
+def test_issue9_targets_are_computed_from_the_figures():
+    met = "\n".join(scale_section([_big_case("gen-XXL-90", 4.0, 12.0, 0, 300.0)]))
+    row = next(line for line in met.splitlines() if line.startswith("| 1,000 workers, 90 %, cold"))
+    assert row.endswith("✅ |")
+    for slow in (_big_case("gen-XXL-90", 6.0, 12.0, 0, 300.0), _big_case("gen-XXL-90", 4.0, 16.0, 0, 300.0),
+                 _big_case("gen-XXL-90", 4.0, 12.0, 1, 300.0)):
+        text = "\n".join(scale_section([slow]))
+        row = next(line for line in text.splitlines() if line.startswith("| 1,000 workers, 90 %, cold"))
+        assert row.endswith("❌ |"), row
+    # A target whose cases did not run is not met.
+    assert "0 undecided | 1 | gen-XXXL-90: not run | ❌ |" in met
