@@ -25,7 +25,7 @@ from api.service import aware
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
 from solver.domain import InvalidInput, Scenario, Status, Task
 from solver.options import SolverOptions
-from solver.plan import Witness, plan
+from solver.plan import plan
 from solver.roster import subtract
 from solver.schema import dump_scenario
 from solver.validate import validate_scenario
@@ -223,7 +223,7 @@ def availability(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
-                       ) -> tuple[Scenario, Witness, Task]:
+                       ) -> tuple[Scenario, dict[str, list[str]], Task]:
     """The snapshot an availability question needs: the day of the window's start and the new task."""
     cal = calendar()
     start, end = aware(cal, data["start"], "start"), aware(cal, data["end"], "end")
@@ -240,7 +240,7 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
-def answer_availability(scenario: Scenario, witness: Witness, new: Task, time_limit: float
+def answer_availability(scenario: Scenario, witness: dict[str, list[str]], new: Task, time_limit: float
                         ) -> dict[str, Any]:
     """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
     fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""

@@ -232,7 +232,7 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
     return False
 
 
-def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,
+def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,  # noqa: PLR0913 -- keyword-only effort knobs
            max_workers: int = 40, max_blockers: int = 3, effort: int | None = None) -> int | None:
     """Make room for task t ([start, end), eligible `workers`) on one worker by moving the tasks that
     block it elsewhere (ejection chains of length `depth`). Returns the freed worker, or None with `a`

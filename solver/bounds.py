@@ -32,7 +32,7 @@ def augment(task: int, eligible: Callable[[int], Iterable[int]], holder: dict[in
     while stack:
         t, it = stack[-1]
         advanced = False
-        for w in it:  # type: ignore[union-attr]
+        for w in it:
             if w in seen:
                 continue
             seen.add(w)

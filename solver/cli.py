@@ -23,7 +23,8 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from solver.answers import dump_explanation, dump_next, dump_takeable
-from solver.domain import DEFAULT_STEP_MINUTES, InvalidInput, Scenario
+from solver.calendar import DEFAULT_STEP_MINUTES
+from solver.domain import InvalidInput, Scenario
 from solver.explain import explain
 from solver.next_slots import next_slots
 from solver.options import SolverOptions

@@ -168,7 +168,7 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
     return assignment, uncovered
 
 
-def solve(
+def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     inst: Instance,
     tasks: Iterable[int] | None = None,
     *,

@@ -13,13 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 
-from solver.calendar import MAX_YEAR, MIN_YEAR
-from solver.domain import (
+from solver.calendar import (
     DEFAULT_STEP_MINUTES,
     MAX_DURATION_MINUTES,
     MAX_STEP_MINUTES,
+    MAX_YEAR,
     MIN_DURATION_MINUTES,
     MIN_STEP_MINUTES,
+    MIN_YEAR,
+    wall_time_exists,
+)
+from solver.domain import (
     CrewEntry,
     InvalidInput,
     PlanResult,
@@ -31,7 +35,6 @@ from solver.domain import (
     Task,
     Worker,
     check_crew,
-    wall_time_exists,
 )
 from solver.validate import validate_scenario
 
@@ -48,7 +51,10 @@ def _in_year_range(value: _D) -> _D:
     return value
 
 
-class IsoDateTime(fields.Field):
+MAX_ZONE_NAME = 64  # characters of a time-zone name; longer ones are refused before any lookup
+
+
+class IsoDateTime(fields.Field[datetime]):
     """ISO 8601 date-time, with or without an offset (no offset: wall-clock in the scenario's zone)."""
 
     default_error_messages = {"invalid": "Not a valid ISO 8601 date-time (e.g. 2026-11-23T09:00)."}
@@ -65,7 +71,7 @@ class IsoDateTime(fields.Field):
         return None if value is None else value.isoformat()
 
 
-class StrictDate(fields.Field):
+class StrictDate(fields.Field[date]):
     default_error_messages = {"invalid": "Not a valid date; expected YYYY-MM-DD."}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
@@ -149,8 +155,8 @@ class ScenarioSchema(Schema):
 
     @validates("timezone")
     def _zone(self, value: str, **_: Any) -> None:
-        if len(value) > 64:  # the longest IANA name is ~32 characters; longer ones reach the file system
-            raise ValidationError("Unknown IANA time zone (longer than 64 characters).")
+        if len(value) > MAX_ZONE_NAME:  # the longest IANA name is ~32 characters; longer ones reach the file system
+            raise ValidationError(f"Unknown IANA time zone (longer than {MAX_ZONE_NAME} characters).")
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: names the file system refuses
@@ -297,7 +303,7 @@ def load_scenario(data: Any) -> Scenario:
     if not isinstance(data, dict):
         raise InvalidInput("scenario must be a JSON object", field="scenario")
     try:
-        scenario = ScenarioSchema().load(data)
+        scenario: Scenario = ScenarioSchema().load(data)
     except ValidationError as err:
         raise _to_invalid(err) from err
     validate_scenario(scenario)
@@ -306,9 +312,10 @@ def load_scenario(data: Any) -> Scenario:
 
 def load_slot_query(data: Any) -> SlotQuery:
     try:
-        return SlotQuerySchema().load(data)
+        query: SlotQuery = SlotQuerySchema().load(data)
     except ValidationError as err:
         raise _to_invalid(err) from err
+    return query
 
 
 def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:

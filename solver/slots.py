@@ -214,7 +214,7 @@ class _ExactProber(_Prober):
         super().__init__(inst, query, day, options)
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
-        self.cache: dict[tuple, Probe] = {}
+        self.cache: dict[tuple[object, ...], Probe] = {}
         self.index = TimeIndex(inst)
         # Conflict components are built on the first step 7 only: on a big day they cost seconds, and most
         # queries never get that far.
