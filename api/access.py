@@ -17,7 +17,16 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api.auth import Forbidden, Principal, Unauthorized, authenticate, current_principal
+from api.auth import (
+    CALENDAR,
+    WORKER_ROLES,
+    Forbidden,
+    Principal,
+    Unauthorized,
+    authenticate,
+    current_principal,
+    principal_for_token,
+)
 
 MANAGER, INSTALLER, PLANNER, ADMIN = "manager", "installer", "planner", "admin"
 
@@ -29,13 +38,15 @@ class Rule:
     # Installers pass only for themselves: the path parameter or JSON body field naming their worker.
     own_path: str | None = None
     own_body: str | None = None
+    # A calendar token may come as `?token=` (phones subscribe by URL); no other route takes one there.
+    url_token: bool = False
 
 
 PUBLIC = Rule(public=True)
 
 
-def allow(*roles: str, own_path: str | None = None, own_body: str | None = None) -> Rule:
-    return Rule(frozenset({ADMIN, *roles}), own_path=own_path, own_body=own_body)
+def allow(*roles: str, own_path: str | None = None, own_body: str | None = None, url_token: bool = False) -> Rule:
+    return Rule(frozenset({ADMIN, *roles}), own_path=own_path, own_body=own_body, url_token=url_token)
 
 
 READ = (MANAGER, PLANNER)
@@ -88,7 +99,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}"): allow(MANAGER),
     ("PUT", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}/overrides/{{day}}"): allow(MANAGER),
     ("DELETE", f"{A}/workers/{{worker_id}}/patterns/{{pattern_id}}/overrides/{{day}}"): allow(MANAGER),
-    ("GET", f"{A}/workers/{{worker_id}}/calendar.ics"): allow(*READ, INSTALLER, own_path="worker_id"),
+    ("GET", f"{A}/workers/{{worker_id}}/calendar.ics"): allow(*READ, INSTALLER, CALENDAR, own_path="worker_id",
+                                                            url_token=True),
+    ("POST", f"{A}/workers/{{worker_id}}/calendar-token"): allow(MANAGER, INSTALLER, own_path="worker_id"),
     ("GET", f"{A}/days/{{day}}"): allow(*READ),
     ("GET", f"{A}/days/{{day}}/scenario"): allow(*READ),
     ("GET", f"{A}/free-time"): allow(*READ),
@@ -124,7 +137,7 @@ def require_own_task(taker: str | None) -> None:
 def _check(principal: Principal, rule: Rule, method: str, path: str) -> None:
     if principal.role not in rule.roles:
         raise Forbidden(f"role {principal.role} may not {method} {path}")
-    if principal.role != INSTALLER:
+    if principal.role not in WORKER_ROLES:
         return
     if rule.own_path is not None and (request.view_args or {}).get(rule.own_path) != principal.worker_id:
         raise Forbidden(f"an installer may do this only for their own worker ({principal.worker_id})")
@@ -133,6 +146,20 @@ def _check(principal: Principal, rule: Rule, method: str, path: str) -> None:
         named = body.get(rule.own_body) if isinstance(body, dict) else None
         if named is not None and named != principal.worker_id:
             raise Forbidden(f"an installer acts only for themselves: {rule.own_body} must be {principal.worker_id}")
+
+
+def _url_token(rule: Rule | None) -> Principal | None:
+    """The principal of a `?token=` on a route that takes one: only a calendar token, never a person's (a URL
+    ends up in logs and calendar apps; a leaked calendar token reads one calendar and can be revoked)."""
+    token = request.args.get("token")
+    if token is None or rule is None or not rule.url_token or "Authorization" in request.headers:
+        return None
+    principal = principal_for_token(token)
+    if principal is None:
+        raise Unauthorized("the token is unknown or revoked")
+    if principal.role != CALENDAR:
+        raise Unauthorized("only a calendar token may be sent in the URL; send others as 'Authorization: Bearer'")
+    return principal
 
 
 def init_app(app: Flask) -> None:
@@ -144,7 +171,7 @@ def init_app(app: Flask) -> None:
         rule = rule_for(request.method, path)
         if rule is not None and rule.public:
             return
-        principal = authenticate()
+        principal = _url_token(rule) or authenticate()
         g.principal = principal
         if principal is None:
             raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)")

@@ -35,7 +35,12 @@ from api import queries as q
 from api import repository as repo
 from api.errors import ApiError
 
-ROLES = ("manager", "installer", "planner", "admin")
+PERSON_ROLES = ("manager", "installer", "planner", "admin")
+# A calendar token reads one worker's calendar.ics and nothing else; it is the only kind a URL may carry
+# (a phone's calendar app subscribes by URL and sends no header or cookie).
+CALENDAR = "calendar"
+ROLES = (*PERSON_ROLES, CALENDAR)
+WORKER_ROLES = ("installer", CALENDAR)  # tokens that act for one worker
 TOKEN_PREFIX = "sp_"
 MAX_TOKEN_LENGTH = 256  # ours are 46 characters; anything far longer is not worth hashing
 MAX_CACHED = 10_000
@@ -82,8 +87,8 @@ def create_token(conn: psycopg.Connection, role: str, worker_id: str | None = No
     """A new token for `role` (installers: for `worker_id`); returns (id, the token, shown only now)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if (role == "installer") != (worker_id is not None):
-        raise ValueError("an installer token needs --worker; other roles take none")
+    if (role in WORKER_ROLES) != (worker_id is not None):
+        raise ValueError("an installer or calendar token needs --worker; other roles take none")
     if worker_id is not None and repo.get_worker(conn, worker_id) is None:
         raise ValueError(f"no worker {worker_id!r}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -94,7 +99,7 @@ def create_token(conn: psycopg.Connection, role: str, worker_id: str | None = No
 def demo_tokens(conn: psycopg.Connection, installer: str | None) -> dict[str, str]:
     """One new token per role for the demo (the installer acts for `installer`)."""
     return {role: create_token(conn, role, installer if role == "installer" else None, label=f"demo {role}")[1]
-            for role in ROLES if role != "installer" or installer is not None}
+            for role in PERSON_ROLES if role != "installer" or installer is not None}
 
 
 def revoke_token(conn: psycopg.Connection, token_id: int) -> bool:
@@ -245,7 +250,7 @@ token_cli = AppGroup("token", help="Create, list and revoke API tokens.")
 
 @token_cli.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--worker", "worker_id", default=None, help="the worker an installer token acts for")
+@click.option("--worker", "worker_id", default=None, help="the worker an installer (or calendar) token acts for")
 @click.option("--label", default="", help="who holds it (shown in the audit trail)")
 def create_command(role: str, worker_id: str | None, label: str) -> None:
     """Create a token and print it (it is shown only once)."""

@@ -17,6 +17,7 @@ from flask import current_app
 from api import queries as q
 from api import repository as repo
 from api import roster_queries as rq
+from api.auth import CALENDAR, create_token
 from api.config import calendar
 from api.db import unit_of_work
 from api.errors import Unprocessable
@@ -133,6 +134,13 @@ def worker_calendar(worker_id: str, data: dict[str, Any]) -> bytes:
     with unit_of_work() as conn:
         repo.read_only_snapshot(conn)
         return _worker_calendar(conn, worker_id, data)
+
+
+def calendar_token(worker_id: str) -> tuple[int, str]:
+    """A new read-only calendar token for the worker's calendar.ics (id, token shown only now)."""
+    with unit_of_work() as conn:
+        read_worker(conn, worker_id)  # 404 for an unknown worker
+        return create_token(conn, CALENDAR, worker_id, label=f"calendar:{worker_id}")
 
 
 def _worker_calendar(conn: psycopg.Connection[Any], worker_id: str, data: dict[str, Any]) -> bytes:

@@ -157,6 +157,13 @@ class DayDocumentSchema(Schema):
 class CalendarArgs(StrictSchema):
     from_ = IsoDateTime(data_key="from", attribute="from", metadata={"description": "default: a week ago"})
     to = IsoDateTime(metadata={"description": "default: the end of the roster horizon"})
+    token = Text(load_only=True, validate=validate.Length(max=128), metadata={
+        "description": "a calendar token (POST .../calendar-token), for calendar apps that subscribe by URL"})
+
+
+class CalendarLinkSchema(Schema):
+    url = fields.String(metadata={"description": "subscribe to this in a calendar app; reads this calendar only"})
+    token_id = fields.Integer(metadata={"description": "revoke with `flask --app api token revoke ID`"})
 
 
 class FreeTimeArgs(StrictSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +14,7 @@ from api.roster_schemas import (
     AvailabilityArgs,
     AvailabilitySchema,
     CalendarArgs,
+    CalendarLinkSchema,
     DayDocumentSchema,
     FreeTimeArgs,
     FreeTimeSchema,
@@ -55,6 +56,17 @@ class WorkerCalendar(MethodView):
     def get(self, args: dict[str, Any], worker_id: str) -> Any:
         """Subscribe from a phone: stable UIDs, the service's zone as VTIMEZONE / TZID"""
         return Response(service.worker_calendar(worker_id, args), mimetype="text/calendar")
+
+
+@calendars.route("/calendar-token")
+class WorkerCalendarToken(MethodView):
+    @calendars.response(201, CalendarLinkSchema)
+    @problems(calendars, 404)
+    def post(self, worker_id: str) -> Any:
+        """A read-only link to subscribe to the calendar from a phone (the token reads this calendar only)"""
+        token_id, token = service.calendar_token(worker_id)
+        url = url_for("calendars.WorkerCalendar", worker_id=worker_id, token=token, _external=True)
+        return {"url": url, "token_id": token_id}
 
 
 crew = Blueprint("crew", __name__, url_prefix=PREFIX, description="Free time and availability of workers")

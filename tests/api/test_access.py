@@ -63,6 +63,7 @@ POLICY: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/workers/{worker_id}/patterns/{pattern_id}/overrides/{day}"): {M},
     ("DELETE", "/api/v1/workers/{worker_id}/patterns/{pattern_id}/overrides/{day}"): {M},
     ("GET", "/api/v1/workers/{worker_id}/calendar.ics"): {M, P, INS},
+    ("POST", "/api/v1/workers/{worker_id}/calendar-token"): {M, INS},
     ("GET", "/api/v1/days/{day}"): {M, P},
     ("GET", "/api/v1/days/{day}/scenario"): {M, P},
     ("GET", "/api/v1/free-time"): {M, P},

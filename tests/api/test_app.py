@@ -73,6 +73,7 @@ EXPECTED |= {
     "/api/v1/days/{day}": {"get"},
     "/api/v1/days/{day}/scenario": {"get"},
     "/api/v1/workers/{worker_id}/calendar.ics": {"get"},
+    "/api/v1/workers/{worker_id}/calendar-token": {"post"},
     "/api/v1/free-time": {"get"},
     "/api/v1/availability": {"get"},
 }

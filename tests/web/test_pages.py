@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from playwright.sync_api import expect
 from web_kit import DEMO_DAY, Api, screenshot, sign_in, span
 
@@ -226,6 +227,12 @@ def test_an_installer_is_offered_what_the_service_says_they_can_take(
     expect(page.locator("#calendar-link")).to_have_attribute("href", "/api/v1/workers/boris/calendar.ics")
     ics = page.context.request.get(f"{live_server}/api/v1/workers/boris/calendar.ics?from={demo_day}T00:00")
     assert ics.status == 200 and f"{demo_day.replace('-', '')}T090000" in ics.text(), ics.text()[:300]
+    # The phone's link carries a read-only calendar token: fetched with no session and no header, as an app does.
+    page.get_by_role("button", name="Link for my phone's calendar").click()
+    phone_url = page.locator("#phone-url-value").input_value()
+    assert "/api/v1/workers/boris/calendar.ics?token=" in phone_url
+    feed = requests.get(f"{phone_url}&from={demo_day}T00:00", timeout=10)
+    assert feed.status_code == 200 and f"{demo_day.replace('-', '')}T090000" in feed.text
 
     # A refusal in words: another installer takes the only seat of t1 first (a race), then he presses Take.
     other = Api(live_server, tokens["anna"]).post("/tasks/t1/take", {"worker_id": "anna"})

@@ -471,7 +471,24 @@ const Installer = {
   get canRelease() { return this.canTake || Boolean(PAGE.me && PAGE.me.role === "manager"); },
 
   async init() {
+    const phone = document.getElementById("phone-link");
+    if (phone) phone.addEventListener("click", () => this.phoneLink());
     await this.load();
+  },
+
+  // A read-only calendar token in a URL: calendar apps subscribe by address and send no header or cookie.
+  async phoneLink() {
+    try {
+      const link = await api("POST", `/workers/${encodeURIComponent(PAGE.worker)}/calendar-token`);
+      const input = document.getElementById("phone-url-value");
+      input.value = link.url;
+      document.getElementById("phone-url").hidden = false;
+      input.focus();
+      input.select();
+    } catch (err) {
+      if (!(err instanceof ApiProblem)) throw err;
+      setStatus(`No phone link: ${explainProblem(err, this.tasks).lines.join(" ")}`, "error");
+    }
   },
 
   async load() {
