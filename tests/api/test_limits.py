@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-from service_kit import DAY, assert_problem, at, bearer, gunicorn
+from server_kit import gunicorn
+from service_kit import DAY, assert_problem, at, bearer
 
 from benchmarks.generate import generated
 

@@ -14,7 +14,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
-from service_kit import add_worker, at, bearer, gunicorn
+from server_kit import gunicorn
+from service_kit import add_worker, at, bearer
 
 from api import create_app
 

@@ -3,59 +3,20 @@ simultaneous bookings of the last remaining slot; exactly one wins, the others g
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
+from server_kit import gunicorn
 from service_kit import assert_day_feasible, at, bearer
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(database_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SLOT_PLANNER_TIMEZONE": "Europe/Moscow",
-           "SLOT_PLANNER_DAY_START": "03:00"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--workers", "4", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "api:create_app()"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{proc.stdout.read() if proc.stdout else ''}")
-            time.sleep(0.2)
+    with gunicorn(database_url, workers=4, threads=4) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_sixteen_concurrent_bookings_of_the_last_slot(server: str, database_url: str) -> None:

@@ -7,18 +7,13 @@ browser fails the tests with how to install it; it is never a skip (`make test` 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import sync_playwright
+from server_kit import gunicorn
 from web_kit import DEMO_DAY, Api, sign_in
 
 from api.auth import create_token
@@ -28,43 +23,11 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SLOT_PLANNER_CHROMIUM") or "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(_session_database: str) -> Iterator[str]:
     """gunicorn serving the app on the suite's shared database (emptied per test by `database_url`)."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _session_database, "SLOT_PLANNER_TIMEZONE": "Europe/Moscow",
-           "SLOT_PLANNER_DAY_START": "03:00"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "api:create_app()"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{proc.stdout.read() if proc.stdout else ''}")
-            time.sleep(0.2)
+    with gunicorn(_session_database, threads=8, quick_stop=True) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight any more
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ words. What the page shows is compared with what the JSON API answers: the page 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
@@ -229,8 +230,9 @@ def test_an_installer_is_offered_what_the_service_says_they_can_take(
     assert ics.status == 200 and f"{demo_day.replace('-', '')}T090000" in ics.text(), ics.text()[:300]
     # The phone's link carries a read-only calendar token: fetched with no session and no header, as an app does.
     page.get_by_role("button", name="Link for my phone's calendar").click()
-    phone_url = page.locator("#phone-url-value").input_value()
-    assert "/api/v1/workers/boris/calendar.ics?token=" in phone_url
+    link = page.locator("#phone-url-value")
+    expect(link).to_have_value(re.compile(r"/api/v1/workers/boris/calendar\.ics\?token=sp_"))  # after the POST
+    phone_url = link.input_value()
     feed = requests.get(f"{phone_url}&from={demo_day}T00:00", timeout=10)
     assert feed.status_code == 200 and f"{demo_day.replace('-', '')}T090000" in feed.text
 
