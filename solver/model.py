@@ -73,11 +73,15 @@ def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_
             lit = v.x[t, e, w] = model.new_bool_var(f"x_{t}_{e}_{w}")
             v.on.setdefault((t, w), []).append(lit)
             lits.append(lit)
-        seats = sum(lits) + sum(ys[e] for ys in y if e in ys)
-        if cov is None:
-            model.add(seats == need)
+        held = [ys[e] for ys in y if e in ys]
+        if cov is None and need == 1:
+            # Not the linear `sum == 1`: CP-SAT propagates exactly-one natively, and the window models run
+            # without presolve, which would otherwise have rewritten it (v1's speed, lost in v2's first cut).
+            model.add_exactly_one([*lits, *held])
+        elif cov is None:
+            model.add(sum(lits) + sum(held) == need)
         else:
-            model.add(seats == need).only_enforce_if(cov)
+            model.add(sum(lits) + sum(held) == need).only_enforce_if(cov)
             model.add(sum(lits) == 0).only_enforce_if(~cov)
     if len(info.need) > 1:
         for w in {w for e in range(len(info.need)) for w in info.entry_eligible[e]}:
@@ -168,6 +172,21 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
     return assignment, uncovered
 
 
+def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,
+         linearization: int | None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    if not presolve:
+        solver.parameters.cp_model_presolve = False
+    if linearization is not None:
+        solver.parameters.linearization_level = linearization
+    # Not `repair_hint`: with OR-Tools 9.15 it aborts the whole process on some models ("Check failed:
+    # heuristics.fixed_search != nullptr", google/or-tools#5025), seen here in the test suite. The
+    # window models of `solver.slots` do the repairing instead.
+    return solver.solve(model), solver
+
+
 def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     inst: Instance,
     tasks: Iterable[int] | None = None,
@@ -179,12 +198,18 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     workers: int = 1,
     presolve: bool = True,
     pinned: Usage | None = None,
+    linearization: int | None = None,
+    single_first: float = 0.0,
 ) -> SolveResult:
     """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
     With `cover_all=False` it maximises the number of covered tasks instead and reports the items of the
     rest in `uncovered` (status FEASIBLE then means "a best-known cover was found"). `pinned`: seats and
-    ticks that items outside the model already hold per (limited worker, day).
+    ticks that items outside the model already hold per (limited worker, day). `linearization`: CP-SAT's
+    `linearization_level`; 2 puts the exactly-one and clique rows into its LP, whose relaxation refutes
+    an over-full window at once where search alone takes seconds (measured: benchmarks/). `single_first`:
+    seconds of a one-worker attempt on the same model before the `workers` search (see
+    `solver.neighbourhood`).
     """
     began = time.perf_counter()
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
@@ -201,18 +226,17 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     if hint:
         for (t, e, w), var in v.x.items():
             model.add_hint(var, any(hint.get(i) == w and inst.entry[i] in (e, -1) for i in inst.tasks[t].seats))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    if not presolve:
-        solver.parameters.cp_model_presolve = False
-    # Not `repair_hint`: with OR-Tools 9.15 it aborts the whole process on some models ("Check failed:
-    # heuristics.fixed_search != nullptr", google/or-tools#5025), seen here in the test suite. The
-    # window models of `solver.slots` do the repairing instead.
-    code = solver.solve(model)
+    code: cp_model.CpSolverStatus = cp_model.UNKNOWN
+    solver: cp_model.CpSolver | None = None
+    if single_first > 0 and workers > 1:
+        code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)
+    left = time_limit - (time.perf_counter() - began)
+    if code == cp_model.UNKNOWN and left > 0:
+        code, solver = _run(model, left, workers, presolve, linearization)
     seconds = time.perf_counter() - began
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        assert solver is not None
         assignment, uncovered = _read(inst, solver, v, task_list)
         return SolveResult(Status.FEASIBLE, assignment, sorted(uncovered), code == cp_model.OPTIMAL, seconds)
     if code == cp_model.INFEASIBLE:

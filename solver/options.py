@@ -29,7 +29,10 @@ class SolverOptions:
     - `probe_time_limit`: seconds CP-SAT may spend on one candidate before it is undecided.
     - `base_time_limit`: seconds to decide the day without the new task (and `plan`'s whole limit).
     - `budget`: seconds for the whole slot query; once spent, open candidates go to `undecided`.
-    - `solver_workers`: CP-SAT search workers per solve.
+    - `solver_workers`: CP-SAT search workers per solve of the naive engine.
+    - `model_workers`: CP-SAT workers for the exact engine's window, component and whole-day models. Two,
+      not one: the second subsolver finds the plan of a crew window in ~0.2 s where the default search
+      alone ran out of its 2 s (measured on gen-crew-L-90: 47 s -> see benchmarks/results).
     - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task.
     - `repair_*`: ejection-chain repair bounds (0 effort switches repair off).
     - `heuristic_effort`: ejection-chain steps per left-out task when planning a day.
@@ -45,6 +48,7 @@ class SolverOptions:
     base_time_limit: float = 30.0
     budget: float | None = None
     solver_workers: int = 1
+    model_workers: int = 2
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
     repair_workers: int = 40

@@ -75,28 +75,38 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
     seed = {t: w for t, w in (hint or {}).items() if t < inst.n_tasks and w in inst.eligible[t]}
     if not is_valid(inst, seed, list(seed)):
         seed = {}
-    # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step;
-    # then the full mending (solver.construct).
+    # Start-order tightest fit with cheap mending; on a big day the Hall sweep before any costly step.
     guess = construct.cover(inst, seed=seed, effort=construct.QUICK_EFFORT, restarts=0)
     if len(guess) < inst.n_tasks and inst.n_tasks >= options.big_day_items:
         proof = construct.hall_proof(inst, guess)
         if proof is not None:
             return InstancePlan(Status.INFEASIBLE, {}, proof, optimal=False), guess, False
-    if len(guess) < inst.n_tasks:  # full mending, then seeded restarts for at most half the time left
-        half = time.perf_counter() + (deadline - time.perf_counter()) / 2
-        guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort, deadline=half, start=guess)
-    if len(guess) == inst.n_tasks:
-        return InstancePlan(Status.FEASIBLE, guess), guess, None
-    # Small CP-SAT models around each item the heuristic left out (see solver.neighbourhood).
+    # Then small CP-SAT models around each item left out (solver.neighbourhood): with their LP they place a
+    # leftover or refute the day in milliseconds, cheaper than deep ejection chains. Only if they stay
+    # undecided: the full mending with seeded restarts (half the time left), and the windows again.
+    for full in (False, True):
+        if full:
+            half = time.perf_counter() + (deadline - time.perf_counter()) / 2
+            guess = construct.cover(inst, seed=seed, effort=options.heuristic_effort, deadline=half, start=guess)
+        if len(guess) == inst.n_tasks:
+            return InstancePlan(Status.FEASIBLE, guess), guess, None
+        if any(not inst.eligible[t] for t in range(inst.n_tasks) if t not in guess):
+            return None, guess, None
+        verdict, guess = _windows_then(inst, guess, deadline, options, workers, share=2 if full else 4)
+        if verdict is not None:  # True: every leftover placed; False: a relaxed window proved the day infeasible
+            return (InstancePlan(Status.FEASIBLE, guess) if verdict else None), guess, verdict
+    return None, guess, None
+
+
+def _windows_then(inst: Instance, guess: dict[int, int], deadline: float, options: SolverOptions, workers: int, *,
+                  share: int) -> tuple[bool | None, dict[int, int]]:
+    """`place_leftovers` (1/`share` of the time left) on a copy of `guess`: its verdict and the (partly) mended
+    guess (the old one on False)."""
     leftovers = [t for t in range(inst.n_tasks) if t not in guess]
-    if any(not inst.eligible[t] for t in leftovers):
-        return None, guess, None
     mended = Assignment(inst, guess)
     verdict = place_leftovers(inst, mended, leftovers, options=options, workers=workers,
-                              time_limit=(deadline - time.perf_counter()) / 2)
-    if verdict is True:
-        return InstancePlan(Status.FEASIBLE, dict(mended.of)), mended.of, True
-    return None, (dict(mended.of) if verdict is None else guess), verdict
+                              time_limit=(deadline - time.perf_counter()) / share)
+    return verdict, (guess if verdict is False else dict(mended.of))
 
 
 def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int], deadline: float,
@@ -197,7 +207,7 @@ def plan(
     began = time.perf_counter()
     inst = compile_scenario(scenario)
     verdict = plan_instance(inst, hint=witness_hint(inst, witness), time_limit=options.base_time_limit,
-                            workers=max(2, options.solver_workers), options=options)
+                            workers=options.model_workers, options=options)
     named: dict[str, tuple[str, ...]] = {}
     if verdict.status is Status.FEASIBLE:
         named = named_assignment(scenario, inst, verdict.assignment)

@@ -165,7 +165,7 @@ def _base(inst: Instance, options: SolverOptions, witness: Witness | None, stats
             return InstancePlan(Status.INFEASIBLE, {}, named.uncovered, named.optimal)
         return InstancePlan(res.status, res.assignment)
     return plan_instance(inst, hint=witness_hint(inst, witness), time_limit=options.base_time_limit,
-                         workers=max(options.solver_workers, 2), options=options)
+                         workers=options.model_workers, options=options)
 
 
 def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, cert: Certificate | None,
@@ -293,13 +293,16 @@ class _ExactProber(_Prober):
         if not self._matchable(inst_n, new, s, e, overl):  # 4. Hall condition at the instants inside N
             return NO_SLOT, "by_necessary_condition"
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
-        if cert is None and self.options.repair_effort > 0:  # 5b. or rebuild the day with N (solver.construct)
-            cert = construct.rebuild(inst_n, deadline=time.perf_counter() + max(0.0, self.time_limit) / 4)
         if cert is not None:
             return Probe(Status.FEASIBLE, cert), "by_repair"
         verdict = self._windows(inst_n, new, s, e, stats)  # 6. growing windows around N
         if verdict is not None:
             return verdict, "by_neighbourhood"
+        if self.options.repair_effort > 0:  # 5b. rebuild the day with N (solver.construct), after the
+            # windows: they decide most probes in milliseconds, a rebuild of a big day costs ~0.3 s
+            cert = construct.rebuild(inst_n, deadline=time.perf_counter() + max(0.0, self.time_limit) / 4)
+            if cert is not None:
+                return Probe(Status.FEASIBLE, cert), "by_repair"
         return self._component(inst_n, new, conflicts, anyone, stats), "by_solver"  # 7. N's components
 
     def _repair(self, inst_n: Instance, new: list[int], s: int, e: int) -> Certificate | None:
@@ -341,7 +344,7 @@ class _ExactProber(_Prober):
                 return UNKNOWN
             items = window(inst_n, self.index, base, new, margin)
             limit = min(self.time_limit, self.options.window_time_limit)
-            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.solver_workers,
+            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.model_workers,
                                hint=self._hint_for_new(base, inst_n, new, s, e))
             stats.solver_calls += 1
             if found is not None:
@@ -349,7 +352,7 @@ class _ExactProber(_Prober):
                 cert.update(found)
                 return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
-            if relaxed_infeasible(inst_n, items, time_limit=limit, workers=self.options.solver_workers):
+            if relaxed_infeasible(inst_n, items, time_limit=limit):  # one worker: its LP is the proof
                 return NO_SLOT
         return None
 
@@ -367,7 +370,7 @@ class _ExactProber(_Prober):
         hint = {t: base.of[t] for t in tasks if t in base.of}
         s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]
         hint.update(self._hint_for_new(base, inst_n, new, s, e))
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=max(2, self.options.solver_workers),
+        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=self.options.model_workers,
                     formulation=self.options.formulation)
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
