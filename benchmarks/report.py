@@ -297,7 +297,7 @@ def _target_row(v: Verdict) -> str:
             f" {v.undecided}{_ok(v.undecided_ok)} | {speed}{_ok(v.speedup_ok)} | {'✅' if v.met else '❌'} |")
 
 
-def _targets(results: list[CaseResult]) -> list[str]:
+def targets_section(results: list[CaseResult]) -> list[str]:
     """Issue 8's targets: every case they name (met, missed or not run), then the run's other v1, crew,
     `next` and `explain` cases against 0 undecided and the speed-up."""
     rows = [_target_row(v) for v in verdicts(results)]
@@ -488,7 +488,7 @@ def render(results: list[CaseResult], cfg: RunConfig, info: dict[str, Any], char
         "",
     ]
     out += _summary(results)
-    out += _targets(results)
+    out += targets_section(results)
     out += _queries(results)
     out += scale_section(results)
     out += _per_engine(results)
