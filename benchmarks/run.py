@@ -12,6 +12,10 @@ belongs to that engine alone and a step that overruns its time budget can be sto
 and exact both decide a candidate they must agree; if they do not, the run stops with exit status 3,
 naming the instance and the candidate. Every slot of exact and every naive plan is checked by the
 independent `solver.checker` as well.
+
+Issue 8's v2 queries run as engines of their own cases: `next` (limit 10, 14 days, the day repeated
+from its stored witness) and `explain` (one timed call per refused start; a start it finds a plan for
+stops the run like a disagreement). `benchmarks.targets` checks every figure against the issue's targets.
 """
 
 from __future__ import annotations
@@ -591,7 +595,7 @@ def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, Engin
 def select(plan: tuple[CaseSpec, ...], sizes: list[str] | None, names: list[str] | None) -> list[CaseSpec]:
     out = list(plan)
     if sizes:
-        out = [c for c in out if c.source[0] != "gen" or c.source[1] in sizes]
+        out = [c for c in out if c.source[0] not in ("gen", "crew") or c.source[1] in sizes]
     if names:
         known = {c.name: c for c in (*QUICK_PLAN, *full_plan())}  # a name in both: the full run's case
         unknown = [n for n in names if n not in known]
@@ -608,10 +612,10 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
     `engines` and `instances` replace the real engines and the cached instances (tests only).
     """
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a subset in about two minutes")
-    ap.add_argument("--sizes", nargs="+", help="only generated cases of these sizes (S M L XL XXL XXXL)")
+    ap.add_argument("--quick", action="store_true", help="small cases through every path, in about a minute")
+    ap.add_argument("--sizes", nargs="+", help="only generated cases (v1, crew, next, explain) of these sizes")
     ap.add_argument("--cases", nargs="+", help="only these case names (see full_plan() / QUICK_PLAN)")
-    ap.add_argument("--repeats", type=int, help="timed runs per query (exact, greedy)")
+    ap.add_argument("--repeats", type=int, help="timed runs per query (exact, next; greedy at least 3)")
     ap.add_argument("--step-budget", type=float, help="seconds per (instance, engine) step")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.md")
     ap.add_argument("--in-process", action="store_true", help="no process per step (no memory figures)")
