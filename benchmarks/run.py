@@ -381,13 +381,14 @@ def run_next(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunCo
     res = EngineResult("next")
     options = SolverOptions(budget=spec.budget)
     began = time.perf_counter()
-    for _ in range(cfg.repeats if spec.repeats is None else spec.repeats):
+    repeats = cfg.repeats if spec.repeats is None else spec.repeats
+    for i in range(repeats):
         answer, wall, cpu = _timed(lambda: next_slots(roster, query, options,
                                                       witness=witness if spec.use_witness else None))
         res.walls.append(wall)
         res.cpus.append(cpu)
         res.undecided_runs.append(len(answer.undecided))
-        progress(len(res.walls), len(res.walls))
+        progress(i + 1, repeats)
         if time.perf_counter() - began + wall > cfg.step_budget:
             break
     res.undecided = max(res.undecided_runs)
