@@ -37,12 +37,10 @@ from api.demo import load_demo
 from benchmarks.common import BenchInstance
 from benchmarks.crews import crew_day
 from benchmarks.generate import TIMEZONE, generated
-from benchmarks.queries import replicate
+from benchmarks.queries import NEXT_DAYS, NEXT_LIMIT, replicate
 from benchmarks.report import machine
 from solver.calendar import DEFAULT_DAY_START
 from solver.schema import load_scenario
-
-NEXT_DAYS, NEXT_LIMIT = 14, 10
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = os.environ.get("SLOT_PLANNER_BENCH_DB", "slot_planner_bench")  # a helper's own name on a shared server

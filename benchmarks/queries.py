@@ -8,6 +8,9 @@ with the engine's default budget; prints the median and the worst time, the reas
 `next`: a generated L day (200 workers) replicated over 14 operational days (`replicate`), with the
 replicated hidden assignment as the stored witness (as the service keeps one); `next` for limit 10
 from the first day, and from the 8th day of a scenario whose first 7 days have every worker off.
+
+The pieces (`refused_starts`, `explain_starts`, `next_roster`, `next_query`) are shared with `make bench`
+(`benchmarks.run`'s `next` and `explain` engines), so both time the same thing.
 """
 
 from __future__ import annotations
@@ -15,20 +18,25 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from benchmarks.generate import DAY, SIZES, generate_day
-from solver.domain import SlotQuery
-from solver.explain import explain
+from benchmarks.common import BenchInstance
+from benchmarks.generate import SIZES, generate_day
+from solver.domain import Scenario, SlotQuery
+from solver.explain import Explanation, explain
+from solver.instance import epoch
 from solver.next_slots import next_slots
-from solver.options import SolverOptions
+from solver.options import DEFAULT_OPTIONS, SolverOptions
+from solver.oracle import Witness
 from solver.queries import ExplainQuery, NextQuery, TakeableQuery
 from solver.schema import load_scenario
 from solver.slots import find_slots
 from solver.takeable import takeable
 
 DURATION, STEP = 90, 15
+NEXT_DAYS, NEXT_LIMIT = 14, 10  # the issue's `next` question: the first 10 slots of the coming two weeks
 
 
 def _shifted(iso: str, days: int) -> str:
@@ -54,26 +62,45 @@ def replicate(doc: dict[str, Any], witness: dict[str, str], days: int, *, skip: 
     return out, plan
 
 
+def refused_starts(scenario: Scenario, query: SlotQuery, witness: Witness | None,
+                   options: SolverOptions = DEFAULT_OPTIONS) -> list[datetime]:
+    """The candidates the slot query decides are no slot (undecided ones left out), in time order."""
+    ans = find_slots(scenario, query, options, witness=witness)
+    maybe = {epoch(s.start) for s in (*ans.slots, *ans.undecided)}
+    return [s for s in query.candidates(scenario) if epoch(s) not in maybe]
+
+
+def spread(items: Sequence[datetime], k: int) -> list[datetime]:
+    """At most `k` of `items`, evenly spread from the first (all of them when there are no more than k)."""
+    if len(items) <= k:
+        return list(items)
+    return [items[i * len(items) // k] for i in range(k)]
+
+
+def explain_starts(scenario: Scenario, starts: Sequence[datetime], duration: int, skill: str | None,
+                   witness: Witness | None) -> list[tuple[float, Explanation]]:
+    """(wall seconds, answer) of `explain` on each start, with the engine's default time limit."""
+    out = []
+    for s in starts:
+        began = time.perf_counter()
+        answer = explain(scenario, ExplainQuery(s, duration, skill), witness=witness)
+        out.append((time.perf_counter() - began, answer))
+    return out
+
+
 def bench_explain(seed: int, n_starts: int) -> None:
     inst = generate_day(SIZES["M"], 0.9, seed)
     sc = load_scenario(inst.scenario_doc)
     query = SlotQuery(date.fromisoformat(inst.date), DURATION, STEP)
-    ans = find_slots(sc, query, witness=inst.witness)
-    slots = {s.start for s in ans.slots}
-    refused = [s for s in query.candidates(sc) if s not in slots]
-    picked = refused[:: max(1, len(refused) // n_starts)][:n_starts]
-    times: list[float] = []
+    refused = refused_starts(sc, query, inst.witness)
+    timed = explain_starts(sc, spread(refused, n_starts), DURATION, None, inst.witness)
+    times = [t for t, _ in timed]
     reasons: dict[str | None, int] = {}
-    checks: list[int] = []
-    witness = {k: (v,) for k, v in (inst.witness or {}).items()}
-    for s in picked:
-        began = time.perf_counter()
-        out = explain(sc, ExplainQuery(s, DURATION), witness=witness)
-        times.append(time.perf_counter() - began)
+    for _, out in timed:
         reasons[out.reason] = reasons.get(out.reason, 0) + 1
-        checks.append(out.checks)
+    checks = [out.checks for _, out in timed]
     print(f"explain M-90 seed {seed}: {len(refused)} refused of {len(query.candidates(sc))} starts;"
-          f" {len(picked)} explained: median {statistics.median(times):.2f} s, worst {max(times):.2f} s;"
+          f" {len(timed)} explained: median {statistics.median(times):.2f} s, worst {max(times):.2f} s;"
           f" reasons {reasons}; checks median {statistics.median(checks)}, worst {max(checks)}")
 
 
@@ -91,18 +118,28 @@ def bench_takeable(seed: int, size: str, util: int) -> None:
           f" worst {max(times):.2f} s")
 
 
+def next_roster(inst: BenchInstance, *, skip: int = 0) -> tuple[Scenario, dict[str, str]]:
+    """The instance's day repeated over `NEXT_DAYS` days (the first `skip` empty) and its stored witness."""
+    v1 = {k: v for k, v in (inst.witness or {}).items() if isinstance(v, str)}
+    doc, witness = replicate(inst.scenario_doc, v1, NEXT_DAYS, skip=skip)
+    return load_scenario(doc), witness
+
+
+def next_query(inst: BenchInstance, duration: int, step: int) -> NextQuery:
+    """The issue's question from the instance's day: the first `NEXT_LIMIT` slots over `NEXT_DAYS` days."""
+    return NextQuery(date.fromisoformat(inst.date), NEXT_DAYS, duration, step, inst.skill, None, NEXT_LIMIT)
+
+
 def bench_next(seed: int, util: int) -> None:
     inst = generate_day(SIZES["L"], util / 100, seed)
     for skip in (0, 7):
-        doc, witness = replicate(inst.scenario_doc, inst.witness or {}, 14, skip=skip)
-        sc = load_scenario(doc)
-        query = NextQuery(DAY, 14, DURATION, STEP, None, None, 10)
+        sc, witness = next_roster(inst, skip=skip)
         began = time.perf_counter()
-        out = next_slots(sc, query, SolverOptions(), witness={k: (v,) for k, v in witness.items()})
+        out = next_slots(sc, next_query(inst, DURATION, STEP), SolverOptions(), witness=witness)
         took = time.perf_counter() - began
         first = out.slots[0].start.isoformat() if out.slots else None
-        print(f"next L-{util} x14 days (first {skip} empty), {len(sc.tasks)} tasks, limit 10: {took:.2f} s;"
-              f" {len(out.slots)} slots from {first}, {len(out.undecided)} undecided")
+        print(f"next L-{util} x{NEXT_DAYS} days (first {skip} empty), {len(sc.tasks)} tasks, limit {NEXT_LIMIT}:"
+              f" {took:.2f} s; {len(out.slots)} slots from {first}, {len(out.undecided)} undecided")
 
 
 def main(argv: list[str] | None = None) -> None:

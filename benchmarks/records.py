@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The slot engines compared on every case unless a case names its own, and the v2 queries timed per case
+# (issue 8: `next` over 14 days, `explain` per refused start); a case runs one group or the other.
+SLOT_ENGINES: tuple[str, ...] = ("exact", "naive", "greedy")
+QUERY_ENGINES: tuple[str, ...] = ("next", "explain")
+WITNESS = "-witness"  # the suffix of a case's name when its exact engine starts from the stored witness
+
 
 @dataclass(frozen=True)
 class CaseSpec:
@@ -22,6 +28,8 @@ class CaseSpec:
     `naive_sample`: None = naive answers the whole query; k = naive answers the same query on a coarser
     grid of at least k evenly spaced candidates (`benchmarks.run.sample_step`) and its time per query is
     extrapolated from those probes.
+    `engines`: which engines run (None: `SLOT_ENGINES`); a query case names one of `QUERY_ENGINES`.
+    `samples`: `explain` only: how many refused starts (evenly spread over the refused ones) are explained.
     """
 
     name: str
@@ -29,8 +37,13 @@ class CaseSpec:
     use_witness: bool = False
     budget: float | None = None
     naive_sample: int | None = None
-    engines: tuple[str, ...] | None = None  # None: every engine; big days skip naive (minutes and gigabytes)
-    repeats: int | None = None  # timed runs of exact; None: the run's setting
+    engines: tuple[str, ...] | None = None  # None: SLOT_ENGINES; big days skip naive (minutes and gigabytes)
+    repeats: int | None = None  # timed runs of exact (and next); None: the run's setting
+    samples: int | None = None
+
+    @property
+    def engine_names(self) -> tuple[str, ...]:
+        return SLOT_ENGINES if self.engines is None else self.engines
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,10 @@ belongs to that engine alone and a step that overruns its time budget can be sto
 and exact both decide a candidate they must agree; if they do not, the run stops with exit status 3,
 naming the instance and the candidate. Every slot of exact and every naive plan is checked by the
 independent `solver.checker` as well.
+
+Issue 8's v2 queries run as engines of their own cases: `next` (limit 10, 14 days, the day repeated
+from its stored witness) and `explain` (one timed call per refused start; a start it finds a plan for
+stops the run like a disagreement). `benchmarks.targets` checks every figure against the issue's targets.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import statistics
 import sys
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date, datetime
@@ -36,12 +41,14 @@ from benchmarks.common import BenchInstance, instance_path, load_instance
 from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from benchmarks.ptsp import dat_files, ptsp_instance, read_dat, short_name
-from benchmarks.records import CaseResult, CaseSpec, EngineResult, RunConfig
+from benchmarks.queries import explain_starts, next_query, next_roster, refused_starts, spread
+from benchmarks.records import WITNESS, CaseResult, CaseSpec, EngineResult, RunConfig
 from benchmarks.report import machine, write_report
 from solver.calendar import MAX_STEP_MINUTES
 from solver.domain import Scenario, SlotAnswer, SlotQuery
 from solver.greedy import greedy_slots
 from solver.instance import epoch
+from solver.next_slots import next_slots
 from solver.options import SolverOptions
 from solver.plan import plan as plan_day
 from solver.slots import find_slots
@@ -61,45 +68,76 @@ class Disagreement(RuntimeError):
 # -- what to run ---------------------------------------------------------------------------------
 
 
-def _gen(size: str, util: int, **kw: Any) -> CaseSpec:
-    return CaseSpec(f"gen-{size}-{util}", ("gen", size, util), **kw)
+# Seconds per exact query on the issue-8 cases (find_slots' budget): a query that would run longer ends
+# with its open candidates undecided (the target is then missed) instead of holding up the run.
+BUDGET = 30.0
 
 
-def _crew(size: str, util: int, **kw: Any) -> CaseSpec:
-    return CaseSpec(f"gen-crew-{size}-{util}", ("crew", size, util), **kw)
+def _gen(size: str, util: int, *, witness: bool = False, **kw: Any) -> CaseSpec:
+    return _day("gen", f"gen-{size}-{util}", size, util, witness, **kw)
+
+
+def _crew(size: str, util: int, *, witness: bool = False, **kw: Any) -> CaseSpec:
+    return _day("crew", f"gen-crew-{size}-{util}", size, util, witness, **kw)
+
+
+def _day(kind: str, name: str, size: str, util: int, witness: bool, **kw: Any) -> CaseSpec:
+    """A slot case; from the stored witness, only exact runs (naive and greedy take no witness: the
+    cold case of the same instance measures them) and the name says so."""
+    if witness:
+        return CaseSpec(name + WITNESS, (kind, size, util), use_witness=True, engines=("exact",), **kw)
+    return CaseSpec(name, (kind, size, util), **kw)
 
 
 def _ptsp(source: str, tight: bool, name: str, **kw: Any) -> CaseSpec:
     return CaseSpec(name, ("ptsp", source, tight), **kw)
 
 
-# The issue's targets: M at 65 % and 90 % and L at 65 % cold (exact < 1 s on M, < 2 s on L, >= 100x
-# naive); L at 90 % and XL at 80 % from a stored witness within 30 s per query; the largest PTSP file.
+def _next(size: str, util: int, **kw: Any) -> CaseSpec:
+    """`next` (limit 10, 14 days) on the day of this size repeated over 14 days, from its stored witness."""
+    return CaseSpec(f"next-{size}-{util}{WITNESS}", ("gen", size, util), use_witness=True, engines=("next",), **kw)
+
+
+def _explain(size: str, util: int, samples: int, **kw: Any) -> CaseSpec:
+    """`explain` on `samples` refused starts of the day (the stored witness as the service has it)."""
+    return CaseSpec(f"explain-{size}-{util}{WITNESS}", ("gen", size, util), use_witness=True, engines=("explain",),
+                    samples=samples, **kw)
+
+
+# Issue 8's targets (benchmarks.targets): every v1 and crew day at M and L cold at 65/80/90 %, XL-90 cold,
+# L-90 and XL-90 from the stored witness (each name says its start), each with naive and greedy on its
+# cold case; S days as naive's full-answer check; `next` on an L roster and `explain` on M-90. The largest
+# PTSP file as published (cold) and tight (from its witness), as before.
 LARGEST_PTSP = "data_125_157_1448_33"  # most jobs of the PTSP data set (1448), see benchmarks.ptsp.largest
+EXPLAIN_SAMPLES = 8
 # On L and XL a naive probe of the whole day mostly runs into its 10 s limit, so a few sampled probes
 # already pin its cost per query; larger samples would only lengthen the run.
+NAIVE_SAMPLE = {"M": 24, "L": 6, "XL": 4}
+CREW_NAIVE_SAMPLE = {"M": 12, "L": 6, "XL": 4}
+
+
+def _issue8_days(make: Callable[..., CaseSpec], samples: dict[str, int]) -> tuple[CaseSpec, ...]:
+    cold = [make(size, util, naive_sample=samples[size], budget=BUDGET)
+            for size in ("M", "L") for util in (65, 80, 90)]
+    return (*cold, make("XL", 90, naive_sample=samples["XL"], budget=BUDGET),
+            make("L", 90, witness=True, budget=BUDGET), make("XL", 90, witness=True, budget=BUDGET))
+
+
 FULL_PLAN: tuple[CaseSpec, ...] = (
-    _gen("S", 65), _gen("S", 80), _gen("S", 90),
-    _gen("M", 65, naive_sample=24), _gen("M", 80, naive_sample=24), _gen("M", 90, naive_sample=24),
-    _gen("L", 65, naive_sample=12), _gen("L", 80, naive_sample=6),
-    _gen("L", 90, use_witness=True, budget=30.0, naive_sample=6),
-    _gen("XL", 65, use_witness=True, budget=30.0, naive_sample=4),
-    _gen("XL", 80, use_witness=True, budget=30.0, naive_sample=6),
-    _gen("XL", 90, use_witness=True, budget=30.0, naive_sample=4),
+    _gen("S", 65, budget=BUDGET), _gen("S", 80, budget=BUDGET), _gen("S", 90, budget=BUDGET),
+    *_issue8_days(_gen, NAIVE_SAMPLE),
+    _crew("S", 80, budget=BUDGET), *_issue8_days(_crew, CREW_NAIVE_SAMPLE),
+    _next("L", 90), _explain("M", 90, EXPLAIN_SAMPLES),
     _ptsp(LARGEST_PTSP, False, f"ptsp-{LARGEST_PTSP}", naive_sample=8),
-    _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight", use_witness=True, budget=30.0, naive_sample=8),
-    # Crew days (issue 8): the generated days with ~20 % of untaken tasks as crews and limits on a third of
-    # the workers (benchmarks.crews), cold, each query within a 30 s budget (honest undecided past it).
-    _crew("S", 80, budget=30.0), _crew("M", 65, naive_sample=12, budget=30.0),
-    _crew("M", 80, naive_sample=12, budget=30.0), _crew("M", 90, naive_sample=12, budget=30.0),
-    _crew("L", 80, naive_sample=6, budget=30.0), _crew("L", 90, use_witness=True, naive_sample=6, budget=30.0),
+    _ptsp(LARGEST_PTSP, True, f"ptsp-{LARGEST_PTSP}-tight{WITNESS}", use_witness=True, budget=BUDGET,
+          naive_sample=8),
 )
 # Issue 9: big days with no stored witness (cold) and from one, exact and greedy only (naive cannot even
 # decide the base day of these in its 30 s and needs gigabytes trying); one timed run each.
 BIG_SIZES = ("XXL", "XXXL")
 BIG_BUDGET = 60.0  # find_slots budget per query: a runaway query ends in `undecided`, never hangs the run
 BIG_PLAN: tuple[CaseSpec, ...] = tuple(
-    CaseSpec(f"gen-{size}-{util}" + ("-witness" if witness else ""), ("gen", size, util), use_witness=witness,
+    CaseSpec(f"gen-{size}-{util}" + (WITNESS if witness else ""), ("gen", size, util), use_witness=witness,
              budget=BIG_BUDGET, engines=("exact", "greedy"), repeats=1)
     for size in BIG_SIZES for util in (65, 80, 90) for witness in (False, True)
 )
@@ -121,9 +159,15 @@ def full_plan() -> tuple[CaseSpec, ...]:
     return (*FULL_PLAN, *BIG_PLAN, *ptsp_plan())
 
 
+# The quick run passes every code path of the full one on small days: cold and witness starts, a crew
+# day, `next` and `explain`, and a tight PTSP day.
 QUICK_PLAN: tuple[CaseSpec, ...] = (
     _gen("S", 65),
     _gen("M", 65, naive_sample=12),
+    _gen("S", 90, witness=True, budget=BUDGET),
+    _crew("S", 80, budget=BUDGET),
+    _next("S", 90),
+    _explain("S", 90, 3),
     _ptsp("data_2_24_40_33", True, "ptsp-data_2_24_40_33-tight", naive_sample=6),
 )
 QUICK_CONFIG = RunConfig(repeats=1, step_budget=60.0)
@@ -328,7 +372,58 @@ def run_greedy(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: Run
     return res
 
 
-ENGINES: dict[str, EngineFn] = {"exact": run_exact, "naive": run_naive, "greedy": run_greedy}
+def run_next(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
+             progress: Progress) -> EngineResult:
+    """`next` (limit 10, 14 days) on the instance's day repeated over 14 days, from the repeated witness
+    (`spec.use_witness`) or cold; one timed run per repeat, `undecided` the most any run left open."""
+    roster, witness = next_roster(inst)
+    query = next_query(inst, cfg.duration, cfg.step)
+    res = EngineResult("next")
+    options = SolverOptions(budget=spec.budget)
+    began = time.perf_counter()
+    repeats = cfg.repeats if spec.repeats is None else spec.repeats
+    for i in range(repeats):
+        answer, wall, cpu = _timed(lambda: next_slots(roster, query, options,
+                                                      witness=witness if spec.use_witness else None))
+        res.walls.append(wall)
+        res.cpus.append(cpu)
+        res.undecided_runs.append(len(answer.undecided))
+        progress(i + 1, repeats)
+        if time.perf_counter() - began + wall > cfg.step_budget:
+            break
+    res.undecided = max(res.undecided_runs)
+    res.feasible_base = answer.feasible_base
+    res.stats = {"days": query.days, "limit": query.limit, "tasks": len(roster.tasks),
+                 "slots": len(answer.slots), "first": answer.slots[0].start.isoformat() if answer.slots else None}
+    return res
+
+
+def run_explain(inst: BenchInstance, scenario: Scenario, spec: CaseSpec, cfg: RunConfig,
+                progress: Progress) -> EngineResult:
+    """`explain` on a few refused starts of the slot query, one timed call each (`walls`: one per start).
+    A start `explain` calls a slot is a disagreement with the slot query; `unknown` counts as undecided."""
+    query = query_for(inst, cfg)
+    witness = inst.witness if spec.use_witness else None
+    refused = refused_starts(scenario, query, witness, SolverOptions(budget=spec.budget))  # untimed
+    picked = spread(refused, spec.samples or EXPLAIN_SAMPLES)
+    res = EngineResult("explain", sampled=len(picked))
+    reasons: Counter[str] = Counter()
+    for i, start in enumerate(picked):
+        ((wall, answer),) = explain_starts(scenario, [start], cfg.duration, inst.skill, witness)
+        if answer.slot:
+            raise Disagreement(f"{inst.name}: explain finds a plan for {start.astimezone(scenario.zone).isoformat()},"
+                               " which the slot query refused")
+        res.walls.append(wall)
+        reasons[answer.reason or "none"] += 1
+        progress(i + 1, len(picked))
+    res.undecided = reasons["unknown"]
+    res.feasible_base = reasons["infeasible_base"] == 0 if picked else None
+    res.stats = {"refused": len(refused), "reasons": dict(reasons)}
+    return res
+
+
+ENGINES: dict[str, EngineFn] = {"exact": run_exact, "naive": run_naive, "greedy": run_greedy,
+                                "next": run_next, "explain": run_explain}
 
 
 # -- running a step in its own process -------------------------------------------------------------
@@ -462,7 +557,8 @@ def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, Engin
     """
     engines = ENGINES if engines is None else engines
     results: list[CaseResult] = [] if sink is None else sink
-    steps = tqdm(total=len(specs) * len(engines), desc="benchmark", unit="step", disable=not show_progress)
+    steps = tqdm(total=sum(len([e for e in engines if e in spec.engine_names]) for spec in specs), desc="benchmark",
+                 unit="step", disable=not show_progress)
     inner = tqdm(total=1, desc="candidates", leave=False, position=1, disable=not show_progress)
     try:
         for spec in specs:
@@ -475,7 +571,7 @@ def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, Engin
                                      "date": inst.date, "meta": inst.meta},
                               [s.astimezone(scenario.zone).isoformat() for s in starts])
             results.append(case)
-            for engine in [e for e in engines if spec.engines is None or e in spec.engines]:
+            for engine in [e for e in engines if e in spec.engine_names]:
                 steps.set_postfix_str(f"{inst.name} / {engine}")
                 inner.reset(total=len(starts))
                 inner.set_description(f"{engine} candidates")
@@ -500,9 +596,9 @@ def run_suite(specs: list[CaseSpec], cfg: RunConfig, *, engines: dict[str, Engin
 def select(plan: tuple[CaseSpec, ...], sizes: list[str] | None, names: list[str] | None) -> list[CaseSpec]:
     out = list(plan)
     if sizes:
-        out = [c for c in out if c.source[0] != "gen" or c.source[1] in sizes]
+        out = [c for c in out if c.source[0] not in ("gen", "crew") or c.source[1] in sizes]
     if names:
-        known = {c.name: c for c in (*full_plan(), *QUICK_PLAN)}
+        known = {c.name: c for c in (*QUICK_PLAN, *full_plan())}  # a name in both: the full run's case
         unknown = [n for n in names if n not in known]
         if unknown:
             raise SystemExit(f"unknown case(s) {unknown}; known: {sorted(known)}")
@@ -517,10 +613,10 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
     `engines` and `instances` replace the real engines and the cached instances (tests only).
     """
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a subset in about two minutes")
-    ap.add_argument("--sizes", nargs="+", help="only generated cases of these sizes (S M L XL XXL XXXL)")
+    ap.add_argument("--quick", action="store_true", help="small cases through every path, in about a minute")
+    ap.add_argument("--sizes", nargs="+", help="only generated cases (v1, crew, next, explain) of these sizes")
     ap.add_argument("--cases", nargs="+", help="only these case names (see full_plan() / QUICK_PLAN)")
-    ap.add_argument("--repeats", type=int, help="timed runs per query (exact, greedy)")
+    ap.add_argument("--repeats", type=int, help="timed runs per query (exact, next; greedy at least 3)")
     ap.add_argument("--step-budget", type=float, help="seconds per (instance, engine) step")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.md")
     ap.add_argument("--in-process", action="store_true", help="no process per step (no memory figures)")
