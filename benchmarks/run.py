@@ -24,6 +24,7 @@ import argparse
 import multiprocessing as mp
 import queue
 import resource
+import signal
 import statistics
 import sys
 import time
@@ -55,6 +56,7 @@ from solver.slots import find_slots
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 EXIT_DISAGREEMENT = 3
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 PROGRESS_INTERVAL = 0.2  # seconds between progress messages from a step's process
 
 # Verdict per candidate, one character each, so results stay small and easy to compare.
@@ -632,6 +634,7 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
 
     info = machine()
+    signal.signal(signal.SIGTERM, _interrupt)
     began = time.perf_counter()
     results: list[CaseResult] = []
     failure = ""
@@ -642,6 +645,9 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
     except Disagreement as exc:
         failure = f"DISAGREEMENT: {exc}"
         code = EXIT_DISAGREEMENT
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was measured (the rest reads "not run")
+        failure = f"INTERRUPTED after {len(results)} of {len(specs)} cases"
+        code = EXIT_INTERRUPTED
     info["run_seconds"] = round(time.perf_counter() - began, 1)
     info["command"] = command
     paths = write_report(results, cfg, info, args.out, failure=failure)
@@ -654,6 +660,10 @@ def main(argv: list[str] | None = None, *, engines: dict[str, EngineFn] | None =
         print(f"\n*** engine errors: {', '.join(errors)} ***\n", file=sys.stderr)
         return 1
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 -- the signal handler's signature
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

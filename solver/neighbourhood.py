@@ -16,6 +16,7 @@ the pins; `relaxed` drops the other tasks' load too, which only loosens the limi
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from solver.assign import Assignment
 from solver.domain import Status
@@ -44,19 +45,27 @@ def whole_tasks(inst: Instance, items: list[int]) -> list[int]:
 
 def window(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], margin: int) -> list[int]:
     """The items meeting [start - margin, end + margin) of `around` (items sharing one interval), plus
-    the seats `a` gives to a limited worker of theirs on their day: a full worker makes room only by
-    handing one of those on, however far away in time it is. Whole tasks only."""
+    the seats `a` gives on their day to a limited worker of theirs who is full: such a worker makes room
+    only by handing one of those on, however far away in time it is. Whole tasks only. (Which items
+    a window holds decides only how often it succeeds, never whether its verdict is sound.)"""
     s, e = inst.starts[around[0]], inst.ends[around[0]]
     items = index.overlapping(s - margin, e + margin)
     if inst.limits:
         day = inst.days[around[0]]
-        items += [u for i in around for w in inst.eligible[i] if w in inst.limits
-                  for u in a.on.get(w, ()) if inst.days[u] == day]
+        full = {w for i in around for w in inst.eligible[i] if w in inst.limits and not _room(inst, a, w, day, e - s)}
+        items += [u for w in full for u in a.on.get(w, ()) if inst.days[u] == day]
     return whole_tasks(inst, list(dict.fromkeys([*items, *around])))
 
 
+def _room(inst: Instance, a: Assignment, w: int, day: int, length: int) -> bool:
+    """Limited worker w can hold one more seat of `length` ticks on `day` next to what `a` gives it."""
+    max_seats, max_ticks = inst.cap(w, day)
+    seats, ticks = a.load.get((w, day), (0, 0))
+    return (max_seats is None or seats < max_seats) and (max_ticks is None or ticks + length <= max_ticks)
+
+
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
-               hint: dict[int, int] | None = None) -> dict[int, int] | None:
+               hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS) -> dict[int, int] | None:
     """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found."""
     free = whole_tasks(inst, free)
     free_set = set(free)
@@ -80,7 +89,7 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     # took 1-2 s; a plan it cannot find quickly goes to `workers` (a second subsolver finds crew-window
     # plans in ~0.2 s that one worker misses for seconds). Both measured on crew M-80 / L-90 days.
     res = solve(inst.restrict(eligible), free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
-                pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS)
+                pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first)
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
@@ -95,19 +104,19 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
     """Place tasks a heuristic left out, each by window models around it, mutating `a`.
 
     True: all placed (`a` is then a plan of every task). False: a relaxed window proved the day
-    infeasible. None: undecided here (the caller falls back to CP-SAT on whole components).
+    infeasible. None: undecided here (the caller falls back to CP-SAT on whole components). A leftover
+    no window places is passed over, so the others still get their windows and `a` gains what they place.
     """
     deadline = time.perf_counter() + time_limit
     index = TimeIndex(inst)
+    stuck = False
     for t in leftovers:
         if t in a.of:  # a seat of a task an earlier window placed whole
             continue
-        placed = False
-        for margin in options.window_margins:
+        for items in windows(inst, index, a, [t], options):
             left = deadline - time.perf_counter()
             if left <= 0:
                 return None
-            items = window(inst, index, a, [t], margin)
             limit = min(left, options.window_time_limit)
             found = restricted(inst, a, items, time_limit=limit, workers=workers)
             if found is not None:
@@ -116,10 +125,33 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
                         a.remove(u)
                 for u, w in found.items():
                     a.put(u, w)
-                placed = True
                 break
-            if relaxed_infeasible(inst, items, time_limit=limit, workers=workers):
+            if worth_relaxing(inst, items, options) and relaxed_infeasible(inst, items, time_limit=limit):
                 return False
-        if not placed:
-            return None
-    return True
+        else:
+            stuck = True
+    return None if stuck else True
+
+
+def _literals(inst: Instance, items: list[int]) -> int:
+    return sum(len(inst.eligible[i]) for i in items)
+
+
+def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
+            options: SolverOptions) -> Iterator[list[int]]:
+    """The windows to try around `around`, growing: one per margin of `options.window_margins`, and first
+    the bare window (margin 0) when the first margin's is above `options.big_window_literals` (item, worker)
+    pairs, as on a 500-worker day, where a 1 h window is ~100,000 of them. (On smaller days the bare
+    window, tried first, cost more than it saved: measured on crew M/L-90.)"""
+    for k, margin in enumerate(options.window_margins):
+        items = window(inst, index, a, around, margin)
+        if k == 0 and margin > 0 and _literals(inst, items) > options.big_window_literals:
+            yield window(inst, index, a, around, 0)
+        yield items
+
+
+def worth_relaxing(inst: Instance, items: list[int], options: SolverOptions) -> bool:
+    """Whether to try the relaxed model of a window: not above `options.big_window_literals` (item, worker)
+    pairs, where its LP grows slow and, the window being a wide slice of a big day, it hardly ever refutes
+    (skipping it only loses a chance of a proof, never soundness)."""
+    return _literals(inst, items) <= options.big_window_literals

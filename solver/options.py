@@ -34,6 +34,8 @@ class SolverOptions:
       not one: the second subsolver finds the plan of a crew window in ~0.2 s where the default search
       alone ran out of its 2 s (measured on gen-crew-L-90: 47 s -> see benchmarks/results).
     - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task.
+    - `big_window_literals`: a window above this many (item, worker) pairs is big: the bare window goes
+      first and its relaxed model is not tried (see `solver.neighbourhood.windows` and `worth_relaxing`).
     - `repair_*`: ejection-chain repair bounds (0 effort switches repair off).
     - `heuristic_effort`: ejection-chain steps per left-out task when planning a day.
     - `pool_size`: witnesses kept while probing.
@@ -51,6 +53,7 @@ class SolverOptions:
     model_workers: int = 2
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
+    big_window_literals: int = 30_000
     repair_workers: int = 40
     repair_max_blockers: int = 3
     repair_effort: int = 400

@@ -54,7 +54,7 @@ from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
-from solver.neighbourhood import relaxed_infeasible, restricted, window
+from solver.neighbourhood import relaxed_infeasible, restricted, windows, worth_relaxing
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
 from solver.plan import InstancePlan, Witness, named_assignment, plan_instance, uncovered_names, witness_hint
 
@@ -339,10 +339,9 @@ class _ExactProber(_Prober):
         """A restricted model (others pinned) that finds a plan proves a slot; a relaxed model (others
         dropped) without one proves there is none. Both are small. None: no window decided."""
         base = self.pool[0]
-        for margin in self.options.window_margins:
+        for items in windows(inst_n, self.index, base, new, self.options):
             if self.time_limit <= 0:
                 return UNKNOWN
-            items = window(inst_n, self.index, base, new, margin)
             limit = min(self.time_limit, self.options.window_time_limit)
             found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.model_workers,
                                hint=self._hint_for_new(base, inst_n, new, s, e))
@@ -352,7 +351,7 @@ class _ExactProber(_Prober):
                 cert.update(found)
                 return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
-            if relaxed_infeasible(inst_n, items, time_limit=limit):  # one worker: its LP is the proof
+            if worth_relaxing(inst_n, items, self.options) and relaxed_infeasible(inst_n, items, time_limit=limit):
                 return NO_SLOT
         return None
 
