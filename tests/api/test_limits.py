@@ -1,10 +1,12 @@
-"""Bounded work: scenario size limits, one solver budget per what-if honoured end to end (undecided,
-never a guess), a bounded what-if pool that leaves the other threads free, and per-client rate limits."""
+"""Bounded work: scenario size limits, one solver budget per what-if (slots, plan, takeable, explain, next)
+honoured end to end (undecided, never a guess), a bounded what-if pool that every what-if waits for and that
+leaves the other threads free, and per-client rate limits."""
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -13,9 +15,15 @@ import requests
 from server_kit import gunicorn
 from service_kit import DAY, assert_problem, at, bearer
 
+from api.limits import SEMAPHORE_KEY
 from benchmarks.generate import generated
+from solver.answers import dump_takeable
 from solver.checker import assignment_problems
+from solver.domain import SlotQuery
+from solver.queries import TakeableQuery
 from solver.schema import load_scenario
+from solver.slots import find_slots
+from solver.takeable import takeable
 
 
 @cache
@@ -79,6 +87,90 @@ def test_a_what_if_stops_at_its_budget_and_guesses_nothing(app: Any, client: Any
         # A fast machine may finish inside the budget; then the plan it returns must be a real one.
         assert body["status"] == "feasible" and body["uncovered"] == []
         assert assignment_problems(load_scenario(heavy_scenario()), body["assignment"]) == []
+
+
+def _reference_takeable(body: dict[str, Any]) -> dict[str, Any]:
+    """The solver's own answer without any budget (slow on the L-90 day; only a fast machine needs it)."""
+    query = TakeableQuery(body["worker"], date.fromisoformat(body["date"]))
+    return dump_takeable(takeable(load_scenario(heavy_scenario()), query))
+
+
+def _day_slots(body: dict[str, Any]) -> set[str]:
+    """Every slot of the day, by the solver without any budget (as `_reference_takeable`)."""
+    query = SlotQuery(date.fromisoformat(body["from"]), body["duration_minutes"], body["step_minutes"])
+    return {s.start.isoformat() for s in find_slots(load_scenario(heavy_scenario()), query).slots}
+
+
+def _check_takeable(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["feasible_base"] is None:  # undecided: nothing claimed, the worker's candidates all open
+        assert answer["takeable"] == [] and answer["undecided"], answer
+        return
+    reference = _reference_takeable(body)  # a fast machine finished: every claim must be the solver's own
+    assert answer["feasible_base"] == reference["feasible_base"]
+    assert set(answer["takeable"]) <= set(reference["takeable"])
+    assert set(reference["takeable"]) <= set(answer["takeable"]) | set(answer["undecided"])
+
+
+def _check_explain(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["slot"]:  # a plan: the independent checker must accept it with the new task in the day
+        new = {"id": "new", "start": body["start"], "end": at("13:30"), "skill": None}
+        with_new = load_scenario({**heavy_scenario(), "tasks": [*heavy_scenario()["tasks"], new]})
+        assert assignment_problems(with_new, answer["plan"]) == []
+    else:  # not a slot: only "unknown" (no certificate claimed) may come from a budget that ran out
+        assert answer["reason"] == "unknown" and answer["tasks"] == [] and answer["workers"] == [], answer
+
+
+def _check_next(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    every = (24 * 60 - body["duration_minutes"]) // body["step_minutes"] + 1
+    if answer["feasible_base"] is None:
+        assert answer["slots"] == [] and len(answer["undecided"]) == every, answer
+        return
+    assert answer["feasible_base"] is True and len(answer["slots"]) + len(answer["undecided"]) >= 1
+    if answer["slots"]:
+        assert {s["start"] for s in answer["slots"]} <= _day_slots(body)
+
+
+@pytest.mark.parametrize(("url", "extra", "check"), [
+    ("/api/v1/what-if/takeable", {"worker": "w001", "date": DAY}, _check_takeable),
+    ("/api/v1/what-if/explain", {"start": at("12:00"), "duration_minutes": 90}, _check_explain),
+    ("/api/v1/what-if/next", {"from": DAY, "days": 1, "duration_minutes": 30, "step_minutes": 15, "limit": 3},
+     _check_next),
+])
+def test_takeable_explain_and_next_stop_at_the_what_if_budget_and_guess_nothing(
+        app: Any, client: Any, url: str, extra: dict[str, Any], check: Any) -> None:
+    app.config["SOLVER_BUDGET"] = 0.5  # the L-90 day needs ~10 s (idle machine) without a stored witness
+    assert client.post("/api/v1/what-if/plan", json={"scenario": _small()}).status_code == 200  # warm the pool
+    began = time.monotonic()
+    r = client.post(url, json={"scenario": heavy_scenario(), **extra})
+    elapsed = time.monotonic() - began
+    assert r.status_code == 200, r.get_data(as_text=True)
+    # Budget + grace, plus reading and validating a 1,300-task body on a busy machine.
+    assert elapsed < 0.5 + 1.0 + 6.0, f"the budget was not honoured: {elapsed:.1f} s"
+    check(extra, r.json)
+
+
+@pytest.mark.parametrize(("url", "extra"), [
+    ("/api/v1/what-if/slots", {"date": DAY, "duration_minutes": 30}),
+    ("/api/v1/what-if/plan", {}),
+    ("/api/v1/what-if/takeable", {"worker": "w0", "date": DAY}),
+    ("/api/v1/what-if/explain", {"start": at("10:00"), "duration_minutes": 30}),
+    ("/api/v1/what-if/next", {"from": DAY, "days": 1, "duration_minutes": 30}),
+])
+def test_every_what_if_waits_for_a_place_in_the_bounded_pool(app: Any, client: Any, url: str,
+                                                             extra: dict[str, Any]) -> None:
+    places = app.extensions[SEMAPHORE_KEY]
+    held = 0
+    while places.acquire(blocking=False):  # as if WHAT_IF_CONCURRENCY heavy what-ifs were running
+        held += 1
+    try:
+        r = client.post(url, json={"scenario": _small(), **extra})
+        assert_problem(r, 503)
+        assert r.headers["Retry-After"] == "1"
+    finally:
+        for _ in range(held):
+            places.release()
+    assert held == app.config["WHAT_IF_CONCURRENCY"]
+    assert client.post(url, json={"scenario": _small(), **extra}).status_code == 200
 
 
 def test_what_if_is_rate_limited_per_client_with_retry_after(app: Any, client: Any, client_as: Any) -> None:
