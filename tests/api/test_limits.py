@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -15,11 +15,14 @@ import requests
 from server_kit import gunicorn
 from service_kit import DAY, assert_problem, at, bearer
 
+from api.db import run_in_transaction
+from api.demo import load_demo
 from api.limits import SEMAPHORE_KEY
 from benchmarks.generate import generated
 from solver.answers import dump_takeable
+from solver.availability import available_workers
 from solver.checker import assignment_problems
-from solver.domain import SlotQuery
+from solver.domain import SlotQuery, Task
 from solver.queries import TakeableQuery
 from solver.schema import load_scenario
 from solver.slots import find_slots
@@ -95,10 +98,14 @@ def _reference_takeable(body: dict[str, Any]) -> dict[str, Any]:
     return dump_takeable(takeable(load_scenario(heavy_scenario()), query))
 
 
-def _day_slots(body: dict[str, Any]) -> set[str]:
-    """Every slot of the day, by the solver without any budget (as `_reference_takeable`)."""
+def _day_slots(body: dict[str, Any]) -> set[datetime]:
+    """Every slot's start of the day, by the solver without any budget (as `_reference_takeable`)."""
     query = SlotQuery(date.fromisoformat(body["from"]), body["duration_minutes"], body["step_minutes"])
-    return {s.start.isoformat() for s in find_slots(load_scenario(heavy_scenario()), query).slots}
+    return {s.start for s in find_slots(load_scenario(heavy_scenario()), query).slots}
+
+
+def _starts(answer: dict[str, Any]) -> set[datetime]:
+    return {datetime.fromisoformat(s["start"]) for s in answer["slots"]}
 
 
 def _check_takeable(body: dict[str, Any], answer: dict[str, Any]) -> None:
@@ -127,7 +134,7 @@ def _check_next(body: dict[str, Any], answer: dict[str, Any]) -> None:
         return
     assert answer["feasible_base"] is True and len(answer["slots"]) + len(answer["undecided"]) >= 1
     if answer["slots"]:
-        assert {s["start"] for s in answer["slots"]} <= _day_slots(body)
+        assert _starts(answer) <= _day_slots(body)
 
 
 @pytest.mark.parametrize(("url", "extra", "check"), [
@@ -171,6 +178,56 @@ def test_every_what_if_waits_for_a_place_in_the_bounded_pool(app: Any, client: A
             places.release()
     assert held == app.config["WHAT_IF_CONCURRENCY"]
     assert client.post(url, json={"scenario": _small(), **extra}).status_code == 200
+
+
+def _check_slots(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    every = (24 * 60 - body["duration_minutes"]) // body["step_minutes"] + 1
+    if answer["feasible_base"] is None:
+        assert answer["slots"] == [] and answer["uncovered"] == [] and len(answer["undecided"]) == every, answer
+        return
+    assert answer["feasible_base"] is True
+    assert _starts(answer) <= _day_slots({**body, "from": body["date"]})
+
+
+def _check_availability(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["feasible_base"] is None:
+        assert answer["available"] == [] and answer["undecided"] == [], answer
+        return
+    new = Task("new", datetime.fromisoformat(body["start"]), datetime.fromisoformat(body["end"]), body["skill"])
+    reference = available_workers(load_scenario(heavy_scenario()), new, time_limit=60.0)
+    assert answer["feasible_base"] is True and set(answer["available"]) <= set(reference.available)
+    assert set(reference.available) <= set(answer["available"]) | set(answer["undecided"])
+
+
+def test_database_questions_stop_at_the_query_budget_and_guess_nothing(app: Any, client: Any) -> None:
+    """The L-90 day in the database without its stored plan: each question must plan it from scratch (~10 s
+    on an idle machine); with QUERY_BUDGET 0.5 s it answers within the budget and the grace, undecided or
+    (a fast machine) correct."""
+    inst = generated("L", 90)
+    hidden = {tid: [ws] if isinstance(ws, str) else list(ws) for tid, ws in (inst.witness or {}).items()}
+    with app.app_context():
+        run_in_transaction(lambda conn: load_demo(conn, load_scenario(heavy_scenario()), hidden))
+        run_in_transaction(lambda conn: conn.execute("DELETE FROM day_witness"))
+    app.config["QUERY_BUDGET"] = 0.5
+    slots = {"date": DAY, "duration_minutes": 30, "step_minutes": 15}
+    takeable_body = {"worker": "w001", "date": DAY}
+    explain_body = {"start": at("12:00"), "duration_minutes": 90}
+    next_body = {"from": DAY, "days": 1, "duration_minutes": 30, "step_minutes": 15, "limit": 3}
+    window = {"start": at("12:00"), "end": at("13:00"), "skill": "install"}
+    for url, params, check, body in [
+        ("/api/v1/slots", slots, _check_slots, slots),
+        ("/api/v1/slots/explain", explain_body, _check_explain, explain_body),
+        ("/api/v1/slots/next", next_body, _check_next, next_body),
+        ("/api/v1/workers/w001/takeable", {"date": DAY}, _check_takeable, takeable_body),
+        ("/api/v1/availability", window, _check_availability, window),
+    ]:
+        began = time.monotonic()
+        r = client.get(url, query_string=params)
+        elapsed = time.monotonic() - began
+        assert r.status_code == 200, (url, r.get_data(as_text=True))
+        # Budget + grace, plus reading the day (~1,300 tasks) from the database on a busy machine.
+        assert elapsed < 0.5 + 1.0 + 6.0, f"{url}: the budget was not honoured: {elapsed:.1f} s"
+        check(body, r.json)
 
 
 def test_what_if_is_rate_limited_per_client_with_retry_after(app: Any, client: Any, client_as: Any) -> None:
