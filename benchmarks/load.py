@@ -5,7 +5,7 @@ invariant check (the day still coverable, every accepted write present).
     python -m benchmarks.load [--case L-90] [--clients 8] [--seconds 30]
 
 Bounded in time (at most 60 s of load) and addressed to 127.0.0.1 only. Uses its own database,
-slot_planner_load. Results: benchmarks/results/load.md.
+slot_planner_load (SLOT_PLANNER_LOAD_DB), dropped and created afresh. Results: benchmarks/results/load.md.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from benchmarks.http_slots import _free_port, load_day
 from benchmarks.report import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-LOAD_DB = "slot_planner_load"
+LOAD_DB = os.environ.get("SLOT_PLANNER_LOAD_DB", "slot_planner_load")  # a helper's own name on a shared server
 MAX_SECONDS = 60
 MIN_CLIENTS = 3  # one of each kind
 REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
