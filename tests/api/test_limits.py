@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 from server_kit import gunicorn
-from service_kit import DAY, assert_problem, at, bearer
+from service_kit import DAY, MSK, assert_problem, at, bearer
 
 from api.db import run_in_transaction
 from api.demo import load_demo
@@ -33,6 +33,12 @@ from solver.takeable import takeable
 def heavy_scenario() -> dict[str, Any]:
     """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): seconds of solver work."""
     return generated("L", 90).scenario_doc
+
+
+@cache
+def heavy_witness() -> dict[str, list[str]]:
+    """The generated day's hidden plan: it only speeds up the reference answers below, never changes them."""
+    return {tid: [ws] if isinstance(ws, str) else list(ws) for tid, ws in (generated("L", 90).witness or {}).items()}
 
 
 def _small(workers: int = 1, tasks: int = 0) -> dict[str, Any]:
@@ -95,13 +101,13 @@ def test_a_what_if_stops_at_its_budget_and_guesses_nothing(app: Any, client: Any
 def _reference_takeable(body: dict[str, Any]) -> dict[str, Any]:
     """The solver's own answer without any budget (slow on the L-90 day; only a fast machine needs it)."""
     query = TakeableQuery(body["worker"], date.fromisoformat(body["date"]))
-    return dump_takeable(takeable(load_scenario(heavy_scenario()), query))
+    return dump_takeable(takeable(load_scenario(heavy_scenario()), query, witness=heavy_witness()))
 
 
 def _day_slots(body: dict[str, Any]) -> set[datetime]:
     """Every slot's start of the day, by the solver without any budget (as `_reference_takeable`)."""
     query = SlotQuery(date.fromisoformat(body["from"]), body["duration_minutes"], body["step_minutes"])
-    return {s.start for s in find_slots(load_scenario(heavy_scenario()), query).slots}
+    return {s.start for s in find_slots(load_scenario(heavy_scenario()), query, witness=heavy_witness()).slots}
 
 
 def _starts(answer: dict[str, Any]) -> set[datetime]:
@@ -193,8 +199,9 @@ def _check_availability(body: dict[str, Any], answer: dict[str, Any]) -> None:
     if answer["feasible_base"] is None:
         assert answer["available"] == [] and answer["undecided"] == [], answer
         return
-    new = Task("new", datetime.fromisoformat(body["start"]), datetime.fromisoformat(body["end"]), body["skill"])
-    reference = available_workers(load_scenario(heavy_scenario()), new, time_limit=60.0)
+    start, end = (datetime.fromisoformat(body[k]).replace(tzinfo=MSK) for k in ("start", "end"))  # at(): wall time
+    reference = available_workers(load_scenario(heavy_scenario()), Task("new", start, end, body["skill"]),
+                                  time_limit=60.0, witness=heavy_witness())
     assert answer["feasible_base"] is True and set(answer["available"]) <= set(reference.available)
     assert set(reference.available) <= set(answer["available"]) | set(answer["undecided"])
 
@@ -203,10 +210,8 @@ def test_database_questions_stop_at_the_query_budget_and_guess_nothing(app: Any,
     """The L-90 day in the database without its stored plan: each question must plan it from scratch (~10 s
     on an idle machine); with QUERY_BUDGET 0.5 s it answers within the budget and the grace, undecided or
     (a fast machine) correct."""
-    inst = generated("L", 90)
-    hidden = {tid: [ws] if isinstance(ws, str) else list(ws) for tid, ws in (inst.witness or {}).items()}
     with app.app_context():
-        run_in_transaction(lambda conn: load_demo(conn, load_scenario(heavy_scenario()), hidden))
+        run_in_transaction(lambda conn: load_demo(conn, load_scenario(heavy_scenario()), heavy_witness()))
         run_in_transaction(lambda conn: conn.execute("DELETE FROM day_witness"))
     app.config["QUERY_BUDGET"] = 0.5
     slots = {"date": DAY, "duration_minutes": 30, "step_minutes": 15}
