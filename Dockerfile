@@ -20,7 +20,7 @@ RUN pip install . && rm -rf build *.egg-info
 
 COPY sql ./sql
 COPY examples ./examples
-COPY boot.sh ./
+COPY boot.sh gunicorn.conf.py ./
 
 USER app
 EXPOSE 8080

@@ -66,7 +66,8 @@ bench-http: install
 	$(PY) -m benchmarks.http_slots --cases L-65 L-90 XL-90 crew-L-90 next-L-90
 
 # Mixed load (managers: slots + booking, installers: take + release, planners: what-if) on the generated
-# L-90 day through gunicorn on 127.0.0.1, 30 s (at most 60); database slot_planner_load. Results: benchmarks/results/load.md.
+# L-90 day through gunicorn on 127.0.0.1, 30 s (at most 60); database slot_planner_load (or SLOT_PLANNER_LOAD_DB),
+# dropped and created afresh. Results: benchmarks/results/load.md.
 bench-load: install
 	$(PY) -m benchmarks.load --case L-90 --clients 8 --seconds 30
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
-from api import access, auth, db, docs, errors, inputs, limits
+from api import access, auth, db, docs, errors, inputs, limits, request_head
 from api import config as config_module
 from api.demo import demo_data_command
 from api.schemas import ProblemSchema
@@ -59,4 +59,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(demo_data_command)
     app.register_blueprint(web_pages)
+    request_head.init_app(app)  # outermost: an over-long URL or header field is refused before anything runs
     return app

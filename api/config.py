@@ -52,7 +52,15 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": os.environ.get("SLOT_PLANNER_COOKIE_SECURE", "") in {"1", "true", "yes"},
         "AUTH_CACHE_SECONDS": _float("SLOT_PLANNER_AUTH_CACHE_SECONDS", 10.0),
         "MAX_BODY_BYTES": _int("SLOT_PLANNER_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        # The request target (path and query, 414 above) and one header field (431 above), answered as
+        # problem+json by api.request_head; gunicorn.conf.py keeps gunicorn's own (HTML) limits above these.
+        "MAX_URL_BYTES": _int("SLOT_PLANNER_MAX_URL_BYTES", 4096),
+        "MAX_HEADER_BYTES": _int("SLOT_PLANNER_MAX_HEADER_BYTES", 8192),
+        # Seconds of solver work in total for one what-if (SOLVER_BUDGET) and for one question about the
+        # database (QUERY_BUDGET: GET slots, slots/explain, slots/next, takeable, availability); past it the
+        # open part of the answer is undecided / unknown, never guessed (api.limits).
         "SOLVER_BUDGET": _float("SLOT_PLANNER_SOLVER_BUDGET", 10.0),
+        "QUERY_BUDGET": _float("SLOT_PLANNER_QUERY_BUDGET", 10.0),
         "WHAT_IF_CONCURRENCY": _int("SLOT_PLANNER_WHAT_IF_CONCURRENCY", 2),
         "WHAT_IF_RATE_LIMIT": os.environ.get("SLOT_PLANNER_WHAT_IF_RATE_LIMIT") or "60 per minute",
         "WHAT_IF_MAX_WORKERS": _int("SLOT_PLANNER_WHAT_IF_MAX_WORKERS", 1000),

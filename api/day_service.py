@@ -6,7 +6,6 @@ the solver runs after the connection is back in the pool."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,15 +20,14 @@ from api.auth import CALENDAR, create_token
 from api.config import calendar
 from api.db import unit_of_work
 from api.errors import Unprocessable
+from api.limits import solve_bounded, solver_budget
 from api.roster_service import _all, horizon_last, read_worker
 from api.service import aware
+from solver.availability import Availability, available_workers
 from solver.calendar import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Window, employed
-from solver.domain import InvalidInput, Scenario, Status, Task
-from solver.options import SolverOptions
-from solver.plan import plan
+from solver.domain import Scenario, Task
 from solver.roster import subtract
 from solver.schema import dump_scenario
-from solver.validate import validate_scenario
 
 MAX_FREE_TIME_RANGE = timedelta(days=62)
 MAX_CALENDAR_RANGE = timedelta(days=400)
@@ -227,7 +225,7 @@ def availability(data: dict[str, Any]) -> dict[str, Any]:
     """Who could take a task in [start, end) with `skill` now (see `answer_availability`)."""
     with unit_of_work() as conn:
         scenario, witness, new = _read_availability(conn, data)
-    return answer_availability(scenario, witness, new, current_app.config["PLAN_TIME_LIMIT"])
+    return answer_availability(scenario, witness, new)
 
 
 def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
@@ -248,33 +246,15 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 
 
-def answer_availability(scenario: Scenario, witness: dict[str, list[str]], new: Task, time_limit: float
-                        ) -> dict[str, Any]:
-    """Who could take `new` now: it fits them (shift, skill, nothing they hold overlaps) and, with the task
-    fixed on them, every task of the day can still be covered (proved by `solver.plan`)."""
-    base = plan(scenario, SolverOptions(base_time_limit=time_limit), witness=witness)
-    out: dict[str, Any] = {"start": _iso(new.start), "end": _iso(new.end), "skill": new.skill,
-                           "feasible_base": {Status.FEASIBLE: True, Status.INFEASIBLE: False}.get(base.status),
-                           "available": [], "undecided": []}
-    if base.status is not Status.FEASIBLE:
-        return out
-    for worker in scenario.workers:
-        trial = replace(scenario, tasks=(*scenario.tasks, replace(new, id=_fresh_id(scenario), worker_id=worker.id)))
-        try:
-            validate_scenario(trial)  # does not fit this worker (shift, skill, overlap, limits): not available
-        except InvalidInput:
-            continue
-        result = plan(trial, SolverOptions(base_time_limit=time_limit), witness=base.assignment)
-        if result.status is Status.FEASIBLE:
-            out["available"].append(worker.id)
-        elif result.status is Status.UNKNOWN:
-            out["undecided"].append(worker.id)
-    return out
+def answer_availability(scenario: Scenario, witness: dict[str, list[str]], new: Task) -> dict[str, Any]:
+    """Who could take `new` now (`solver.availability`), within the request's budget (api.limits): what is not
+    decided by then is undecided, never available."""
+    budget = solver_budget()
 
+    def unknown() -> Availability:  # as when the day itself is undecided: nothing is claimed
+        return Availability(None)
 
-def _fresh_id(scenario: Scenario) -> str:
-    taken = {t.id for t in scenario.tasks}
-    name = NEW_TASK
-    while name in taken:
-        name += "_"
-    return name
+    found = solve_bounded(available_workers, scenario, new, time_limit=current_app.config["PLAN_TIME_LIMIT"],
+                          budget=budget, witness=witness, timed_out=unknown)
+    return {"start": _iso(new.start), "end": _iso(new.end), "skill": new.skill,
+            "feasible_base": found.feasible_base, "available": found.available, "undecided": found.undecided}

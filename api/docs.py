@@ -48,9 +48,12 @@ def _secure(op: dict[str, Any], rule: Rule | None) -> None:
 
 
 def _errors_as_problems(op: dict[str, Any]) -> None:
-    """Bodies are required (unless a view declares one optional) and may be refused (400 / 413 / 415); every error
-    answer is problem+json."""
+    """Bodies are required (unless a view declares one optional) and may be refused (400 / 413 / 415); any request
+    may be refused for its URL or a header field (414 / 431, api.request_head); every error answer is
+    problem+json."""
     responses = op.setdefault("responses", {})
+    responses.setdefault("414", _problem_response("The URL (path and query) is longer than the configured limit"))
+    responses.setdefault("431", _problem_response("A header field is larger than the configured limit"))
     if op.get("requestBody"):
         op["requestBody"].setdefault("required", True)  # smorest writes False for an optional body
         responses.setdefault("400", _problem_response("Malformed JSON body"))

@@ -95,6 +95,11 @@ def problem(status: int, title: str, detail: str, *, type_suffix: str | None = N
     return resp
 
 
+def problem_of(err: ApiError) -> Response:
+    """The response of one of the service's typed errors."""
+    return problem(err.status, err.title, err.detail, type_suffix=err.type_suffix, errors=err.errors, **err.extra)
+
+
 def validation_errors(messages: Any) -> list[dict[str, str]]:
     """webargs' {location: {field: [msg]}} as a flat [{field, message}] list (location dropped)."""
     if isinstance(messages, dict) and set(messages) <= {"json", "query", "path", "form", "headers", "view_args"}:
@@ -141,8 +146,7 @@ def _register_input_errors(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
-        return problem(err.status, err.title, err.detail, type_suffix=err.type_suffix, errors=err.errors,
-                       **err.extra)
+        return problem_of(err)
 
     @app.errorhandler(InvalidInput)
     def _invalid(err: InvalidInput) -> Response:

@@ -4,10 +4,13 @@
 - A what-if scenario may hold at most `WHAT_IF_MAX_WORKERS` workers, `WHAT_IF_MAX_SHIFTS` shifts and
   `WHAT_IF_MAX_TASKS` tasks, and a slot question at most `WHAT_IF_MAX_CANDIDATES` candidate starts
   (the day's length over the step) -> 422 naming the limit.
-- Every solver call of a request shares one budget (`SOLVER_BUDGET`, default 10 s): what is not decided
-  by then is reported `undecided` (slots) or `unknown` (plan), never guessed (see `solver_budget`).
+- Every solver call of a request shares one budget: `SOLVER_BUDGET` for a what-if, `QUERY_BUDGET` for a
+  question about the database (GET slots, explain, next, takeable, availability); default 10 s each. What
+  is not decided by then is reported `undecided` (slots, next, takeable, availability) or `unknown` (plan,
+  explain), never guessed (see `solver_budget`, `solve_bounded`).
 - What-if runs hold one of `WHAT_IF_CONCURRENCY` places per process; when all are taken the request is
   refused at once (503 with Retry-After) instead of queueing on a thread that `/healthz` or a booking needs.
+  A database question runs on its own request thread (gunicorn's threads bound those).
 - What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
 """
 
@@ -53,8 +56,10 @@ def client_key() -> str:
 
 
 def solver_budget() -> float:
-    """Seconds every solver call of this request may still spend (shared by slot and plan questions)."""
-    return float(current_app.config["SOLVER_BUDGET"])
+    """Seconds the solver work of this request may spend in total: SOLVER_BUDGET for a what-if, else
+    QUERY_BUDGET (a question about the database)."""
+    what_if = has_request_context() and _is_what_if()
+    return float(current_app.config["SOLVER_BUDGET" if what_if else "QUERY_BUDGET"])
 
 
 GRACE_SECONDS = 1.0  # past the budget, what a child needs to return an answer it has already found
@@ -76,7 +81,8 @@ def _context() -> Any:
     # forkserver: children fork from a clean single-threaded server (never from a gunicorn worker with
     # live threads and locks), which has the solver imported once.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["api.limits", "solver.slots", "solver.plan"])
+    ctx.set_forkserver_preload(["api.limits", "solver.slots", "solver.plan", "solver.takeable", "solver.explain",
+                                "solver.next_slots", "solver.availability"])
     return ctx
 
 
@@ -109,10 +115,11 @@ def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
 
 
 def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], **kwargs: Any) -> T:
-    """Run a solver call of this request. A what-if (which holds a place, see `init_app`) runs isolated
-    with a hard deadline at the budget; other callers (the database's slot query) run inline, bounded by
-    the budget the solver itself honours."""
-    if has_request_context() and g.get("what_if_place") is not None:
+    """Run the solver call of a request isolated, with a hard deadline at the request's budget: the solver
+    honours the budget itself where it can (its answer then names what it left open), and the deadline
+    holds whatever it does (compiling, heuristics, one long model). A what-if holds a place of the bounded
+    pool meanwhile (see `init_app`). Outside a request (commands, benchmarks) it runs inline."""
+    if has_request_context():
         return isolated(fn, args, kwargs, seconds=solver_budget(), timed_out=timed_out)
     return fn(*args, **kwargs)
 

@@ -13,6 +13,10 @@ or absences never interleave their diffs. An absence knows its days up front and
 worker, as taking a task does; a pattern write learns its days only from the rows it reads under the
 worker's lock, so it locks them after. A deadlock between the two orders is broken by PostgreSQL and the
 loser is run again from the start (`api.db.run_in_transaction`).
+
+Audit: every accepted change records one event (`api.audit.record`) in its own transaction, after the
+guard has passed, so a refused change leaves none. Patterns and overrides record the pattern as the API
+shows it before -> after; absences the absence; tasks an absence releases a `task.release` each.
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from flask import current_app
 from psycopg.rows import class_row
 from psycopg.types.range import Range
 
+from api import audit
 from api import queries as q
+from api import repository as repo
 from api import roster_queries as rq
 from api.config import calendar
 from api.db import transactional
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.schemas import ID_PATTERN
+from api.schemas import ID_PATTERN, TaskResourceSchema
 from api.service import aware, guard
 from solver.calendar import Window
 from solver.roster import Hours, Pattern, check_length, check_pattern, expand, normalise_rule, subtract
@@ -233,6 +239,7 @@ def create_pattern(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
     row = _inserted(conn, rq.PatternRow, rq.INSERT_PATTERN, {"worker_id": worker_id, **_params(pattern)})
     synced = sync(conn, guard(conn), row)
     row = _pattern_row(conn, worker_id, row.id)
+    audit.record(conn, "pattern.create", "pattern", row.id, None, pattern_out(row, {}))
     return pattern_out(row, {}, synced.skipped)
 
 
@@ -254,18 +261,23 @@ def update_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: in
     synced = sync(conn, g, row, since=since)
     g.check(synced.removed)
     row = _pattern_row(conn, worker_id, pattern_id)
-    return pattern_out(row, _overrides(conn, pattern_id), synced.skipped)
+    overrides = _overrides(conn, pattern_id)
+    audit.record(conn, "pattern.update", "pattern", pattern_id, pattern_out(before, overrides),
+                 pattern_out(row, overrides))
+    return pattern_out(row, overrides, synced.skipped)
 
 
 @transactional
 def delete_pattern(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int) -> None:
     """Delete a pattern and every shift it made; refused with 409 naming the tasks that would strand."""
     lock_worker(conn, worker_id)
-    _pattern_row(conn, worker_id, pattern_id, for_update=True)
+    before = _pattern_row(conn, worker_id, pattern_id, for_update=True)
+    was = pattern_out(before, _overrides(conn, pattern_id))
     g = guard(conn)
     synced = sync(conn, g, None, existing_of=pattern_id)
     conn.execute(rq.DELETE_PATTERN, {"id": pattern_id})
     g.check(synced.removed)
+    audit.record(conn, "pattern.delete", "pattern", pattern_id, was, None)
 
 
 @transactional
@@ -277,10 +289,16 @@ def materialise_all(conn: psycopg.Connection[Any]) -> int:
         worker_id = _pattern_worker(conn, pattern_id)
         lock_worker(conn, worker_id)
         row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
-        before = len(_all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id}))
+        had = _all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})
         synced = sync(conn, g, row, since=today())
         g.check(synced.removed)  # empty unless the zone's rules changed under the pattern
-        count += len(_all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})) - before
+        has = _all(conn, rq.PatternShiftRow, rq.PATTERN_SHIFTS, {"pattern_id": pattern_id})
+        count += len(has) - len(had)
+        after = _pattern_row(conn, worker_id, pattern_id)
+        if has != had or after != row:  # a daily run that changed nothing leaves no event
+            overrides = _overrides(conn, pattern_id)
+            audit.record(conn, "pattern.materialise", "pattern", pattern_id, pattern_out(row, overrides),
+                         pattern_out(after, overrides))
     return count
 
 
@@ -306,25 +324,33 @@ def put_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int,
     if day < row.valid_from or (row.valid_until is not None and day > row.valid_until):
         raise Unprocessable(f"{day} is outside the pattern's validity",
                             errors=[{"field": "date", "message": "outside valid_from..valid_until"}])
+    was = pattern_out(row, _overrides(conn, pattern_id))
     conn.execute(rq.UPSERT_OVERRIDE, {"pattern_id": pattern_id, "day": day,
                                       "start_time": None if off else data["start_time"],
                                       "length_minutes": None if off else data["length_minutes"]})
+    return _overridden(conn, worker_id, row, day, "override.put", was)
+
+
+def _overridden(conn: psycopg.Connection[Any], worker_id: str, row: rq.PatternRow, day: date, action: str,
+                was: dict[str, Any]) -> dict[str, Any]:
+    """After an override of `day` changed: the pattern's shifts of that day through the guard, the event."""
     g = guard(conn)
     synced = sync(conn, g, row, since=day, until=day)
     g.check(synced.removed)
-    return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
+    after = _pattern_row(conn, worker_id, row.id)
+    overrides = _overrides(conn, row.id)
+    audit.record(conn, action, "pattern", row.id, was, pattern_out(after, overrides))
+    return pattern_out(after, overrides, synced.skipped)
 
 
 @transactional
 def delete_override(conn: psycopg.Connection[Any], worker_id: str, pattern_id: int, day: date) -> dict[str, Any]:
     lock_worker(conn, worker_id)
     row = _pattern_row(conn, worker_id, pattern_id, for_update=True)
+    was = pattern_out(row, _overrides(conn, pattern_id))
     if conn.execute(rq.DELETE_OVERRIDE, {"pattern_id": pattern_id, "day": day}).rowcount == 0:
         raise NotFound(f"no override on {day} of pattern {pattern_id}")
-    g = guard(conn)
-    synced = sync(conn, g, row, since=day, until=day)
-    g.check(synced.removed)
-    return pattern_out(_pattern_row(conn, worker_id, pattern_id), _overrides(conn, pattern_id), synced.skipped)
+    return _overridden(conn, worker_id, row, day, "override.delete", was)
 
 
 # --- absences -------------------------------------------------------------------------------------------
@@ -387,6 +413,7 @@ def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
     except psycopg.errors.ExclusionViolation as exc:
         raise Conflict(f"worker {worker_id} already has an absence overlapping that time") from exc
     released_windows = []
+    tasks_before = [_task_row(conn, t) for t in held]
     if held:
         released_windows = [(r[0], r[1]) for r in conn.execute(rq.TASK_WINDOWS, {"ids": held}).fetchall()]
         conn.execute(rq.RELEASE_TASKS, {"ids": held, "worker_id": worker_id})
@@ -399,7 +426,16 @@ def create_absence(conn: psycopg.Connection[Any], worker_id: str, data: dict[str
                               f" {', '.join(exc.extra['uncovered'])}; nothing was changed",
                               uncovered=exc.extra["uncovered"], released=[]) from exc
         raise
+    audit.record(conn, "absence.create", "absence", absence.id, None, absence_out(absence))
+    for task in tasks_before:
+        audit.record(conn, "task.release", "task", task.id, task, _task_row(conn, task.id), TaskResourceSchema)
     return absence_out(absence, held)
+
+
+def _task_row(conn: psycopg.Connection[Any], task_id: str) -> q.TaskRow:
+    row = repo.get_task(conn, task_id)
+    assert row is not None  # named by a seat read in this transaction; tasks' days are locked
+    return row
 
 
 @transactional
@@ -419,4 +455,5 @@ def delete_absence(conn: psycopg.Connection[Any], worker_id: str, absence_id: in
         first = lo.astimezone(ZoneInfo(row.timezone)).date() - timedelta(days=1)
         last = hi.astimezone(ZoneInfo(row.timezone)).date()
         g.check(sync(conn, g, row, since=first, until=min(last, horizon_last())).removed)
+    audit.record(conn, "absence.delete", "absence", absence_id, absence_out(absence), None)
 

@@ -47,15 +47,16 @@ from solver.domain import (
     Worker,
     check_crew,
 )
-from solver.explain import explain
+from solver.explain import Explanation, check_explainable, explain
 from solver.fit import seat_matching
-from solver.next_slots import next_slots
+from solver.next_slots import DaySlot, NextAnswer, day_query, next_slots
 from solver.options import SolverOptions
 from solver.plan import Witness, plan
 from solver.queries import ExplainQuery, NextQuery, TakeableQuery
 from solver.schema import dump_answer, dump_plan
 from solver.slots import find_slots
-from solver.takeable import takeable
+from solver.takeable import TakeableAnswer, takeable
+from solver.takeable import candidates as takeable_candidates
 
 MAX_SHIFT = timedelta(hours=24)
 Crew = tuple[CrewEntry, ...]
@@ -211,19 +212,39 @@ def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None 
 
 
 def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness | None = None) -> dict[str, Any]:
-    """As `python -m solver takeable` (its default time limit) on a validated scenario."""
-    return dump_takeable(takeable(scenario, query, witness=witness))
+    """As `python -m solver takeable` on a validated scenario, within the request's solver budget
+    (api.limits): what is not decided by then is undecided, never takeable."""
+    def undecided() -> TakeableAnswer:  # as when the day itself is undecided: every candidate open
+        worker = next(w for w in scenario.workers if w.id == query.worker)
+        return TakeableAnswer(query.worker, query.date, None,
+                              undecided=[t.id for t in takeable_candidates(scenario, worker, query.date)])
+
+    return dump_takeable(solve_bounded(takeable, scenario, query, time_limit=solver_budget(), witness=witness,
+                                       timed_out=undecided))
 
 
 def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None) -> dict[str, Any]:
-    """As `python -m solver explain` (its default time limit) on a validated scenario."""
-    return dump_explanation(explain(scenario, query, witness=witness), scenario)
+    """As `python -m solver explain` on a validated scenario, within the request's solver budget
+    (api.limits): reason `unknown` when it runs out, never a certificate that was not proved."""
+    check_explainable(scenario)  # here, not in the child: its InvalidInput is a 422 like any other
+    return dump_explanation(solve_bounded(explain, scenario, query, time_limit=solver_budget(), witness=witness,
+                                          timed_out=lambda: Explanation(query.start, query.end, False,
+                                                                        reason="unknown")), scenario)
 
 
 def what_if_next(scenario: Scenario, query: NextQuery, witness: Witness | None = None) -> dict[str, Any]:
-    """As `python -m solver next` on a validated scenario."""
-    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"])
-    return dump_next(next_slots(scenario, query, options, witness=witness), scenario)
+    """As `python -m solver next` on a validated scenario, within the request's solver budget (api.limits):
+    what is not decided by then (a day not searched included) is undecided, never a slot."""
+    budget = solver_budget()
+    duration = timedelta(minutes=query.duration_minutes)
+
+    def undecided() -> NextAnswer:  # as when the scenario itself is undecided: every candidate open
+        return NextAnswer(query, None, undecided=[DaySlot(d, s, s + duration) for d in query.dates()
+                                                  for s in day_query(query, d).candidates(scenario)])
+
+    options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"], budget=budget)
+    return dump_next(solve_bounded(next_slots, scenario, query, options, witness=witness, timed_out=undecided),
+                     scenario)
 
 
 def what_if_plan(scenario: Scenario) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import psycopg
 import requests
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from api import create_app
 from api.auth import create_token
@@ -70,7 +70,8 @@ def _instance(kind: str, size: str, util: int) -> tuple[BenchInstance, dict[str,
 def load_day(url: str, kind: str, size: str, util: int) -> tuple[BenchInstance, int, int]:
     """Fresh database with the case's day(s) in it; returns (instance, workers, tasks)."""
     with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        # The database `url` names (each benchmark's own; never another's on a shared server).
+        conn.execute(f'DROP DATABASE IF EXISTS "{conninfo_to_dict(url)["dbname"]}" WITH (FORCE)')
     ensure_database(url)
     upgrade(url)
     inst, doc, plan = _instance(kind, size, util)

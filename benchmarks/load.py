@@ -5,7 +5,7 @@ invariant check (the day still coverable, every accepted write present).
     python -m benchmarks.load [--case L-90] [--clients 8] [--seconds 30]
 
 Bounded in time (at most 60 s of load) and addressed to 127.0.0.1 only. Uses its own database,
-slot_planner_load. Results: benchmarks/results/load.md.
+slot_planner_load (SLOT_PLANNER_LOAD_DB), dropped and created afresh. Results: benchmarks/results/load.md.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from benchmarks.http_slots import _free_port, load_day
 from benchmarks.report import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-LOAD_DB = "slot_planner_load"
+LOAD_DB = os.environ.get("SLOT_PLANNER_LOAD_DB", "slot_planner_load")  # a helper's own name on a shared server
 MAX_SECONDS = 60
 MIN_CLIENTS = 3  # one of each kind
 REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
@@ -56,6 +56,7 @@ class Recorder:
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)
         self.booked: set[str] = set()
         self.holder: dict[str, str | None] = {}  # task -> taker after our last accepted take / release
+        self.undecided: list[int] = []  # per answered GET /slots: candidates its budget left undecided
 
     def call(self, label: str, session: requests.Session, method: str, url: str,
              **kwargs: Any) -> requests.Response | None:
@@ -158,7 +159,11 @@ class Clients:
         query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
         while time.monotonic() < self.stop:
             r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=query)
-            starts = [x["start"] for x in r.json().get("slots", [])] if r is not None and r.ok else []
+            answer = r.json() if r is not None and r.ok else {}
+            starts = [x["start"] for x in answer.get("slots", [])]
+            if answer:
+                with rec.lock:
+                    rec.undecided.append(len(answer["undecided"]))
             if not starts:
                 continue
             booked = rec.call("POST /tasks", s, "POST", f"{base}/tasks",
@@ -249,7 +254,9 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"Throughput {total / result['seconds']:.1f} requests/s; 5xx: {five}; accepted bookings: {len(rec.booked)}, "
         f"lost: {len(result['lost'])}; tasks whose taker differs from the last accepted take / release: "
         f"{len(result['wrong_holder'])}; the day still coverable afterwards (`feasible_base`): "
-        f"{result['feasible_base']}. 409s are refused bookings or takes (the slot or task went to another client),"
+        f"{result['feasible_base']}. `GET /slots` answers with candidates left undecided by the query budget: "
+        f"{sum(1 for n in rec.undecided if n)} of {len(rec.undecided)} (at most {max(rec.undecided, default=0)} "
+        "candidates in one). 409s are refused bookings or takes (the slot or task went to another client),"
         " 429s the what-if rate limit, 503s a full what-if pool: answers, not errors; status 0: no answer within "
         f"{REQUEST_TIMEOUT:g} s.",
         "",

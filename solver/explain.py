@@ -76,10 +76,7 @@ class _Undecided(Exception):
 def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFAULT_TIME_LIMIT,
             witness: Witness | None = None) -> Explanation:
     """The contract's answer for a validated scenario and query (see the module docstring)."""
-    if any(t.id == NEW_TASK_ID for t in scenario.tasks):
-        # The answer's plan names the new task "new"; a scenario task of that name would be ambiguous.
-        raise InvalidInput(f'task id "{NEW_TASK_ID}" is reserved for the new task by explain', field="tasks",
-                           ids=(NEW_TASK_ID,))
+    check_explainable(scenario)
     budget = Budget(time_limit)
     start, end = query.start, query.end
     base = decide(scenario, witness=witness, time_limit=budget.left(), name_uncovered=True)
@@ -93,6 +90,14 @@ def explain(scenario: Scenario, query: ExplainQuery, *, time_limit: float = DEFA
     if not seats_fillable(new, scenario.workers):
         return Explanation(start, end, False, reason="no_fit")
     return _slot_or_conflict(scenario, new, base.plan, budget)
+
+
+def check_explainable(scenario: Scenario) -> None:
+    """InvalidInput when a task of the scenario has the id the answer's plan gives the new task."""
+    if any(t.id == NEW_TASK_ID for t in scenario.tasks):
+        # The answer's plan names the new task "new"; a scenario task of that name would be ambiguous.
+        raise InvalidInput(f'task id "{NEW_TASK_ID}" is reserved for the new task by explain', field="tasks",
+                           ids=(NEW_TASK_ID,))
 
 
 def _slot_or_conflict(scenario: Scenario, new: Task, base_plan: Plan, budget: Budget) -> Explanation:

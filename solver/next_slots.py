@@ -22,6 +22,10 @@ scenario finds slots (pinned like the first but with the neighbouring days' task
 the same reason; one `find_slots` pass) are slots; any still open is decided on the whole scenario + N,
 seeded with the base plan. One that runs out of time there is `undecided`, never a slot. With nothing
 pinned, *pinned* is *relaxed*: its refusals stand as they are.
+
+`options.budget` (None: none) caps the seconds of the whole answer: every check gets at most what is left,
+and once it is spent the candidates of the days not yet searched are `undecided` too (the answer never
+suggests that a day it did not search has no slot).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from solver.domain import Scenario, SlotAnswer, SlotQuery, Status, Task
 from solver.explain import hall_start
 from solver.fit import pinned
 from solver.options import DEFAULT_OPTIONS, SolverOptions
-from solver.oracle import Plan, Witness, decide
+from solver.oracle import Budget, Plan, Witness, decide
 from solver.pinning import operational_days, pins_around
 from solver.queries import NextQuery
 from solver.slots import find_slots
@@ -67,8 +71,10 @@ def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DE
                witness: Witness | None = None) -> NextAnswer:
     """The contract's `next` answer for a validated scenario (see the module docstring).
 
-    `options` as for `find_slots` (its `max_slots` is set per day); `witness` seeds the base plan."""
-    base = decide(scenario, witness=witness, time_limit=options.base_time_limit, name_uncovered=True)
+    `options` as for `find_slots` (its `max_slots` is set per day, its `budget` is the whole answer's);
+    `witness` seeds the base plan."""
+    budget = _Clock(None if options.budget is None else Budget(options.budget), options)
+    base = decide(scenario, witness=witness, time_limit=budget.limit(options.base_time_limit), name_uncovered=True)
     if base.status is Status.INFEASIBLE:
         return NextAnswer(query, False, sorted(base.uncovered))
     duration = timedelta(minutes=query.duration_minutes)
@@ -81,17 +87,44 @@ def next_slots(scenario: Scenario, query: NextQuery, options: SolverOptions = DE
         wanted = query.limit - len(answer.slots)
         if wanted <= 0:
             break
-        _Day(scenario, base.plan, day_query(query, day), options, days).collect(answer, wanted)
+        if budget.spent():  # a day not searched: each of its candidates is open, none is refused
+            answer.undecided.extend(DaySlot(day, s, s + duration) for s in day_query(query, day).candidates(scenario))
+            continue
+        _Day(scenario, base.plan, day_query(query, day), budget, days).collect(answer, wanted)
     return answer
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The answer's budget (None: unbounded) and the options each check is run with inside it."""
+
+    budget: Budget | None
+    options: SolverOptions
+
+    def limit(self, seconds: float) -> float:
+        return seconds if self.budget is None else min(seconds, self.budget.left())
+
+    def spent(self) -> bool:
+        return self.budget is not None and self.budget.left() <= 0
+
+    def probe_limit(self) -> float:
+        return self.limit(self.options.probe_time_limit)
+
+    def slot_options(self, wanted: int) -> SolverOptions:
+        """`find_slots`' options for a pass wanting `wanted` slots, within what the budget has left."""
+        if self.budget is None:
+            return self.options.but(max_slots=wanted)
+        left = self.budget.left()
+        return self.options.but(max_slots=wanted, budget=left, base_time_limit=min(self.options.base_time_limit, left))
 
 
 class _Day:
     """One day's probing on the pinned and relaxed scenarios; where they disagree, a pinned scenario over
     the day and its neighbours, then (rarely) the whole scenario decide."""
 
-    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, options: SolverOptions,
+    def __init__(self, scenario: Scenario, plan: Plan, query: SlotQuery, clock: _Clock,
                  days: dict[str, date]) -> None:
-        self.scenario, self.plan, self.query, self.options, self.days = scenario, plan, query, options, days
+        self.scenario, self.plan, self.query, self.clock, self.days = scenario, plan, query, clock, days
         day = query.date
         free, pins = split_day(scenario, plan, {day}, days)
         self.free = scenario.with_tasks(tuple(free))
@@ -101,7 +134,7 @@ class _Day:
 
     def _probe(self, sub: Scenario, wanted: int) -> tuple[SlotAnswer, datetime | None]:
         """Slots of `sub` up to the `wanted`-th, and the last candidate decided (None: all of them)."""
-        ans = find_slots(sub, self.query, self.options.but(max_slots=wanted), witness=self.plan)
+        ans = find_slots(sub, self.query, self.clock.slot_options(wanted), witness=self.plan)
         last = ans.slots[wanted - 1].start if len(ans.slots) >= wanted else None
         return ans, last
 
@@ -129,7 +162,7 @@ class _Day:
             pending = [c for c in pending if c not in verdicts]
         verdicts.update((c, Status.INFEASIBLE) for c in pending if self._refuted(c))
         pending = [c for c in pending if c not in verdicts]
-        if pending:  # one pass over the wider pinned scenario settles the slots among them
+        if pending and not self.clock.spent():  # one pass over the wider pinned scenario settles slots among them
             wide, _ = self._probe(self._wide(), wanted)
             verdicts.update((s.start, Status.FEASIBLE) for s in wide.slots if s.start in set(pending))
         duration = timedelta(minutes=self.query.duration_minutes)
@@ -145,17 +178,21 @@ class _Day:
 
     def _refuted(self, start: datetime) -> bool:
         """Proven no slot on the relaxed scenario: a Hall violator, else the engine's proof."""
+        if self.clock.spent():  # no time for the proof: the candidate stays open
+            return False
         new = self.query.new_task(_NEW_ID, start)
         if hall_start(self.free, new) is not None:
             return True
         relaxed = decide(self.free.with_tasks((*self.free.tasks, new)), witness=self.plan,
-                         time_limit=self.options.probe_time_limit)
+                         time_limit=self.clock.probe_limit())
         return relaxed.status is Status.INFEASIBLE
 
     def _whole(self, start: datetime) -> Status:
+        if self.clock.spent():
+            return Status.UNKNOWN
         new = self.query.new_task(_NEW_ID, start)
         return decide(self.scenario.with_tasks((*self.scenario.tasks, new)), witness=self.plan,
-                      time_limit=self.options.probe_time_limit).status
+                      time_limit=self.clock.probe_limit()).status
 
 
 def split_day(scenario: Scenario, plan: Plan, free_days: set[date], days: dict[str, date]

@@ -129,11 +129,9 @@ def find_slots(
         prober = _ExactProber(inst, query, day, options, base.assignment)
     slots: list[Slot] = []
     undecided: list[Slot] = []
-    deadline = None if options.budget is None else began + options.budget
+    prober.deadline = None if options.budget is None else began + options.budget
     for k, s in enumerate(starts):
         e = s + _duration(query)
-        if deadline is not None:
-            prober.time_limit = min(options.probe_time_limit, deadline - time.perf_counter())
         verdict = prober.probe(epoch(s), epoch(e), stats)
         if verdict.status is Status.FEASIBLE:
             if options.verify:
@@ -179,14 +177,20 @@ def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, c
 
 
 class _Prober:
-    time_limit: float
-
     def __init__(self, inst: Instance, query: SlotQuery, day: int, options: SolverOptions) -> None:
         self.inst = inst
         self.crew = query.seats
         self.day = day
         self.options = options
-        self.time_limit = options.probe_time_limit
+        self.deadline: float | None = None  # the query's budget (`options.budget`) ends then (perf_counter)
+
+    @property
+    def time_limit(self) -> float:
+        """Seconds the next step of a probe may spend: the per-candidate limit, cut to what the query's budget
+        has left at that moment (so one probe's many steps cannot overrun the budget between them)."""
+        if self.deadline is None:
+            return self.options.probe_time_limit
+        return min(self.options.probe_time_limit, self.deadline - time.perf_counter())
 
     def extended(self, s: int, e: int) -> Instance:
         return self.inst.with_task(NEW_TASK_ID, s, e, None, crew=self.crew, day=self.day)
@@ -199,9 +203,10 @@ class _NaiveProber(_Prober):
     """Fresh CP-SAT per candidate, textbook interval model, no hint, no shortcut."""
 
     def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
-        if self.time_limit <= 0:
+        limit = self.time_limit
+        if limit <= 0:
             return UNKNOWN
-        res = solve(self.extended(s, e), time_limit=self.time_limit, formulation="intervals",
+        res = solve(self.extended(s, e), time_limit=limit, formulation="intervals",
                     workers=self.options.solver_workers)
         stats.solver_calls += 1
         stats.by_solver += res.status is not Status.UNKNOWN
@@ -276,6 +281,8 @@ class _ExactProber(_Prober):
         if key in self.cache:  # 3. equivalent to a decided candidate; a plan for it is a plan here too,
             stats.by_equivalence += 1  # since N clashes with the very same seats on the same workers
             return self.cache[key]
+        if self.time_limit <= 0:  # the budget is spent: steps 4-7 (Hall, repair, models) cost real time
+            return UNKNOWN
         verdict, counter = self._search(s, e, stats, overl=overl, conflicts=conflicts, anyone=anyone)
         if verdict.status is Status.UNKNOWN:
             return verdict
@@ -342,15 +349,20 @@ class _ExactProber(_Prober):
         for items in windows(inst_n, self.index, base, new, self.options):
             if self.time_limit <= 0:
                 return UNKNOWN
+            hint = self._hint_for_new(base, inst_n, new, s, e)
             limit = min(self.time_limit, self.options.window_time_limit)
-            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.model_workers,
-                               hint=self._hint_for_new(base, inst_n, new, s, e))
+            if limit <= 0:
+                return UNKNOWN
+            found = restricted(inst_n, base, items, time_limit=limit, workers=self.options.model_workers, hint=hint)
             stats.solver_calls += 1
             if found is not None:
                 cert = dict(base.of)
                 cert.update(found)
                 return Probe(Status.FEASIBLE, cert)
             stats.solver_calls += 1
+            limit = min(self.time_limit, self.options.window_time_limit)
+            if limit <= 0:
+                return UNKNOWN
             if worth_relaxing(inst_n, items, self.options) and relaxed_infeasible(inst_n, items, time_limit=limit):
                 return NO_SLOT
         return None
@@ -369,7 +381,10 @@ class _ExactProber(_Prober):
         hint = {t: base.of[t] for t in tasks if t in base.of}
         s, e = inst_n.starts[new[0]], inst_n.ends[new[0]]
         hint.update(self._hint_for_new(base, inst_n, new, s, e))
-        res = solve(inst_n, tasks, time_limit=self.time_limit, hint=hint, workers=self.options.model_workers,
+        limit = self.time_limit  # after the components and the hint, which take time on a big day
+        if limit <= 0:
+            return UNKNOWN
+        res = solve(inst_n, tasks, time_limit=limit, hint=hint, workers=self.options.model_workers,
                     formulation=self.options.formulation)
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:

@@ -18,8 +18,9 @@ class EventSchema(Schema):
     at = fields.String(metadata={"format": "date-time", "description": "when the change's transaction began"})
     actor = fields.String(metadata={"description": "the token's label (who)"})
     role = fields.String()
-    action = fields.String(metadata={"description": "e.g. task.book, task.take, worker.update, shift.remove"})
-    entity = fields.String(metadata={"description": "task, worker or shift"})
+    action = fields.String(metadata={"description": "e.g. task.book, task.take, worker.update, shift.remove,"
+                                                    " pattern.update, override.put, absence.create"})
+    entity = fields.String(metadata={"description": "task, worker, shift, pattern or absence"})
     entity_id = fields.String()
     before = fields.Dict(allow_none=True, metadata={"description": "the resource before (null: created)"})
     after = fields.Dict(allow_none=True, metadata={"description": "the resource after (null: deleted)"})

@@ -1,27 +1,44 @@
-"""Bounded work: scenario size limits, one solver budget per what-if honoured end to end (undecided,
-never a guess), a bounded what-if pool that leaves the other threads free, and per-client rate limits."""
+"""Bounded work: scenario size limits, one solver budget per what-if (slots, plan, takeable, explain, next)
+honoured end to end (undecided, never a guess), a bounded what-if pool that every what-if waits for and that
+leaves the other threads free, and per-client rate limits."""
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 import pytest
 import requests
 from server_kit import gunicorn
-from service_kit import DAY, assert_problem, at, bearer
+from service_kit import DAY, MSK, assert_problem, at, bearer
 
+from api.db import run_in_transaction
+from api.demo import load_demo
+from api.limits import SEMAPHORE_KEY
 from benchmarks.generate import generated
+from solver.answers import dump_takeable
+from solver.availability import available_workers
 from solver.checker import assignment_problems
+from solver.domain import SlotQuery, Task
+from solver.queries import TakeableQuery
 from solver.schema import load_scenario
+from solver.slots import find_slots
+from solver.takeable import takeable
 
 
 @cache
 def heavy_scenario() -> dict[str, Any]:
     """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): seconds of solver work."""
     return generated("L", 90).scenario_doc
+
+
+@cache
+def heavy_witness() -> dict[str, list[str]]:
+    """The generated day's hidden plan: it only speeds up the reference answers below, never changes them."""
+    return {tid: [ws] if isinstance(ws, str) else list(ws) for tid, ws in (generated("L", 90).witness or {}).items()}
 
 
 def _small(workers: int = 1, tasks: int = 0) -> dict[str, Any]:
@@ -79,6 +96,143 @@ def test_a_what_if_stops_at_its_budget_and_guesses_nothing(app: Any, client: Any
         # A fast machine may finish inside the budget; then the plan it returns must be a real one.
         assert body["status"] == "feasible" and body["uncovered"] == []
         assert assignment_problems(load_scenario(heavy_scenario()), body["assignment"]) == []
+
+
+def _reference_takeable(body: dict[str, Any]) -> dict[str, Any]:
+    """The solver's own answer without any budget (slow on the L-90 day; only a fast machine needs it)."""
+    query = TakeableQuery(body["worker"], date.fromisoformat(body["date"]))
+    return dump_takeable(takeable(load_scenario(heavy_scenario()), query, witness=heavy_witness()))
+
+
+def _day_slots(body: dict[str, Any]) -> set[datetime]:
+    """Every slot's start of the day, by the solver without any budget (as `_reference_takeable`)."""
+    query = SlotQuery(date.fromisoformat(body["from"]), body["duration_minutes"], body["step_minutes"])
+    return {s.start for s in find_slots(load_scenario(heavy_scenario()), query, witness=heavy_witness()).slots}
+
+
+def _starts(answer: dict[str, Any]) -> set[datetime]:
+    return {datetime.fromisoformat(s["start"]) for s in answer["slots"]}
+
+
+def _check_takeable(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["feasible_base"] is None:  # undecided: nothing claimed, the worker's candidates all open
+        assert answer["takeable"] == [] and answer["undecided"], answer
+        return
+    reference = _reference_takeable(body)  # a fast machine finished: every claim must be the solver's own
+    assert answer["feasible_base"] == reference["feasible_base"]
+    assert set(answer["takeable"]) <= set(reference["takeable"])
+    assert set(reference["takeable"]) <= set(answer["takeable"]) | set(answer["undecided"])
+
+
+def _check_explain(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["slot"]:  # a plan: the independent checker must accept it with the new task in the day
+        new = {"id": "new", "start": body["start"], "end": at("13:30"), "skill": None}
+        with_new = load_scenario({**heavy_scenario(), "tasks": [*heavy_scenario()["tasks"], new]})
+        assert assignment_problems(with_new, answer["plan"]) == []
+    else:  # not a slot: only "unknown" (no certificate claimed) may come from a budget that ran out
+        assert answer["reason"] == "unknown" and answer["tasks"] == [] and answer["workers"] == [], answer
+
+
+def _check_next(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    every = (24 * 60 - body["duration_minutes"]) // body["step_minutes"] + 1
+    if answer["feasible_base"] is None:
+        assert answer["slots"] == [] and len(answer["undecided"]) == every, answer
+        return
+    assert answer["feasible_base"] is True and len(answer["slots"]) + len(answer["undecided"]) >= 1
+    if answer["slots"]:
+        assert _starts(answer) <= _day_slots(body)
+
+
+@pytest.mark.parametrize(("url", "extra", "check"), [
+    ("/api/v1/what-if/takeable", {"worker": "w001", "date": DAY}, _check_takeable),
+    ("/api/v1/what-if/explain", {"start": at("12:00"), "duration_minutes": 90}, _check_explain),
+    ("/api/v1/what-if/next", {"from": DAY, "days": 1, "duration_minutes": 30, "step_minutes": 15, "limit": 3},
+     _check_next),
+])
+def test_takeable_explain_and_next_stop_at_the_what_if_budget_and_guess_nothing(
+        app: Any, client: Any, url: str, extra: dict[str, Any], check: Any) -> None:
+    app.config["SOLVER_BUDGET"] = 0.5  # the L-90 day needs ~10 s (idle machine) without a stored witness
+    assert client.post("/api/v1/what-if/plan", json={"scenario": _small()}).status_code == 200  # warm the pool
+    began = time.monotonic()
+    r = client.post(url, json={"scenario": heavy_scenario(), **extra})
+    elapsed = time.monotonic() - began
+    assert r.status_code == 200, r.get_data(as_text=True)
+    # Budget + grace, plus reading and validating a 1,300-task body on a busy machine.
+    assert elapsed < 0.5 + 1.0 + 6.0, f"the budget was not honoured: {elapsed:.1f} s"
+    check(extra, r.json)
+
+
+@pytest.mark.parametrize(("url", "extra"), [
+    ("/api/v1/what-if/slots", {"date": DAY, "duration_minutes": 30}),
+    ("/api/v1/what-if/plan", {}),
+    ("/api/v1/what-if/takeable", {"worker": "w0", "date": DAY}),
+    ("/api/v1/what-if/explain", {"start": at("10:00"), "duration_minutes": 30}),
+    ("/api/v1/what-if/next", {"from": DAY, "days": 1, "duration_minutes": 30}),
+])
+def test_every_what_if_waits_for_a_place_in_the_bounded_pool(app: Any, client: Any, url: str,
+                                                             extra: dict[str, Any]) -> None:
+    places = app.extensions[SEMAPHORE_KEY]
+    held = 0
+    while places.acquire(blocking=False):  # as if WHAT_IF_CONCURRENCY heavy what-ifs were running
+        held += 1
+    try:
+        r = client.post(url, json={"scenario": _small(), **extra})
+        assert_problem(r, 503)
+        assert r.headers["Retry-After"] == "1"
+    finally:
+        for _ in range(held):
+            places.release()
+    assert held == app.config["WHAT_IF_CONCURRENCY"]
+    assert client.post(url, json={"scenario": _small(), **extra}).status_code == 200
+
+
+def _check_slots(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    every = (24 * 60 - body["duration_minutes"]) // body["step_minutes"] + 1
+    if answer["feasible_base"] is None:
+        assert answer["slots"] == [] and answer["uncovered"] == [] and len(answer["undecided"]) == every, answer
+        return
+    assert answer["feasible_base"] is True
+    assert _starts(answer) <= _day_slots({**body, "from": body["date"]})
+
+
+def _check_availability(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    if answer["feasible_base"] is None:
+        assert answer["available"] == [] and answer["undecided"] == [], answer
+        return
+    start, end = (datetime.fromisoformat(body[k]).replace(tzinfo=MSK) for k in ("start", "end"))  # at(): wall time
+    reference = available_workers(load_scenario(heavy_scenario()), Task("new", start, end, body["skill"]),
+                                  time_limit=60.0, witness=heavy_witness())
+    assert answer["feasible_base"] is True and set(answer["available"]) <= set(reference.available)
+    assert set(reference.available) <= set(answer["available"]) | set(answer["undecided"])
+
+
+def test_database_questions_stop_at_the_query_budget_and_guess_nothing(app: Any, client: Any) -> None:
+    """The L-90 day in the database without its stored plan: each question must plan it from scratch (~10 s
+    on an idle machine); with QUERY_BUDGET 0.5 s it answers within the budget and the grace, undecided or
+    (a fast machine) correct."""
+    with app.app_context():
+        run_in_transaction(lambda conn: load_demo(conn, load_scenario(heavy_scenario()), heavy_witness()))
+        run_in_transaction(lambda conn: conn.execute("DELETE FROM day_witness"))
+    app.config["QUERY_BUDGET"] = 0.5
+    slots = {"date": DAY, "duration_minutes": 30, "step_minutes": 15}
+    takeable_body = {"worker": "w001", "date": DAY}
+    explain_body = {"start": at("12:00"), "duration_minutes": 90}
+    next_body = {"from": DAY, "days": 1, "duration_minutes": 30, "step_minutes": 15, "limit": 3}
+    window = {"start": at("12:00"), "end": at("13:00"), "skill": "install"}
+    for url, params, check, body in [
+        ("/api/v1/slots", slots, _check_slots, slots),
+        ("/api/v1/slots/explain", explain_body, _check_explain, explain_body),
+        ("/api/v1/slots/next", next_body, _check_next, next_body),
+        ("/api/v1/workers/w001/takeable", {"date": DAY}, _check_takeable, takeable_body),
+        ("/api/v1/availability", window, _check_availability, window),
+    ]:
+        began = time.monotonic()
+        r = client.get(url, query_string=params)
+        elapsed = time.monotonic() - began
+        assert r.status_code == 200, (url, r.get_data(as_text=True))
+        # Budget + grace, plus reading the day (~1,300 tasks) from the database on a busy machine.
+        assert elapsed < 0.5 + 1.0 + 6.0, f"{url}: the budget was not honoured: {elapsed:.1f} s"
+        check(body, r.json)
 
 
 def test_what_if_is_rate_limited_per_client_with_retry_after(app: Any, client: Any, client_as: Any) -> None:

@@ -42,9 +42,11 @@ def live(_session_database: str) -> Iterator[tuple[str, dict[str, str]]]:
         # CASCADE: and seats, crews, rosters
         conn.execute("TRUNCATE day_witness, tasks, shifts, workers, api_tokens, events CASCADE")
     auth = bearer(_session_database, "admin")
-    # gunicorn answers an over-long request line itself (414, in HTML) before the app sees it; what is
-    # checked here is the app, so the server takes any length.
+    # gunicorn answers an over-long request line itself (414, in HTML) before the app sees it, and the app
+    # its own URL and header limits (414 / 431, tests/api/test_request_head.py); what is checked here is
+    # the operations, so both take any length.
     with gunicorn(_session_database, threads=4, args=("--limit-request-line", "0"),
+                  SLOT_PLANNER_MAX_URL_BYTES=str(2**31), SLOT_PLANNER_MAX_HEADER_BYTES=str(2**31),
                   SLOT_PLANNER_WHAT_IF_RATE_LIMIT="100000 per minute",
                   SLOT_PLANNER_SOLVER_BUDGET="2") as base:
         s = requests.Session()

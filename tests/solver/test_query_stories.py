@@ -11,6 +11,7 @@ from solver import load_scenario
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.explain import explain
 from solver.next_slots import next_slots
+from solver.options import SolverOptions
 from solver.queries import load_explain_query, load_next_query, load_takeable_query
 from solver.takeable import takeable
 
@@ -111,3 +112,17 @@ def test_next_frees_the_neighbouring_day_when_a_pin_is_in_the_way() -> None:
     assert [(s["date"], s["start"]) for s in out["slots"]] == [
         ("2026-11-23", "2026-11-24T01:00:00+03:00"), ("2026-11-23", "2026-11-24T01:30:00+03:00"),
         ("2026-11-23", "2026-11-24T02:00:00+03:00")]
+
+
+def test_next_lists_the_days_its_budget_did_not_search_as_undecided() -> None:
+    """The base plan is the stored witness (no search), but a spent budget searches no day: every candidate
+    of both days is open, none is claimed, and none is silently dropped (which would read "no slot")."""
+    doc = scenario([worker("anna", [], (d23("09:00"), d23("17:00")), (d24("09:00"), d24("17:00")))],
+                   [task("t1", d23("09:00"), d23("10:00"))])
+    sc = load_scenario(doc)
+    query = load_next_query({"from": "2026-11-23", "days": 2, "duration_minutes": 60, "step_minutes": 60})
+    out = dump_next(next_slots(sc, query, SolverOptions(budget=0.0), witness={"t1": "anna"}), sc)
+    assert out["feasible_base"] is True and out["slots"] == []
+    assert len(out["undecided"]) == 2 * 24  # every hourly start of both operational days
+    unbounded = dump_next(next_slots(sc, query, witness={"t1": "anna"}), sc)
+    assert unbounded["slots"][0]["start"] == "2026-11-23T10:00:00+03:00"  # so there was something to find
