@@ -43,6 +43,22 @@ class NotFound(ApiError):
     type_suffix = "not-found"
 
 
+class UriTooLong(ApiError):
+    """The request line is over the service's limit (api.request_head)."""
+
+    status = 414
+    title = "URI too long"
+    type_suffix = "uri-too-long"
+
+
+class HeaderFieldsTooLarge(ApiError):
+    """A header, or all of them, is over the service's limit (api.request_head)."""
+
+    status = 431
+    title = "Request header fields too large"
+    type_suffix = "header-fields-too-large"
+
+
 class Unprocessable(ApiError):
     status = 422
     title = "Invalid input"

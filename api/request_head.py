@@ -15,22 +15,10 @@ from urllib.parse import quote
 
 from flask import Flask
 
-from api.errors import ApiError, problem_of
+from api.errors import ApiError, HeaderFieldsTooLarge, UriTooLong, problem_of
 
 WSGIApp = Any  # (environ, start_response) -> iterable of bytes
 NOT_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}  # headers without HTTP_
-
-
-class UriTooLong(ApiError):
-    status = 414
-    title = "URI too long"
-    type_suffix = "uri-too-long"
-
-
-class HeaderFieldsTooLarge(ApiError):
-    status = 431
-    title = "Request header fields too large"
-    type_suffix = "header-fields-too-large"
 
 
 def _bytes(text: str) -> int:
