@@ -24,14 +24,16 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
-   never move) -> slot. Failing that, the whole day with N is rebuilt afresh in start order
-   (`solver.construct.rebuild`) -> slot if that places every seat: it returns only a plan that passes
-   `is_valid` (no-overlap, limits, crews) on the whole day plus N. Counted as a repair.
-6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood`): CP-SAT on the tasks overlapping
+   never move) -> slot.
+6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood.windows`): CP-SAT on the tasks overlapping
    the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
    of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
    no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
    even that has no plan (dropping tasks only removes constraints). Small models, both sound.
+   Failing them, the whole day with N is rebuilt afresh in start order (`solver.construct.rebuild`)
+   -> slot if that places every seat: it returns only a plan that passes `is_valid` (no-overlap,
+   limits, crews) on the whole day plus N. Counted as a repair; tried after the windows, which decide
+   most probes in milliseconds where a rebuild of a big day costs a few tenths of a second.
 7. CP-SAT on N's conflict components only (those of the seats it conflicts with and those of the
    limited workers of N's seats on N's day), hinted with the witness: decides both ways. A model of more
    than `max_model_literals` (seat, worker) pairs is not built: the probe stays undecided. The other
