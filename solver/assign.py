@@ -102,8 +102,12 @@ class Assignment:
         return [t for t in self.on.get(w, ()) if t != ignore and s[t] < end and start < e[t]]
 
     def is_free(self, w: int, start: int, end: int) -> bool:
+        # A plain loop, not any(<generator>): the hottest line of repair, about twice as fast so.
         s, e = self.inst.starts, self.inst.ends
-        return not any(s[t] < end and start < e[t] for t in self.on.get(w, ()))
+        for t in self.on.get(w, ()):  # noqa: SIM110 -- the loop is the point (speed), see above
+            if s[t] < end and start < e[t]:
+                return False
+        return True
 
     def has_room(self, w: int, t: int) -> bool:
         """Worker w stays within its daily limits if it also takes item t (True for unlimited workers)."""
