@@ -81,9 +81,10 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
         proof = construct.hall_proof(inst, guess)
         if proof is not None:
             return InstancePlan(Status.INFEASIBLE, {}, proof, optimal=False), guess, False
-    # Then small CP-SAT models around each item left out (solver.neighbourhood): with their LP they place a
-    # leftover or refute the day in milliseconds, cheaper than deep ejection chains. Only if they stay
-    # undecided: the full mending with seeded restarts (half the time left), and the windows again.
+    # Then small CP-SAT models around each item left out (solver.neighbourhood), for half the time left: with
+    # their LP they place a leftover or refute the day in milliseconds, cheaper than deep ejection chains
+    # (a 500-worker crew day needed ~12 s of them). Only if they stay undecided: the full mending with
+    # seeded restarts (half the time then left), and the windows again.
     for full in (False, True):
         if full:
             half = time.perf_counter() + (deadline - time.perf_counter()) / 2
@@ -92,7 +93,7 @@ def _try_heuristics(inst: Instance, hint: dict[int, int] | None, deadline: float
             return InstancePlan(Status.FEASIBLE, guess), guess, None
         if any(not inst.eligible[t] for t in range(inst.n_tasks) if t not in guess):
             return None, guess, None
-        verdict, guess = _windows_then(inst, guess, deadline, options, workers, share=2 if full else 4)
+        verdict, guess = _windows_then(inst, guess, deadline, options, workers, share=2)
         if verdict is not None:  # True: every leftover placed; False: a relaxed window proved the day infeasible
             return (InstancePlan(Status.FEASIBLE, guess) if verdict else None), guess, verdict
     return None, guess, None
