@@ -47,13 +47,10 @@ demo: db
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries, `next` and `explain`, with
-# the issue-8 and issue-9 targets computed in the report. `bench` is the full suite, never timed as a whole;
-# estimated for the shared 2-core machine at load 3-5: the issue-8 cases about 40 min (the earlier set took
-# 1,620 s; of the cases added since, L-90, XL-90 and crew L-90/XL-90 cold, crew XL-90 from the witness, next
-# and explain were timed alone at 0.3-5 min each, crew L-65 cold is guessed at about 3 min); the 12 big-day and
-# 40 PTSP cases never ran: from their budgets (60 s, 30 s per plan and per query) 20-45 and 20-60 min. In all
-# about 1.5 to 2.5 hours. `bench-quick`: small days through every path (cold, witness, crew, next, explain,
-# tight PTSP) in about a minute. Results: benchmarks/results/.
+# the issue-8 and issue-9 targets computed in the report. `bench` is the full suite (78 cases: the issue-8
+# days, 12 big days, 40 PTSP cases); its run at 56350ba took 2,107 s on the shared 2-core machine (the
+# report's header gives each run's duration). `bench-quick`: small days through every path (cold, witness,
+# crew, next, explain, tight PTSP) in about a minute. Results: benchmarks/results/.
 bench: install
 	$(PY) -m benchmarks.run --out benchmarks/results/latest.md
 
