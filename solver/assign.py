@@ -111,14 +111,17 @@ class Assignment:
 
     def has_room(self, w: int, t: int) -> bool:
         """Worker w stays within its daily limits if it also takes item t (True for unlimited workers)."""
-        inst = self.inst
+        return self.room_on(w, self.inst.days[t], self.inst.ends[t] - self.inst.starts[t])
+
+    def room_on(self, w: int, day: int, length: int, inst: Instance | None = None) -> bool:
+        """Worker w can hold one more seat of `length` ticks on `day` within its limits (True if unlimited).
+        `inst`: the limits to read, when they are a wider instance's (a new task's day and seats)."""
+        inst = inst or self.inst
         if w not in inst.limits:
             return True
-        day = inst.days[t]
         max_seats, max_ticks = inst.cap(w, day)
         seats, ticks = self.load.get((w, day), (0, 0))
-        return ((max_seats is None or seats + 1 <= max_seats)
-                and (max_ticks is None or ticks + inst.ends[t] - inst.starts[t] <= max_ticks))
+        return (max_seats is None or seats + 1 <= max_seats) and (max_ticks is None or ticks + length <= max_ticks)
 
     def within_limits(self, w: int, day: int) -> bool:
         max_seats, max_ticks = self.inst.cap(w, day)

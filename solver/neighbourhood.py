@@ -52,16 +52,9 @@ def window(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], m
     items = index.overlapping(s - margin, e + margin)
     if inst.limits:
         day = inst.days[around[0]]
-        full = {w for i in around for w in inst.eligible[i] if w in inst.limits and not _room(inst, a, w, day, e - s)}
+        full = {w for i in around for w in inst.eligible[i] if w in inst.limits and not a.room_on(w, day, e - s, inst)}
         items += [u for w in full for u in a.on.get(w, ()) if inst.days[u] == day]
     return whole_tasks(inst, list(dict.fromkeys([*items, *around])))
-
-
-def _room(inst: Instance, a: Assignment, w: int, day: int, length: int) -> bool:
-    """Limited worker w can hold one more seat of `length` ticks on `day` next to what `a` gives it."""
-    max_seats, max_ticks = inst.cap(w, day)
-    seats, ticks = a.load.get((w, day), (0, 0))
-    return (max_seats is None or seats < max_seats) and (max_ticks is None or ticks + length <= max_ticks)
 
 
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,

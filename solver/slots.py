@@ -241,21 +241,13 @@ class _ExactProber(_Prober):
         return self._components
 
     # -- helpers -------------------------------------------------------------------------------
-    def _room(self, a: Assignment, w: int, length: int) -> bool:
-        """Worker w can take one more seat of N's length on N's day under its limits."""
-        if w not in self.inst.limits:
-            return True
-        max_seats, max_ticks = self.inst.cap(w, self.day)
-        seats, ticks = a.load.get((w, self.day), (0, 0))
-        return (max_seats is None or seats < max_seats) and (max_ticks is None or ticks + length <= max_ticks)
-
     def _certificate(self, a: Assignment, s: int, e: int, seat_workers: list[tuple[int, ...]]) -> Certificate | None:
         """The witness plus N's seats on distinct free workers with room, if it has them."""
         if len(seat_workers) == 1:
-            w = next((w for w in seat_workers[0] if a.is_free(w, s, e) and self._room(a, w, e - s)), None)
+            w = next((w for w in seat_workers[0] if a.is_free(w, s, e) and a.room_on(w, self.day, e - s)), None)
             chosen = None if w is None else [w]
         else:
-            chosen = seat_matching(seat_workers, lambda w: a.is_free(w, s, e) and self._room(a, w, e - s))
+            chosen = seat_matching(seat_workers, lambda w: a.is_free(w, s, e) and a.room_on(w, self.day, e - s))
         if chosen is None:
             return None
         cert = dict(a.of)
