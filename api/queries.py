@@ -169,15 +169,17 @@ ORDER BY lower(period), task_id"""
 # --- the data a feasibility check needs ------------------------------------------------------------------
 
 # Windows come as two parallel arrays of bounds: every row overlapping any window [lo, hi).
+# As one multirange, so that `period && ...` can use the GiST index on period (an EXISTS over the
+# unnested windows cannot: it scans every row of the table).
+_WINDOWS = """(SELECT range_agg(tstzrange(win.lo, win.hi, '[)'))
+                 FROM unnest(%(lo)s::timestamptz[], %(hi)s::timestamptz[]) AS win(lo, hi))"""
 TASKS_IN_WINDOWS = f"""
 SELECT {_TASK_COLS} FROM {_TASK_FROM}
-WHERE EXISTS (SELECT 1 FROM unnest(%(lo)s::timestamptz[], %(hi)s::timestamptz[]) AS win(lo, hi)
-              WHERE t.period && tstzrange(win.lo, win.hi, '[)'))
+WHERE t.period && {_WINDOWS}
 ORDER BY lower(t.period), t.id"""
 SHIFTS_IN_WINDOWS = f"""
 SELECT {_SHIFT_COLS} FROM shifts s
-WHERE EXISTS (SELECT 1 FROM unnest(%(lo)s::timestamptz[], %(hi)s::timestamptz[]) AS win(lo, hi)
-              WHERE s.period && tstzrange(win.lo, win.hi, '[)'))
+WHERE s.period && {_WINDOWS}
 ORDER BY s.worker_id, lower(s.period)"""
 
 # --- witness --------------------------------------------------------------------------------------------

@@ -289,17 +289,49 @@ def read_closure(conn: psycopg.Connection, cal: OperationalCalendar, windows: It
     - every task overlapping the windows (no-overlap couples only overlapping tasks), and
     - the whole operational day of every task that a worker with a daily limit holds or has a shift
       around (a limit couples the tasks starting in one day, overlapping or not);
-    then the shifts overlapping the windows and the workers of both."""
+    then the shifts overlapping the windows and the workers of both.
+
+    Each round reads only the rows of what the windows grew by (the windows only grow, and a row overlapping
+    a union of half-open windows overlaps one of its pieces), so the closure costs about one read of it."""
     wins = merge(windows)
+    tasks: dict[str, q.TaskRow] = {}
+    shifts: dict[int, q.ShiftRow] = {}
+    workers: dict[str, q.WorkerRow] = {}
+    read: list[Window] = []
     while True:
-        tasks = _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(wins)) if wins else []
-        shifts = _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(wins)) if wins else []
-        ids = sorted({s.worker_id for s in shifts} | {w for t in tasks for w in t.worker_ids})
-        workers = {w.id: w for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids})}
-        grown = merge([*wins, *(t.window for t in tasks), *_limited_days(cal, tasks, shifts, workers)])
+        fresh = _uncovered(wins, read)
+        if fresh:
+            for t in _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(fresh)):
+                tasks.setdefault(t.id, t)
+            for s in _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(fresh)):
+                shifts.setdefault(s.id, s)
+            ids = sorted(({s.worker_id for s in shifts.values()}
+                          | {w for t in tasks.values() for w in t.worker_ids}) - workers.keys())
+            if ids:
+                workers.update((w.id, w) for w in _all(conn, q.WorkerRow, q.GET_WORKERS, {"ids": ids}))
+        read = wins
+        grown = merge([*wins, *(t.window for t in tasks.values()),
+                       *_limited_days(cal, list(tasks.values()), list(shifts.values()), workers)])
         if grown == wins:
-            return Snapshot(wins, tasks, shifts, workers)
+            return Snapshot(wins, sorted(tasks.values(), key=lambda t: (t.start, t.id)),
+                            sorted(shifts.values(), key=lambda s: (s.worker_id, s.start)), workers)
         wins = grown
+
+
+def _uncovered(windows: list[Window], covered: list[Window]) -> list[Window]:
+    """The pieces of merged `windows` outside merged `covered`."""
+    out: list[Window] = []
+    for w_lo, hi in windows:
+        lo = w_lo
+        for c_lo, c_hi in covered:
+            if c_hi <= lo or hi <= c_lo:
+                continue
+            if lo < c_lo:
+                out.append((lo, c_lo))
+            lo = max(lo, c_hi)
+        if lo < hi:
+            out.append((lo, hi))
+    return out
 
 
 def _limited_days(cal: OperationalCalendar, tasks: list[q.TaskRow], shifts: list[q.ShiftRow],
