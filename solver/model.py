@@ -172,6 +172,14 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
     return assignment, uncovered
 
 
+# Several CP-SAT workers run a portfolio whose full-problem subsolver ("default_lp") sets its own LP level
+# (1), so a `linearization_level` of 2 reached none of them: two workers then failed for seconds to refute
+# windows one worker refuted in 0.03 s. With level 2 and several workers the full-problem subsolver is
+# "max_lp" (level 2) beside the first-solution local search (feasibility jump), which finds most window
+# plans in a few hundredths.
+LP_SUBSOLVER = "max_lp"
+
+
 def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,
          linearization: int | None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
@@ -181,9 +189,12 @@ def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: boo
         solver.parameters.cp_model_presolve = False
     if linearization is not None:
         solver.parameters.linearization_level = linearization
+        if linearization >= 2 and workers > 1:  # noqa: PLR2004 -- CP-SAT's level of the full LP
+            solver.parameters.subsolvers.append(LP_SUBSOLVER)
     # Not `repair_hint`: with OR-Tools 9.15 it aborts the whole process on some models ("Check failed:
     # heuristics.fixed_search != nullptr", google/or-tools#5025), seen here in the test suite. The
-    # window models of `solver.slots` do the repairing instead.
+    # window models of `solver.slots` do the repairing instead. `interleave_search` with several workers
+    # aborts the same way (seen on a window model here).
     return solver.solve(model), solver
 
 
@@ -207,9 +218,9 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     rest in `uncovered` (status FEASIBLE then means "a best-known cover was found"). `pinned`: seats and
     ticks that items outside the model already hold per (limited worker, day). `linearization`: CP-SAT's
     `linearization_level`; 2 puts the exactly-one and clique rows into its LP, whose relaxation refutes
-    an over-full window at once where search alone takes seconds (measured: benchmarks/). `single_first`:
-    seconds of a one-worker attempt on the same model before the `workers` search (see
-    `solver.neighbourhood`).
+    an over-full window at once where search alone takes seconds (measured: benchmarks/); with several
+    `workers` it runs on CP-SAT's "max_lp" subsolver (see `LP_SUBSOLVER`). `single_first`: seconds of a
+    one-worker attempt on the same model before the `workers` search (see `solver.neighbourhood`).
     """
     began = time.perf_counter()
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
@@ -226,8 +237,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     if hint:
         for (t, e, w), var in v.x.items():
             model.add_hint(var, any(hint.get(i) == w and inst.entry[i] in (e, -1) for i in inst.tasks[t].seats))
-    code: cp_model.CpSolverStatus = cp_model.UNKNOWN
-    solver: cp_model.CpSolver | None = None
+    code, solver = cp_model.UNKNOWN, None
     if single_first > 0 and workers > 1:
         code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)
     left = time_limit - (time.perf_counter() - began)

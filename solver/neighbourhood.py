@@ -31,7 +31,13 @@ from solver.options import SolverOptions
 # `restricted` skips presolve (its pins already fix the model's shape; presolve only costs there);
 # `relaxed` keeps it (with presolve off, proofs on crew windows got slower in the same measurement).
 WINDOW_LINEARIZATION = 2
-QUICK_WINDOW_SECONDS = 0.25  # `restricted`'s first, single-worker attempt
+# `restricted`'s first, single-worker attempt: one worker's LP refutes most impossible windows, and finds
+# the easy plans, in a few milliseconds, where starting two workers costs 2-90 ms; what it does not decide
+# by then goes to two workers (LP + local search, `solver.model.LP_SUBSOLVER`). Replayed on the window
+# models recorded on crew M-80 / M-90 / L-90 cold and the load test's L-90 day (two seeds each): 0.9 /
+# 3.3 / 3.9 / 0.8 s of window solving, where 0.25 s of one worker and then two "default_lp" workers (the
+# previous rule) took 1.0 / 5.2 / 7.2 / 2.0 s, and two workers alone 1.6-2.0 / 3.1-3.6 / 3.5-4.0 / 0.5 s.
+QUICK_WINDOW_SECONDS = 0.02
 
 
 def whole_tasks(inst: Instance, items: list[int]) -> list[int]:
@@ -78,9 +84,6 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
         pinned = {k: (v[0], v[1]) for k, v in load.items()}
     start = {t: base.of[t] for t in free if t in base.of}
     start.update(hint or {})
-    # One worker first: its LP refutes a window the pins make impossible in ~0.03 s, where two workers
-    # took 1-2 s; a plan it cannot find quickly goes to `workers` (a second subsolver finds crew-window
-    # plans in ~0.2 s that one worker misses for seconds). Both measured on crew M-80 / L-90 days.
     res = solve(inst.restrict(eligible), free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
                 pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first)
     return res.assignment if res.status is Status.FEASIBLE else None
