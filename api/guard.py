@@ -28,6 +28,7 @@ import psycopg
 
 from api import repository as repo
 from api.errors import StrandError, Unproven
+from api.limits import offloaded
 from solver.calendar import OperationalCalendar, Window
 from solver.domain import InvalidInput, PlanResult, Status
 from solver.options import SolverOptions
@@ -75,7 +76,11 @@ class Guard:
         stored = repo.read_witness(self.conn, task_day.values())
         witness: dict[str, list[str]] = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
-        result = plan(scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness)
+        # In a child process during a request (api.limits.offloaded): the plan's Python would otherwise hold
+        # the GIL its worker's other request threads need; past its time limit (+ grace) it is UNKNOWN.
+        result = offloaded(plan, scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness,
+                           seconds=self.time_limit,
+                           timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], False))
         if result.status is Status.INFEASIBLE:
             names = ", ".join(result.uncovered)
             raise StrandError(f"the change would leave tasks nobody can take: {names}",

@@ -383,46 +383,48 @@ def _needs(data: dict[str, Any], old: q.TaskRow | None = None) -> tuple[str | No
     return (old.skill, None) if crew == (CrewEntry(old.skill, 1),) else (None, crew)
 
 
-@transactional
-def book_task(conn: psycopg.Connection, data: dict[str, Any]) -> q.TaskRow:
+def book_task(data: dict[str, Any]) -> q.TaskRow:
     """Create an untaken task (one seat of `skill`, or a `crew`); accepted only if every task stays coverable.
 
-    A refusal for stranding carries `explain`: the contract's explanation of that start on the data as it
-    was (which tasks hold which people), when the task ends within its operational day."""
+    A refusal for stranding carries `explain`: the contract's explanation of that start (`explain_start`,
+    within the query budget), when the task ends within its operational day. It is worked out after the
+    refused transaction has ended, so the day's locks are not held meanwhile: it describes the data as they
+    are a moment after the refusal (a change in between may already have changed the answer)."""
     cal = calendar()
     start, end = _task_times(cal, data)
     skill, crew = _needs(data)
-    g = guard(conn)
-    g.lock([(start, end)])
     try:
-        with conn.transaction():  # savepoint: a refusal leaves the transaction usable for the explanation
-            try:
-                task_id = repo.insert_task(conn, data.get("id"), start, end, skill, crew)
-            except psycopg.errors.UniqueViolation as exc:
-                raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
-            g.check([(start, end)])
+        return _book(data, start, end, skill, crew)
     except StrandError as exc:
-        explanation = _explain_refusal(conn, cal, start, end, skill, crew)
+        explanation = _explain_refusal(cal, start, end, skill, crew)
         if explanation is not None:
             exc.extra["explain"] = explanation
         raise
+
+
+@transactional
+def _book(conn: psycopg.Connection, data: dict[str, Any], start: datetime, end: datetime, skill: str | None,
+          crew: Crew | None) -> q.TaskRow:
+    g = guard(conn)
+    g.lock([(start, end)])
+    try:
+        task_id = repo.insert_task(conn, data.get("id"), start, end, skill, crew)
+    except psycopg.errors.UniqueViolation as exc:
+        raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
+    g.check([(start, end)])
     booked = _task(conn, task_id)
     audit.record(conn, "task.book", "task", task_id, None, booked, TaskResourceSchema)
     return booked
 
 
-def _explain_refusal(conn: psycopg.Connection, cal: OperationalCalendar, start: datetime, end: datetime,
-                     skill: str | None, crew: Crew | None) -> dict[str, Any] | None:
-    """`explain` of a refused booking's start on the data without it, or None where the contract's explain
-    does not apply (a task crossing the end of its operational day, or a task id "new" on that day)."""
+def _explain_refusal(cal: OperationalCalendar, start: datetime, end: datetime, skill: str | None,
+                     crew: Crew | None) -> dict[str, Any] | None:
+    """`explain` of a refused booking's start, or None where the contract's explain does not apply (a task
+    crossing the end of its operational day, or a task id "new" on that day)."""
     if end > cal.bounds(cal.day_of(start))[1]:
         return None
-    snap = repo.read_closure(conn, cal, [cal.bounds(cal.day_of(start))])
-    scenario = repo.build_scenario(cal, snap)
-    query = ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew)
     try:
-        return dump_explanation(explain(scenario, query, time_limit=current_app.config["PROBE_TIME_LIMIT"]),
-                                scenario)
+        return explain_start(ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew))
     except InvalidInput:
         return None
 

@@ -18,6 +18,7 @@ from service_kit import DAY, MSK, assert_problem, at, bearer
 from api.db import run_in_transaction
 from api.demo import load_demo
 from api.limits import SEMAPHORE_KEY
+from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from solver.answers import dump_takeable
 from solver.availability import available_workers
@@ -31,7 +32,8 @@ from solver.takeable import takeable
 
 @cache
 def heavy_scenario() -> dict[str, Any]:
-    """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): seconds of solver work."""
+    """The generated L day at 90 % utilisation (200 workers, ~1,300 tasks): from 0.4 s to a few seconds of
+    solver work, by the question; a 0.5 s budget may or may not be enough, and the tests accept either."""
     return generated("L", 90).scenario_doc
 
 
@@ -74,7 +76,7 @@ def test_candidate_limit_is_422_naming_it(app: Any, client: Any) -> None:
 
 def _heavy_what_if(app: Any, client: Any, url: str, extra: dict[str, Any]) -> dict[str, Any]:
     """POST the heavy day to a what-if with a 0.5 s budget; the answer, after checking it came in time."""
-    app.config["SOLVER_BUDGET"] = 0.5  # the L-90 day needs ~10 s (idle machine) without a stored witness
+    app.config["SOLVER_BUDGET"] = 0.5
     assert client.post("/api/v1/what-if/plan", json={"scenario": _small()}).status_code == 200  # warm the pool
     began = time.monotonic()
     r = client.post(url, json={"scenario": heavy_scenario(), **extra})
@@ -94,8 +96,19 @@ def test_a_what_if_stops_at_its_budget_and_guesses_nothing(app: Any, client: Any
                                                            extra: dict[str, Any]) -> None:
     body = _heavy_what_if(app, client, url, extra)
     if url.endswith("slots"):
-        assert body["feasible_base"] is None and body["slots"] == [] and body["uncovered"] == []
-        assert len(body["undecided"]) == (24 * 60 - 30) + 1  # every candidate at step 1
+        candidates = (24 * 60 - 30) + 1  # every candidate at step 1
+        assert body["uncovered"] == []
+        if body["feasible_base"] is None:  # the day itself undecided: nothing offered, nothing refused
+            assert body["slots"] == [] and len(body["undecided"]) == candidates
+        else:
+            # A fast machine may plan the day inside the budget; then what it offers must be real slots,
+            # and what it did not decide must say so.
+            assert body["feasible_base"] is True
+            assert len(body["slots"]) + len(body["undecided"]) <= candidates
+            if body["slots"]:
+                query = SlotQuery(date.fromisoformat(DAY), 30, 1)
+                real = find_slots(load_scenario(heavy_scenario()), query, witness=heavy_witness()).slots
+                assert _starts(body) <= {s.start for s in real}
     elif body["status"] == "unknown":
         assert body["feasible"] is None and body["assignment"] == {}
     else:
@@ -247,7 +260,11 @@ def test_what_if_is_rate_limited_per_client_with_retry_after(app: Any, client: A
 
 def test_healthz_and_a_booking_answer_promptly_while_the_what_if_pool_is_saturated(database_url: str) -> None:
     auth = bearer(database_url, "admin")
-    heavy = {"scenario": heavy_scenario(), "date": DAY, "duration_minutes": 30, "step_minutes": 1}
+    # The crew XL day at 90 %, cold, every minute: seconds past the 5 s budget on the 2-core machine (its
+    # plan alone ran out of 5 s there), so both places stay taken while the other requests are made. (The
+    # L-90 day no longer does: its whole step-1 answer now takes 0.4 s.)
+    day = crew_day("XL", 90)
+    heavy = {"scenario": day.scenario_doc, "date": day.date, "duration_minutes": 30, "step_minutes": 1}
     with gunicorn(database_url, threads=8, SLOT_PLANNER_WHAT_IF_CONCURRENCY="2",
                   SLOT_PLANNER_SOLVER_BUDGET="5") as base:
         api = f"{base}/api/v1"
