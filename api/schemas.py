@@ -349,46 +349,42 @@ class WhatIfSlotsSchema(SlotQuerySchema):
         return scenario, SlotQuery(**data, crew=None if crew is None else tuple(crew))
 
 
-class WhatIfTakeableSchema(TakeableQuerySchema):
-    """Body of `POST /api/v1/what-if/takeable`: `{scenario, worker, date?}`; the query is loaded by the
-    CLI's own loader (`solver.queries`)."""
+class _ScenarioAndQuery(Schema):
+    """A v2 what-if body: `scenario` (loaded, then validated by `solver.validate`: InvalidInput is a 422
+    naming the field or ids) and the fields of a query, loaded by the CLI's own loader (`solver.queries`)."""
 
     scenario = fields.Nested(ScenarioSchema, required=True)
 
+    def query(self, body: dict[str, Any], scenario: Scenario) -> Any:
+        raise NotImplementedError
+
     @post_load(pass_original=True)
-    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, TakeableQuery]:
+    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, Any]:
         scenario = data["scenario"]
         validate_scenario(scenario)
-        return scenario, load_takeable_query(_without_scenario(original), scenario)
+        return scenario, self.query({k: v for k, v in original.items() if k != "scenario"}, scenario)
 
 
-class WhatIfExplainSchema(ExplainQuerySchema):
+class WhatIfTakeableSchema(_ScenarioAndQuery, TakeableQuerySchema):
+    """Body of `POST /api/v1/what-if/takeable`: `{scenario, worker, date?}`."""
+
+    def query(self, body: dict[str, Any], scenario: Scenario) -> TakeableQuery:
+        return load_takeable_query(body, scenario)
+
+
+class WhatIfExplainSchema(_ScenarioAndQuery, ExplainQuerySchema):
     """Body of `POST /api/v1/what-if/explain`: `{scenario, start, duration_minutes, skill? | crew?}`."""
 
-    scenario = fields.Nested(ScenarioSchema, required=True)
-
-    @post_load(pass_original=True)
-    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, ExplainQuery]:
-        scenario = data["scenario"]
-        validate_scenario(scenario)
-        return scenario, load_explain_query(_without_scenario(original), scenario)
+    def query(self, body: dict[str, Any], scenario: Scenario) -> ExplainQuery:
+        return load_explain_query(body, scenario)
 
 
-class WhatIfNextSchema(NextQuerySchema):
+class WhatIfNextSchema(_ScenarioAndQuery, NextQuerySchema):
     """Body of `POST /api/v1/what-if/next`: `{scenario, from, days, duration_minutes, step_minutes?, skill? |
     crew?, limit?}`."""
 
-    scenario = fields.Nested(ScenarioSchema, required=True)
-
-    @post_load(pass_original=True)
-    def _build(self, data: dict[str, Any], original: Any, **_: Any) -> tuple[Scenario, NextQuery]:
-        scenario = data["scenario"]
-        validate_scenario(scenario)
-        return scenario, load_next_query(_without_scenario(original))
-
-
-def _without_scenario(original: Any) -> dict[str, Any]:
-    return {k: v for k, v in original.items() if k != "scenario"}
+    def query(self, body: dict[str, Any], scenario: Scenario) -> NextQuery:
+        return load_next_query(body)
 
 
 class WhatIfPlanSchema(Schema):

@@ -10,7 +10,7 @@ from typing import Any
 from solver.domain import Scenario
 from solver.explain import Explanation
 from solver.next_slots import DaySlot, NextAnswer
-from solver.schema import dump_crew
+from solver.schema import dump_candidates
 from solver.takeable import TakeableAnswer
 
 
@@ -42,15 +42,4 @@ def dump_next(answer: NextAnswer, scenario: Scenario) -> dict[str, Any]:
     def slot(s: DaySlot) -> dict[str, str]:
         return {"date": s.date.isoformat(), "start": _time(s.start, scenario), "end": _time(s.end, scenario)}
 
-    return {
-        "from": q.start_date.isoformat(),
-        "days": q.days,
-        "duration_minutes": q.duration_minutes,
-        "step_minutes": q.step_minutes,
-        "skill": q.skill,
-        "crew": dump_crew(q.crew),
-        "feasible_base": answer.feasible_base,
-        "uncovered": list(answer.uncovered),
-        "slots": [slot(s) for s in answer.slots],
-        "undecided": [slot(s) for s in answer.undecided],
-    }
+    return {"from": q.start_date.isoformat(), "days": q.days, **dump_candidates(q, answer, slot)}

@@ -7,6 +7,7 @@ checks its *meaning* (duplicate ids, overlapping shifts, taken tasks that do not
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -326,12 +327,17 @@ def dump_answer(answer: SlotAnswer, scenario: Scenario) -> dict[str, Any]:
     def slot(s: Any) -> dict[str, str]:
         return {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
 
+    return {"date": q.date.isoformat(), **dump_candidates(q, answer, slot)}
+
+
+def dump_candidates(query: Any, answer: Any, slot: Callable[[Any], dict[str, str]]) -> dict[str, Any]:
+    """What a slot answer and a `next` answer share, in the contract's order: the query's duration, step and
+    needs, the day's verdict, then the slots and the undecided candidates, each as `slot` prints it."""
     return {
-        "date": q.date.isoformat(),
-        "duration_minutes": q.duration_minutes,
-        "step_minutes": q.step_minutes,
-        "skill": q.skill,
-        "crew": dump_crew(q.crew),
+        "duration_minutes": query.duration_minutes,
+        "step_minutes": query.step_minutes,
+        "skill": query.skill,
+        "crew": dump_crew(query.crew),
         "feasible_base": answer.feasible_base,
         "uncovered": list(answer.uncovered),
         "slots": [slot(s) for s in answer.slots],
