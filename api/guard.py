@@ -78,7 +78,13 @@ class Guard:
         witness.update(hint or {})
         # In a child process during a request (api.limits.offloaded): the plan's Python would otherwise hold
         # the GIL its worker's other request threads need; past its time limit (+ grace) it is UNKNOWN.
-        result = offloaded(plan, scenario, SolverOptions(base_time_limit=self.time_limit), witness=witness,
+        # Every day gets the Hall sweep when the construction leaves seats out (not only big ones): a change
+        # that strands tasks is then refused in milliseconds, naming the construction's few leftovers (a
+        # true uncovered set, not always the fewest), instead of holding the day's lock while CP-SAT
+        # searches for the fewest (measured on the load test's L-90 day: a refused booking took the whole
+        # 10 s and named some 300 tasks; the sweep proves it in 1-33 ms, naming 5-6).
+        options = SolverOptions(base_time_limit=self.time_limit, big_day_items=0)
+        result = offloaded(plan, scenario, options, witness=witness,
                            seconds=self.time_limit,
                            timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], False))
         if result.status is Status.INFEASIBLE:
