@@ -3,11 +3,25 @@ is a 409 problem naming the tasks, and leaves the database as it was."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import psycopg
 import pytest
-from service_kit import add_worker, assert_day_feasible, assert_problem, at, book, dump, take
+from service_kit import (
+    MSK,
+    add_worker,
+    assert_day_feasible,
+    assert_problem,
+    at,
+    book,
+    brute_force_assignment,
+    dump,
+    scenario_from_tables,
+    take,
+)
+
+from solver.domain import Task
 
 
 @pytest.fixture
@@ -140,3 +154,27 @@ def test_the_database_refuses_a_double_booking_by_itself(trap: Any, database_url
     assert take(trap, "t2", "boris").status_code == 200
     with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.ExclusionViolation):
         conn.execute("UPDATE tasks SET worker_id = 'boris' WHERE id = 't1'")
+
+
+def test_an_over_full_hour_is_refused_naming_tasks_whose_removal_leaves_the_day_coverable(
+        client: Any, database_url: str) -> None:
+    # Three installers, a busy morning, and a fourth install task in an hour all three already fill: the
+    # guard refutes it (a Hall violation at 10:30) without a search for the fewest, and the tasks it names
+    # are a true answer: without them, the day with the new task can be covered.
+    for w in ("anna", "boris", "vera"):
+        add_worker(client, w, ["install"], (at("09:00"), at("17:00")))
+    for k, (a, b) in enumerate([("09:00", "11:00"), ("10:00", "12:00"), ("10:30", "11:30"), ("12:00", "13:00"),
+                                ("13:00", "15:00"), ("09:00", "10:00")]):
+        assert book(client, f"m{k}", at(a), at(b), "install").status_code == 201
+    before = dump(database_url)
+    body = assert_problem(book(client, "extra", at("10:30"), at("11:30"), "install"), 409)
+    assert dump(database_url) == before
+    named = set(body["uncovered"])
+    assert named and named <= {"extra", *(f"m{k}" for k in range(6))}
+    day = scenario_from_tables(database_url)
+    new = Task("extra", datetime.fromisoformat(at("10:30")).replace(tzinfo=MSK),
+               datetime.fromisoformat(at("11:30")).replace(tzinfo=MSK), "install", None)
+    with_new = day.with_tasks((*day.tasks, new))
+    assert brute_force_assignment(with_new) is None
+    assert brute_force_assignment(with_new.with_tasks(tuple(t for t in with_new.tasks if t.id not in named))) \
+        is not None
