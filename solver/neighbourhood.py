@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from solver.assign import Assignment
 from solver.domain import Status
 from solver.instance import Instance, TimeIndex
-from solver.model import solve
+from solver.model import SolveResult, solve
 from solver.options import SolverOptions
 
 # Both window models run CP-SAT with its LP over every exactly-one and clique row (level 2): a window is
@@ -89,10 +89,18 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
-def relaxed_infeasible(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1) -> bool:
+def relaxed_infeasible(inst: Instance, tasks: list[int], *, time_limit: float) -> bool:
     """True only if the tasks of `tasks` alone cannot all be covered (a proof for the whole day)."""
-    return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True,
-                 linearization=WINDOW_LINEARIZATION).status is Status.INFEASIBLE
+    return relaxed(inst, tasks, time_limit=time_limit).status is Status.INFEASIBLE
+
+
+def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1,
+            hint: dict[int, int] | None = None) -> SolveResult:
+    """The relaxed model of `tasks`: INFEASIBLE proves the whole day (or the day plus a new task)
+    infeasible; a plan proves nothing but is a useful hint for a wider window (see `solver.slots`).
+    With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`."""
+    return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
+                 linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS)
 
 
 def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time_limit: float,
