@@ -56,7 +56,7 @@ from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
 from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
-from solver.neighbourhood import relaxed, restricted, windows, worth_relaxing
+from solver.neighbourhood import settle
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
 from solver.plan import InstancePlan, Witness, named_assignment, plan_instance, uncovered_names, witness_hint
 
@@ -369,42 +369,22 @@ class _ExactProber(_Prober):
 
     def _windows(self, inst_n: Instance, new: list[int], s: int, e: int, stats: ProbeStats) -> Probe | None:
         """A restricted model (others pinned) that finds a plan proves a slot; a relaxed model (others
-        dropped) without one proves there is none. Both are small. None: no window decided.
-
-        A relaxed window's plan proves nothing, but it is where the window's tasks can go with N among them:
-        it is the hint of the next, wider restricted window (the pins that blocked the narrower one are free
-        there). The relaxed model is hinted with the witness, so its plan stays close to it. Measured on
-        crew M-90 cold (2 cores): 3.2 s -> 1.8 s per query, the 3 h restricted windows 250 ms -> 30 ms;
-        without the witness hint the relaxed plans were far from it and made worse hints (crew L-90 1.4 ->
-        1.75 s); with one worker the hinted relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
+        dropped) without one proves there is none (`solver.neighbourhood.settle`). None: no window decided."""
         base = self.pool[0]
-        carry: dict[int, int] = {}
-        workers = self.options.model_workers
-        for items in windows(inst_n, self.index, base, new, self.options):
-            if self.time_limit <= 0:
-                return UNKNOWN
-            hint = self._hint_for_new(base, inst_n, new, s, e) | carry
-            limit = min(self.time_limit, self.options.window_time_limit)
-            if limit <= 0:
-                return UNKNOWN
-            found = restricted(inst_n, base, items, time_limit=limit, workers=workers, hint=hint)
+
+        def counted() -> None:
             stats.solver_calls += 1
-            if found is not None:
-                cert = dict(base.of)
-                cert.update(found)
-                return Probe(Status.FEASIBLE, cert)
-            limit = min(self.time_limit, self.options.window_time_limit)
-            if limit <= 0:
-                return UNKNOWN
-            if worth_relaxing(inst_n, items, self.options):
-                stats.solver_calls += 1
-                res = relaxed(inst_n, items, time_limit=limit, workers=workers,
-                              hint={t: base.of[t] for t in items if t in base.of})
-                if res.status is Status.INFEASIBLE:
-                    return NO_SLOT
-                if res.status is Status.FEASIBLE:
-                    carry = res.assignment
-        return None
+
+        found = settle(inst_n, self.index, base, new, self.options, time_left=lambda: self.time_limit,
+                       workers=self.options.model_workers, hint=self._hint_for_new(base, inst_n, new, s, e),
+                       on_model=counted)
+        if found is False:
+            return NO_SLOT
+        if found is None:
+            return UNKNOWN if self.time_limit <= 0 else None
+        cert = dict(base.of)
+        cert.update(found)
+        return Probe(Status.FEASIBLE, cert)
 
     def _component(self, inst_n: Instance, new: list[int], conflicts: frozenset[int], anyone: set[int],
                    stats: ProbeStats) -> Probe:
