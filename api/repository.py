@@ -275,7 +275,7 @@ class Snapshot:
     """The rows a feasibility check reads: the overlap closure of some windows."""
 
     windows: list[Window]
-    tasks: list[q.TaskRow]
+    tasks: list[q.ClosureTaskRow]
     shifts: list[q.ShiftRow]
     workers: dict[str, q.WorkerRow]
 
@@ -294,14 +294,14 @@ def read_closure(conn: psycopg.Connection, cal: OperationalCalendar, windows: It
     Each round reads only the rows of what the windows grew by (the windows only grow, and a row overlapping
     a union of half-open windows overlaps one of its pieces), so the closure costs about one read of it."""
     wins = merge(windows)
-    tasks: dict[str, q.TaskRow] = {}
+    tasks: dict[str, q.ClosureTaskRow] = {}
     shifts: dict[int, q.ShiftRow] = {}
     workers: dict[str, q.WorkerRow] = {}
     read: list[Window] = []
     while True:
         fresh = _uncovered(wins, read)
         if fresh:
-            for t in _all(conn, q.TaskRow, q.TASKS_IN_WINDOWS, _bounds_params(fresh)):
+            for t in _all(conn, q.ClosureTaskRow, q.TASKS_IN_WINDOWS, _bounds_params(fresh)):
                 tasks.setdefault(t.id, t)
             for s in _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(fresh)):
                 shifts.setdefault(s.id, s)
@@ -334,7 +334,7 @@ def _uncovered(windows: list[Window], covered: list[Window]) -> list[Window]:
     return out
 
 
-def _limited_days(cal: OperationalCalendar, tasks: list[q.TaskRow], shifts: list[q.ShiftRow],
+def _limited_days(cal: OperationalCalendar, tasks: list[q.ClosureTaskRow], shifts: list[q.ShiftRow],
                   workers: dict[str, q.WorkerRow]) -> list[Window]:
     """The operational days of the tasks a limited worker holds or could sit in (shift around it)."""
     limited = {w.id for w in workers.values() if w.limited}
@@ -375,11 +375,11 @@ def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
     return Scenario(cal.timezone, cal.day_start, workers, tuple(task_of(t) for t in snap.tasks))
 
 
-def crew_of(row: q.TaskRow) -> Crew:
+def crew_of(row: q.TaskRow | q.ClosureTaskRow) -> Crew:
     return tuple(CrewEntry(c["skill"], int(c["count"])) for c in row.crew)
 
 
-def task_of(row: q.TaskRow) -> Task:
+def task_of(row: q.TaskRow | q.ClosureTaskRow) -> Task:
     """The contract's Task of a row: a one-seat task of its skill as v1 wrote it, else its crew and holders."""
     crew = crew_of(row)
     if crew == (CrewEntry(row.skill, 1),):
