@@ -64,6 +64,26 @@ def window(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], m
     return whole_tasks(inst, list(dict.fromkeys([*items, *around])))
 
 
+def chain_window(inst: Instance, a: Assignment, around: list[int], depth: int) -> list[int]:
+    """`around` plus what ejection chains of `depth` links could move to make room: the items `a` puts on a
+    worker eligible for an item already in, overlapping that item, `depth` times over. Not a time slice:
+    only the workers who could take a chosen item, at that item's time. Whole tasks only. (As for every
+    window, its items decide only how often it succeeds, never whether a verdict is sound.) Where a
+    time slice holds every item near N, this holds the workers that matter (measured per query: see
+    `SolverOptions.chain_depth`)."""
+    chosen = dict.fromkeys(around)
+    frontier = list(around)
+    for _ in range(depth):
+        reached: list[int] = []
+        for t in frontier:
+            s, e = inst.starts[t], inst.ends[t]
+            for w in inst.eligible[t]:
+                reached.extend(u for u in a.clashes(w, s, e) if u not in chosen)
+        frontier = list(dict.fromkeys(reached))
+        chosen.update(dict.fromkeys(frontier))
+    return whole_tasks(inst, list(chosen))
+
+
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
                hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS) -> dict[int, int] | None:
     """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found."""
@@ -101,11 +121,12 @@ def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int
 
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
-           on_model: Callable[[], None] | None = None) -> dict[int, int] | Literal[False] | None:
+           on_model: Callable[[], None] | None = None, chain: bool = False) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
     infeasible, None when no window decides in `time_left()` seconds (each window at most
     `options.window_time_limit`). `hint`: where to try `around` first. `on_model`: called per model.
+    `chain`: the chain window first (`windows`).
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -115,7 +136,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    for items in windows(inst, index, a, around, options):
+    for items in windows(inst, index, a, around, options, chain=chain):
         limit = min(time_left(), options.window_time_limit)
         if limit <= 0:
             return None
@@ -175,11 +196,16 @@ def _literals(inst: Instance, items: list[int]) -> int:
 
 
 def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
-            options: SolverOptions) -> Iterator[list[int]]:
+            options: SolverOptions, *, chain: bool = False) -> Iterator[list[int]]:
     """The windows to try around `around`, growing: one per margin of `options.window_margins`, and first
     the bare window (margin 0) when the first margin's is above `options.big_window_literals` (item, worker)
     pairs, as on a 500-worker day, where a 1 h window is ~100,000 of them. (On smaller days the bare
-    window, tried first, cost more than it saved: measured on crew M/L-90.)"""
+    window, tried first, cost more than it saved: measured on crew M/L-90.) `chain`: first the chain
+    window (`chain_window`), when it is not above `options.big_window_literals`."""
+    if chain and options.chain_depth > 0 and options.window_margins:
+        items = chain_window(inst, a, around, options.chain_depth)
+        if _literals(inst, items) <= options.big_window_literals:
+            yield items
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
         if k == 0 and margin > 0 and _literals(inst, items) > options.big_window_literals:

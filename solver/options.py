@@ -33,7 +33,12 @@ class SolverOptions:
     - `model_workers`: CP-SAT workers for the exact engine's window, component and whole-day models. Two,
       not one: the second subsolver finds the plan of a crew window in ~0.2 s where the default search
       alone ran out of its 2 s (measured on gen-crew-L-90: 47 s -> see benchmarks/results).
-    - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task.
+    - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task (none when
+      empty, the chain window included).
+    - `chain_depth`: links of a slot probe's first, chain window on a day without limits (0: none; see
+      `solver.neighbourhood.chain_window`). Two: measured cold on 2 cores, v1 L-90 0.45 -> 0.29 s and M-90
+      0.33 -> 0.17 s per query, the load test's L-90 day after its bookings 1.4 -> 0.7 s; on crew days
+      with limits it lost (crew L-90 0.53 -> 0.70 s from the witness), so those skip it.
     - `big_window_literals`: a window above this many (item, worker) pairs is big: the bare window goes
       first and its relaxed model is not tried (see `solver.neighbourhood.windows` and `worth_relaxing`).
     - `repair_*`: ejection-chain repair bounds (0 effort switches repair off). 1,500 steps, not 400: a
@@ -56,6 +61,7 @@ class SolverOptions:
     model_workers: int = 2
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
+    chain_depth: int = 2
     big_window_literals: int = 30_000
     repair_workers: int = 40
     repair_max_blockers: int = 3

@@ -377,7 +377,7 @@ class _ExactProber(_Prober):
 
         found = settle(inst_n, self.index, base, new, self.options, time_left=lambda: self.time_limit,
                        workers=self.options.model_workers, hint=self._hint_for_new(base, inst_n, new, s, e),
-                       on_model=counted)
+                       on_model=counted, chain=not inst_n.limits)
         if found is False:
             return NO_SLOT
         if found is None:
