@@ -110,6 +110,17 @@ class Guard:
             kept.update(fresh.get(day, {}))
             repo.store_witness(self.conn, day, kept)
 
+    def released(self, task_id: str, start: datetime, holders: list[str]) -> None:
+        """Record in the day's stored witness that the former `holders` cover the seats a release opened
+        (beside the workers it lists for the task's other open seats). No check: a release cannot strand
+        anything. The data before it was coverable (every change passes this guard), and the holders were
+        in every plan of it; after the release each such plan is still a plan (their shifts, skills and
+        limits are as they were; the seats are merely open now). Skipping the check spares every release
+        two closure reads and a plan, and holds the day's lock only for the write itself."""
+        day = self.cal.day_of(start)
+        listed = repo.witness_task(self.conn, day, task_id)
+        repo.set_witness_task(self.conn, day, task_id, [*holders, *(w for w in listed if w not in holders)])
+
     def forget(self, task_id: str, start: datetime) -> None:
         """Drop a deleted task from its day's stored witness."""
         repo.forget_witness_task(self.conn, self.cal.day_of(start), task_id)

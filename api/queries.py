@@ -212,6 +212,10 @@ UPSERT_WITNESS = """
 INSERT INTO day_witness (day, assignment, updated_at) VALUES (%(day)s, %(assignment)s, now())
 ON CONFLICT (day) DO UPDATE SET assignment = EXCLUDED.assignment, updated_at = now()"""
 FORGET_WITNESS_TASK = "UPDATE day_witness SET assignment = assignment - %(task_id)s WHERE day = %(day)s"
+GET_WITNESS_TASK = "SELECT assignment -> %(task_id)s FROM day_witness WHERE day = %(day)s"
+SET_WITNESS_TASK = """
+UPDATE day_witness SET assignment = jsonb_set(assignment, ARRAY[%(task_id)s], %(workers)s), updated_at = now()
+WHERE day = %(day)s"""
 
 # --- API tokens and the audit trail (sql/0003_trust.sql) -------------------------------------------------
 

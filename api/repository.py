@@ -209,6 +209,18 @@ def forget_witness_task(conn: psycopg.Connection, day: date, task_id: str) -> No
     conn.execute(q.FORGET_WITNESS_TASK, {"task_id": task_id, "day": day})
 
 
+def witness_task(conn: psycopg.Connection, day: date, task_id: str) -> list[str]:
+    """One task's workers in the day's stored plan ([] when it has none)."""
+    row = conn.execute(q.GET_WITNESS_TASK, {"task_id": task_id, "day": day}).fetchone()
+    named = row[0] if row else None
+    return [named] if isinstance(named, str) else list(named or [])
+
+
+def set_witness_task(conn: psycopg.Connection, day: date, task_id: str, workers: list[str]) -> None:
+    """One task's entry of the day's stored plan (nothing when the day has none)."""
+    conn.execute(q.SET_WITNESS_TASK, {"task_id": task_id, "workers": Jsonb(workers), "day": day})
+
+
 # --- API tokens and the audit trail -----------------------------------------------------------------------
 
 

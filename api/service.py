@@ -536,7 +536,7 @@ def _check_fits(conn: psycopg.Connection, cal: OperationalCalendar, task: q.Task
 @transactional
 def release_task(conn: psycopg.Connection, task_id: str, worker_id: str | None = None) -> q.TaskRow:
     """Give back one worker's seat (or, without `worker_id`, every seat); always safe, since the former
-    holders still cover what they held (they seed the check). Releasing what is not held changes nothing."""
+    holders still cover what they held (`Guard.released`). Releasing what is not held changes nothing."""
     g = guard(conn)
     g.lock([_task(conn, task_id).window])
     task = _task(conn, task_id, for_update=True)
@@ -546,7 +546,7 @@ def release_task(conn: psycopg.Connection, task_id: str, worker_id: str | None =
     if not leaving:
         return task
     repo.remove_seats(conn, task_id, leaving)
-    g.check([task.window], hint={task_id: list(task.worker_ids)})
+    g.released(task_id, task.start, list(task.worker_ids))
     released = _task(conn, task_id)
     audit.record(conn, "task.release", "task", task_id, task, released, TaskResourceSchema)
     return released

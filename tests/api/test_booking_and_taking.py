@@ -116,6 +116,17 @@ def test_release_gives_the_task_back(trap: Any, database_url: str) -> None:
     assert_day_feasible(database_url)
 
 
+def test_a_release_leaves_its_former_holder_in_the_stored_plan(trap: Any, database_url: str) -> None:
+    """A release is not checked (it cannot strand anything): the day's stored plan names the former
+    holder for the reopened seat, so the next question starts from a plan that still holds."""
+    assert take(trap, "t2", "boris").status_code == 200
+    assert trap.post("/api/v1/tasks/t2/release").status_code == 200
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT assignment -> 't2' FROM day_witness").fetchone()
+    assert row is not None and row[0] == ["boris"]
+    assert_day_feasible(database_url)
+
+
 def test_move_is_checked_like_a_booking(trap: Any, database_url: str) -> None:
     r = trap.patch("/api/v1/tasks/t1", json={"start": at("09:00"), "end": at("10:30")})
     assert r.status_code == 200 and r.json["start"] == "2026-11-23T09:00:00+03:00"
