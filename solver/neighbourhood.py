@@ -136,11 +136,12 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    for items in windows(inst, index, a, around, options, chain=chain):
+    for items, quick in windows(inst, index, a, around, options, chain=chain):
         limit = min(time_left(), options.window_time_limit)
         if limit <= 0:
             return None
-        found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry)
+        found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry,
+                           single_first=quick)
         if on_model is not None:
             on_model()
         if found is not None:
@@ -196,21 +197,27 @@ def _literals(inst: Instance, items: list[int]) -> int:
 
 
 def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
-            options: SolverOptions, *, chain: bool = False) -> Iterator[list[int]]:
-    """The windows to try around `around`, growing: one per margin of `options.window_margins`, and first
-    the bare window (margin 0) when the first margin's is above `options.big_window_literals` (item, worker)
-    pairs, as on a 500-worker day, where a 1 h window is ~100,000 of them. (On smaller days the bare
-    window, tried first, cost more than it saved: measured on crew M/L-90.) `chain`: first the chain
-    window (`chain_window`), when it is not above `options.big_window_literals`."""
-    if chain and options.chain_depth > 0 and options.window_margins:
-        items = chain_window(inst, a, around, options.chain_depth)
-        if _literals(inst, items) <= options.big_window_literals:
-            yield items
+            options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float]]:
+    """The windows to try around `around`, growing, each with the seconds of its restricted model's
+    one-worker attempt: one per margin of `options.window_margins`, and first the bare window (margin 0)
+    when the first margin's is above `options.big_window_literals` (item, worker) pairs, as on a
+    500-worker day, where a 1 h window is ~100,000 of them. (On smaller days the bare window, tried first,
+    cost more than it saved: measured on crew M/L-90.) `chain`: first the chain window (`chain_window`)
+    of `options.chain_depth` links, or of fewer when that is above `options.chain_literals` pairs; it
+    goes straight to `restricted`'s two workers, since its one-worker attempt hardly ever found the plan
+    (10 of 11 failed on the load-test day after 60 bookings; without it 1.7 -> 1.44 s per query there,
+    v1 L-90 cold 0.28 -> 0.25 s)."""
+    if chain and options.window_margins:
+        for depth in range(options.chain_depth, 0, -1):
+            items = chain_window(inst, a, around, depth)
+            if _literals(inst, items) <= options.chain_literals:
+                yield items, 0.0
+                break
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
         if k == 0 and margin > 0 and _literals(inst, items) > options.big_window_literals:
-            yield window(inst, index, a, around, 0)
-        yield items
+            yield window(inst, index, a, around, 0), QUICK_WINDOW_SECONDS
+        yield items, QUICK_WINDOW_SECONDS
 
 
 def worth_relaxing(inst: Instance, items: list[int], options: SolverOptions) -> bool:

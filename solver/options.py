@@ -35,10 +35,13 @@ class SolverOptions:
       alone ran out of its 2 s (measured on gen-crew-L-90: 47 s -> see benchmarks/results).
     - `window_margins` (ticks) / `window_time_limit`: the growing local models around a task (none when
       empty, the chain window included).
-    - `chain_depth`: links of a slot probe's first, chain window on a day without limits (0: none; see
-      `solver.neighbourhood.chain_window`). Two: measured cold on 2 cores, v1 L-90 0.45 -> 0.29 s and M-90
+    - `chain_depth` / `chain_literals`: links of a slot probe's first, chain window on a day without
+      limits (0: none; see `solver.neighbourhood.chain_window`), one link fewer while it is above
+      `chain_literals` (item, worker) pairs. Two: measured cold on 2 cores, v1 L-90 0.45 -> 0.29 s and M-90
       0.33 -> 0.17 s per query, the load test's L-90 day after its bookings 1.4 -> 0.7 s; on crew days
-      with limits it lost (crew L-90 0.53 -> 0.70 s from the witness), so those skip it.
+      with limits it lost (crew L-90 0.53 -> 0.70 s from the witness), so those skip it. 12,000 pairs: on
+      the load-test day after 50 bookings two-link windows of 20,000-24,000 pairs cost ~0.5 s each, and
+      the query went 1.75 -> 0.9 s with the cap (16,000 did as well, 8,000 worse: 1.3 s).
     - `big_window_literals`: a window above this many (item, worker) pairs is big: the bare window goes
       first and its relaxed model is not tried (see `solver.neighbourhood.windows` and `worth_relaxing`).
     - `repair_*`: ejection-chain repair bounds (0 effort switches repair off). 1,500 steps, not 400: a
@@ -62,6 +65,7 @@ class SolverOptions:
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
     chain_depth: int = 2
+    chain_literals: int = 12_000
     big_window_literals: int = 30_000
     repair_workers: int = 40
     repair_max_blockers: int = 3
