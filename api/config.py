@@ -61,6 +61,10 @@ def from_environment() -> dict[str, Any]:
         # open part of the answer is undecided / unknown, never guessed (api.limits).
         "SOLVER_BUDGET": _float("SLOT_PLANNER_SOLVER_BUDGET", 10.0),
         "QUERY_BUDGET": _float("SLOT_PLANNER_QUERY_BUDGET", 10.0),
+        # Seconds for the explanation a booking refused for stranding carries (past it: reason "unknown";
+        # GET slots/explain has the whole QUERY_BUDGET). On the load test's L-90 day some refused starts
+        # took the whole 10 s to end "unknown", two cores busy meanwhile, and held the manager as long.
+        "REFUSAL_EXPLAIN_BUDGET": _float("SLOT_PLANNER_REFUSAL_EXPLAIN_BUDGET", 2.0),
         "WHAT_IF_CONCURRENCY": _int("SLOT_PLANNER_WHAT_IF_CONCURRENCY", 2),
         "WHAT_IF_RATE_LIMIT": os.environ.get("SLOT_PLANNER_WHAT_IF_RATE_LIMIT") or "60 per minute",
         "WHAT_IF_MAX_WORKERS": _int("SLOT_PLANNER_WHAT_IF_MAX_WORKERS", 1000),

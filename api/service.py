@@ -23,7 +23,7 @@ from api.config import calendar
 from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.limits import solve_bounded, solver_budget
+from api.limits import offloaded, solve_bounded, solver_budget
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.calendar import (
@@ -177,12 +177,13 @@ def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
     return what_if_takeable(scenario, TakeableQuery(worker_id, day), witness)
 
 
-def explain_start(query: ExplainQuery) -> dict[str, Any]:
-    """The contract's explanation of a start on the database's day of that start."""
+def explain_start(query: ExplainQuery, *, budget: float | None = None) -> dict[str, Any]:
+    """The contract's explanation of a start on the database's day of that start (`budget`: seconds,
+    default the request's solver budget)."""
     cal = calendar()
     with unit_of_work() as conn:
         scenario, witness = repo.read_day(conn, cal, cal.day_of(query.start))
-    return what_if_explain(scenario, query, witness)
+    return what_if_explain(scenario, query, witness, budget=budget)
 
 
 def next_free(query: NextQuery) -> dict[str, Any]:
@@ -223,13 +224,15 @@ def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness 
                                        timed_out=undecided))
 
 
-def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None) -> dict[str, Any]:
-    """As `python -m solver explain` on a validated scenario, within the request's solver budget
-    (api.limits): reason `unknown` when it runs out, never a certificate that was not proved."""
+def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None, *,
+                    budget: float | None = None) -> dict[str, Any]:
+    """As `python -m solver explain` on a validated scenario, within `budget` seconds (default the request's
+    solver budget, api.limits): reason `unknown` when it runs out, never a certificate that was not proved."""
     check_explainable(scenario)  # here, not in the child: its InvalidInput is a 422 like any other
-    return dump_explanation(solve_bounded(explain, scenario, query, time_limit=solver_budget(), witness=witness,
-                                          timed_out=lambda: Explanation(query.start, query.end, False,
-                                                                        reason="unknown")), scenario)
+    seconds = solver_budget() if budget is None else budget
+    return dump_explanation(offloaded(explain, scenario, query, time_limit=seconds, witness=witness, seconds=seconds,
+                                      timed_out=lambda: Explanation(query.start, query.end, False,
+                                                                    reason="unknown")), scenario)
 
 
 def what_if_next(scenario: Scenario, query: NextQuery, witness: Witness | None = None) -> dict[str, Any]:
@@ -387,9 +390,10 @@ def book_task(data: dict[str, Any]) -> q.TaskRow:
     """Create an untaken task (one seat of `skill`, or a `crew`); accepted only if every task stays coverable.
 
     A refusal for stranding carries `explain`: the contract's explanation of that start (`explain_start`,
-    within the query budget), when the task ends within its operational day. It is worked out after the
-    refused transaction has ended, so the day's locks are not held meanwhile: it describes the data as they
-    are a moment after the refusal (a change in between may already have changed the answer)."""
+    within REFUSAL_EXPLAIN_BUDGET, else reason "unknown"), when the task ends within its operational day.
+    It is worked out after the refused transaction has ended, so the day's locks are not held meanwhile: it
+    describes the data as they are a moment after the refusal (a change in between may already have changed
+    the answer)."""
     cal = calendar()
     start, end = _task_times(cal, data)
     skill, crew = _needs(data)
@@ -424,7 +428,8 @@ def _explain_refusal(cal: OperationalCalendar, start: datetime, end: datetime, s
     if end > cal.bounds(cal.day_of(start))[1]:
         return None
     try:
-        return explain_start(ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew))
+        return explain_start(ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew),
+                             budget=min(solver_budget(), current_app.config["REFUSAL_EXPLAIN_BUDGET"]))
     except InvalidInput:
         return None
 

@@ -15,6 +15,8 @@ import requests
 from server_kit import gunicorn
 from service_kit import DAY, MSK, assert_problem, at, bearer
 
+from api import service
+from api.config import calendar
 from api.db import run_in_transaction
 from api.demo import load_demo
 from api.limits import SEMAPHORE_KEY
@@ -215,6 +217,26 @@ def _check_availability(body: dict[str, Any], answer: dict[str, Any]) -> None:
                                   time_limit=60.0, witness=heavy_witness())
     assert answer["feasible_base"] is True and set(answer["available"]) <= set(reference.available)
     assert set(reference.available) <= set(answer["available"]) | set(answer["undecided"])
+
+
+def test_a_refused_bookings_explanation_stops_at_its_own_budget(app: Any, client: Any) -> None:
+    """The explanation a refused booking carries gets REFUSAL_EXPLAIN_BUDGET, not the whole query budget.
+    At 12:00 on the L-90 day a 90-min task is a slot (the explanation proves it with a plan in ~0.3 s); with
+    no refusal budget the same explanation is "unknown", claiming neither a slot nor a certificate."""
+    with app.app_context():
+        run_in_transaction(lambda conn: load_demo(conn, load_scenario(heavy_scenario()), heavy_witness()))
+    app.config["QUERY_BUDGET"] = 60.0
+    start, end = (datetime.fromisoformat(at(hhmm)).replace(tzinfo=MSK) for hhmm in ("12:00", "13:30"))
+    answers = []
+    for budget in (60.0, 0.0):
+        app.config["REFUSAL_EXPLAIN_BUDGET"] = budget
+        with app.test_request_context("/api/v1/tasks", method="POST"):
+            answers.append(service._explain_refusal(calendar(), start, end, None, None))
+    full, none = answers
+    assert full is not None and full["slot"] is True
+    _check_explain({"start": at("12:00")}, full)
+    assert none is not None and none["slot"] is False and none["reason"] == "unknown"
+    assert none["tasks"] == [] and none["workers"] == []
 
 
 def test_database_questions_stop_at_the_query_budget_and_guess_nothing(app: Any, client: Any) -> None:
