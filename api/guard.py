@@ -1,4 +1,5 @@
 """The feasibility guard: a change is accepted only if the data *after* it can still be covered.
+(A release needs no proof, see `Guard.released`; it still locks its day and updates the stored plan.)
 
 Every mutating operation runs in one transaction that
 1. takes `pg_advisory_xact_lock` on each operational day its rows touch (sorted, so two changes

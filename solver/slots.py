@@ -15,7 +15,9 @@ operational day, so N always counts toward the same (worker, day) limit rows.
 3. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
    through its seats' eligible workers, the set of seats it conflicts with (overlaps *and* shares an
    eligible worker) and its limit rows (the same for every candidate: same day, same length); two
-   candidates with equal such sets give identical models up to N's times.
+   candidates with equal such sets give identical models up to N's times. A candidate at least as hard
+   as a refuted one is not a slot either (`_ExactProber._dominated`: a plan with it would give one
+   with the refuted candidate).
 4. Hall condition: every instant tau inside N sees N's seats and the open seats alive at tau; they
    pairwise overlap, so they need distinct workers. If no matching covers them all, no plan exists
    -> not a slot. The witness already matches every alive seat but N's, so one augmenting-path search
@@ -25,11 +27,12 @@ operational day, so N always counts toward the same (worker, day) limit rows.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
    never move) -> slot.
-6. Windows around N (1 h, 3 h, 8 h, see `solver.neighbourhood.windows`): CP-SAT on the tasks overlapping
-   the window with every other task pinned to its witness worker -> slot if it finds a plan (a plan
-   of the sub-model is a plan of the day: pinned tasks keep valid places, free tasks only go where
-   no pinned task is); then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if
-   even that has no plan (dropping tasks only removes constraints). Small models, both sound.
+6. Windows around N (on a day without limits first the chain window, then 1 h, 3 h, 8 h, see
+   `solver.neighbourhood.windows`): CP-SAT on the tasks of the window with every other task pinned to
+   its worker in a witness (the newest of the pool) -> slot if it finds a plan (a plan of the sub-model
+   is a plan of the day: pinned tasks keep valid places, free tasks only go where no pinned task is);
+   then CP-SAT on the window's tasks alone, the rest dropped -> not a slot if even that has no plan
+   (dropping tasks only removes constraints). Small models, both sound for any set of tasks.
    Failing them, the whole day with N is rebuilt afresh in start order (`solver.construct.rebuild`)
    -> slot if that places every seat: it returns only a plan that passes `is_valid` (no-overlap,
    limits, crews) on the whole day plus N. Counted as a repair; tried after the windows, which decide
