@@ -21,6 +21,7 @@ from psycopg.types.json import Jsonb
 from api import queries as q
 from solver.calendar import OperationalCalendar, Window
 from solver.domain import CrewEntry, Scenario, Shift, Task, Worker
+from solver.spans import merged
 
 R = TypeVar("R")
 Crew = tuple[CrewEntry, ...]
@@ -273,13 +274,7 @@ def task_known(conn: psycopg.Connection, task_id: str) -> bool:
 
 def merge(windows: Iterable[Window]) -> list[Window]:
     """Overlapping or touching windows joined, sorted."""
-    out: list[Window] = []
-    for lo, hi in sorted(windows):
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
+    return merged(windows)
 
 
 @dataclass

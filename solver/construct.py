@@ -35,13 +35,14 @@ with numpy, so a 2,000-worker day of 13,000 tasks is placed in about a second.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from solver.assign import Assignment, insert, is_valid
 from solver.bounds import hall_violation
 from solver.instance import Instance, TimeIndex
+from solver.spans import merged
 
 MEND_EFFORT = 2000  # ejection-chain steps per left-out task before the caller's window models take over
 MEND_DEPTH = 3
@@ -342,19 +343,10 @@ def _around(inst: Instance, items: list[int]) -> list[int]:
     the load test's L-90 day the sweep went from 84 ms over the whole day to a few."""
     index = TimeIndex(inst)
     out: set[int] = set()
-    for lo, hi in _merged((inst.starts[t], inst.ends[t]) for t in items):
+    for lo, hi in merged((inst.starts[t], inst.ends[t]) for t in items):
         out.update(index.overlapping(lo, hi))
     return sorted(out)
 
-
-def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(spans):
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
 
 
 def model_literals(inst: Instance, items: list[int]) -> int:

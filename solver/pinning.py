@@ -13,18 +13,18 @@ Given a plan P of the whole scenario and a set F of *free* tasks:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from solver.domain import Scenario, Task
 from solver.oracle import Plan
+from solver.spans import merged
 
 
 def pins_around(scenario: Scenario, plan: Plan, free: list[Task], days: dict[str, date]) -> list[Task]:
     """The tasks outside `free` that a plan of `free` must work around: those overlapping a free task,
     and those starting on a free task's operational day planned on a limited worker (module docstring)."""
     free_ids = {t.id for t in free}
-    union = _merged((t.start, t.end) for t in free)
+    union = merged((t.start, t.end) for t in free)
     start_days = {days[t.id] for t in free}  # every day a free task starts in (limits count per day)
     limited = {w.id for w in scenario.workers if w.limited}
     pins = []
@@ -34,16 +34,6 @@ def pins_around(scenario: Scenario, plan: Plan, free: list[Task], days: dict[str
         if _meets(union, t) or (days[t.id] in start_days and limited.intersection(plan.get(t.id, ()))):
             pins.append(t)
     return pins
-
-
-def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for s, e in sorted(intervals):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
 
 
 def _meets(union: list[tuple[datetime, datetime]], task: Task) -> bool:
