@@ -113,7 +113,7 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
 def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1,
             hint: dict[int, int] | None = None) -> SolveResult:
     """The relaxed model of `tasks`: INFEASIBLE proves the whole day (or the day plus a new task)
-    infeasible; a plan proves nothing but is a useful hint for a wider window (see `solver.slots`).
+    infeasible; a plan proves nothing but is a useful hint for a wider window (see `settle`).
     With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`."""
     return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
                  linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS)
