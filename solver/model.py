@@ -127,10 +127,12 @@ def _limits(model: cp_model.CpModel, inst: Instance, v: _Vars, pinned: Usage | N
     for (w, day), terms in rows.items():
         max_seats, max_ticks = inst.cap(w, day)
         seats_out, ticks_out = (pinned or {}).get((w, day), (0, 0))
+        flat = [lit for _, lits in terms for lit in lits]
         if max_seats is not None:
-            model.add(sum(sum(lits) for _, lits in terms) <= max_seats - seats_out)
+            model.add(cp_model.LinearExpr.sum(flat) <= max_seats - seats_out)
         if max_ticks is not None:
-            model.add(sum(length * sum(lits) for length, lits in terms) <= max_ticks - ticks_out)
+            lengths = [length for length, lits in terms for _ in lits]
+            model.add(cp_model.LinearExpr.weighted_sum(flat, lengths) <= max_ticks - ticks_out)
 
 
 def _hinted(inst: Instance, task_list: list[int], hint: Mapping[int, int]) -> set[tuple[int, int, int]]:
@@ -202,6 +204,18 @@ def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: boo
     solver.parameters.num_workers = workers
     if not presolve:
         solver.parameters.cp_model_presolve = False
+        # A model solved without presolve is a repair of a hinted plan (a restricted window, a component the
+        # heuristic nearly covered): its plan comes from the first-solution local search ("fj") or an LNS
+        # within a few moves of the hint. CP-SAT's symmetry detection (~60 ms on a 30,000-literal window)
+        # and the feasibility pump (which held fj's thread for ~150 ms) only delay it, and fj's default
+        # batch (0.1 deterministic s) kept a tiny infeasible window waiting ~50 ms for fj to notice the
+        # proof (S-80 0.026 -> 0.08 s per query; 0.03 s with 0.01). Replayed on the nine window models of
+        # crew XL-90's cold plan (2 cores): 2.73 -> 1.23 s of CP-SAT; per query crew M-90 1.06 -> 0.73 s,
+        # crew L-90 1.14 -> 0.87 s, the rest unchanged. (Kept for the presolved models: the relaxed
+        # windows' proofs got slower without symmetry and the pump, crew M-90 1.06 -> 1.43 s.)
+        solver.parameters.symmetry_level = 0
+        solver.parameters.use_feasibility_pump = False
+        solver.parameters.feasibility_jump_batch_dtime = 0.01
     if linearization is not None:
         solver.parameters.linearization_level = linearization
         if linearization >= 2 and workers > 1:  # noqa: PLR2004 -- CP-SAT's level of the full LP
@@ -253,8 +267,9 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
         # A complete hint (every x, mostly False): CP-SAT then tries the hinted plan as a whole, where a hint of
         # the True literals alone made crew windows slower (measured: crew L-90 0.95 -> 1.2-1.5 s per query).
         chosen = _hinted(inst, task_list, hint)
-        for key, var in v.x.items():
-            model.add_hint(var, key in chosen)
+        # In one batch: `add_hint` per literal cost ~3 us each, 0.1 s on a 30,000-literal window.
+        model.proto.solution_hint.vars.extend(var.index for var in v.x.values())
+        model.proto.solution_hint.values.extend(int(key in chosen) for key in v.x)
     code, solver = cp_model.UNKNOWN, None
     if single_first > 0 and workers > 1:
         code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)

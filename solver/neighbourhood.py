@@ -90,10 +90,24 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     free = whole_tasks(inst, free)
     free_set = set(free)
     eligible = list(inst.eligible)
+    # Each worker's pinned spans once, and each (interval, eligible tuple) once: seats of a crew share both,
+    # and compile memoises eligible tuples (this loop was ~15 % of a crew XL-90 cold plan).
+    pinned_spans: dict[int, list[tuple[int, int]]] = {}
+    starts, ends = inst.starts, inst.ends
+    done: dict[tuple[int, int, int], tuple[int, ...]] = {}
     for t in free:
-        s, e = inst.starts[t], inst.ends[t]
-        eligible[t] = tuple(w for w in inst.eligible[t]
-                            if not any(p not in free_set for p in base.clashes(w, s, e)))
+        s, e = starts[t], ends[t]
+        key = (s, e, id(inst.eligible[t]))
+        if key not in done:
+            keep = []
+            for v in inst.eligible[t]:
+                spans = pinned_spans.get(v)
+                if spans is None:
+                    spans = pinned_spans[v] = [(starts[p], ends[p]) for p in base.on.get(v, ()) if p not in free_set]
+                if not any(a < e and s < b for a, b in spans):
+                    keep.append(v)
+            done[key] = tuple(keep)
+        eligible[t] = done[key]
     pinned: dict[tuple[int, int], tuple[int, int]] = {}
     if inst.limits:
         load = {k: list(v) for k, v in base.load.items()}
@@ -121,12 +135,15 @@ def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int
 
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
-           on_model: Callable[[], None] | None = None, chain: bool = False) -> dict[int, int] | Literal[False] | None:
+           on_model: Callable[[], None] | None = None, chain: bool = False,
+           tried: set[frozenset[int]] | None = None) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
     infeasible, None when no window decides in `time_left()` seconds (each window at most
     `options.window_time_limit`). `hint`: where to try `around` first. `on_model`: called per model.
-    `chain`: the chain window first (`windows`).
+    `chain`: the chain window first (`windows`). `tried`: windows (item sets) already tried on this very `a`,
+    skipped, and each window tried here is added (the caller clears it when `a` changes): the same models
+    would only fail again.
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -137,6 +154,11 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
     for items, quick in windows(inst, index, a, around, options, chain=chain):
+        if tried is not None:
+            key = frozenset(items)
+            if key in tried:
+                continue
+            tried.add(key)
         limit = min(time_left(), options.window_time_limit)
         if limit <= 0:
             return None
@@ -172,11 +194,14 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
     deadline = time.perf_counter() + time_limit
     index = TimeIndex(inst)
     stuck = False
+    # Windows that failed since `a` last changed: a later leftover nearby builds the same ones (seen on crew
+    # XL-90 cold: the same 2 s window tried for three leftovers in a row).
+    tried: set[frozenset[int]] = set()
     for t in leftovers:
         if t in a.of:  # a seat of a task an earlier window placed whole
             continue
         found = settle(inst, index, a, [t], options, time_left=lambda: deadline - time.perf_counter(),
-                       workers=workers)
+                       workers=workers, tried=tried)
         if found is False:
             return False
         if found is None:
@@ -189,6 +214,7 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
                 a.remove(u)
         for u, w in found.items():
             a.put(u, w)
+        tried.clear()
     return None if stuck else True
 
 
@@ -200,9 +226,9 @@ def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
             options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float]]:
     """The windows to try around `around`, growing, each with the seconds of its restricted model's
     one-worker attempt: one per margin of `options.window_margins`, and first the bare window (margin 0)
-    when the first margin's is above `options.big_window_literals` (item, worker) pairs, as on a
-    500-worker day, where a 1 h window is ~100,000 of them. (On smaller days the bare window, tried first,
-    cost more than it saved: measured on crew M/L-90.) `chain`: first the chain window (`chain_window`)
+    when the first margin's is above `options.bare_window_literals` (item, worker) pairs, as on a
+    500-worker day, where a 1 h window is 18,000-100,000 of them. (On smaller days the bare window, tried
+    first, cost more than it saved: measured on crew M/L-90.) `chain`: first the chain window (`chain_window`)
     of `options.chain_depth` links, or of fewer when that is above `options.chain_literals` pairs; it
     goes straight to `restricted`'s two workers, since its one-worker attempt hardly ever found the plan
     (10 of 11 failed on the load-test day after 60 bookings; without it 1.7 -> 1.44 s per query there,
@@ -215,7 +241,7 @@ def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
                 break
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
-        if k == 0 and margin > 0 and _literals(inst, items) > options.big_window_literals:
+        if k == 0 and margin > 0 and _literals(inst, items) > options.bare_window_literals:
             yield window(inst, index, a, around, 0), QUICK_WINDOW_SECONDS
         yield items, QUICK_WINDOW_SECONDS
 

@@ -42,8 +42,13 @@ class SolverOptions:
       with limits it lost (crew L-90 0.53 -> 0.70 s from the witness), so those skip it. 12,000 pairs: on
       the load-test day after 50 bookings two-link windows of 20,000-24,000 pairs cost ~0.5 s each, and
       the query went 1.75 -> 0.9 s with the cap (16,000 did as well, 8,000 worse: 1.3 s).
-    - `big_window_literals`: a window above this many (item, worker) pairs is big: the bare window goes
-      first and its relaxed model is not tried (see `solver.neighbourhood.windows` and `worth_relaxing`).
+    - `big_window_literals`: a window above this many (item, worker) pairs is big: its relaxed model is not
+      tried (see `solver.neighbourhood.worth_relaxing`).
+    - `bare_window_literals`: when the first margin's window is above this many pairs, the bare window
+      (margin 0) goes first (see `solver.neighbourhood.windows`). 10,000, not 30,000: on crew XL-90's cold
+      plan its 1 h windows (18,000-30,000 pairs, the full limited workers' day included) each cost
+      0.3-0.5 s, and one of them stalled for 2 s, the 3 h and 8 h windows after it too (~23 s per plan,
+      three runs); bare first 2.9-4.0 s. Slot queries on crew M/L and v1 L/XL days unchanged.
     - `repair_*`: ejection-chain repair bounds (0 effort switches repair off). 1,500 steps, not 400: a
       repair that succeeds saves a window model (~0.1-0.2 s on an L day); one that fails costs a few
       milliseconds more (measured: the load test's L-90 day after 37 bookings 1.2 -> 0.8 s per query,
@@ -67,6 +72,7 @@ class SolverOptions:
     chain_depth: int = 2
     chain_literals: int = 12_000
     big_window_literals: int = 30_000
+    bare_window_literals: int = 10_000
     repair_workers: int = 40
     repair_max_blockers: int = 3
     repair_effort: int = 1500
