@@ -70,7 +70,8 @@ def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_
             continue
         lits = []
         for w in _allowed(inst, t, e):
-            lit = v.x[t, e, w] = model.new_bool_var(f"x_{t}_{e}_{w}")
+            # Unnamed: a window model holds up to ~100,000 of these, and a name costs a third of the call.
+            lit = v.x[t, e, w] = model.new_bool_var("")
             v.on.setdefault((t, w), []).append(lit)
             lits.append(lit)
         held = [ys[e] for ys in y if e in ys]
@@ -104,10 +105,11 @@ def _no_overlap(model: cp_model.CpModel, inst: Instance, v: _Vars, formulation: 
         per_worker.setdefault(w, []).append(t)
     starts = [inst.starts[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
     ends = [inst.ends[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
+    on = v.on
     for w, ts in per_worker.items():
         if formulation == "cliques":
             for clique in maximal_cliques(ts, starts, ends):
-                model.add_at_most_one(lit for t in clique for lit in v.on[t, w])
+                model.add_at_most_one([lit for t in clique for lit in on[t, w]])
         elif formulation == "intervals":
             model.add_no_overlap([
                 model.new_optional_fixed_size_interval_var(starts[t], ends[t] - starts[t],
@@ -120,10 +122,15 @@ def _no_overlap(model: cp_model.CpModel, inst: Instance, v: _Vars, formulation: 
 
 def _limits(model: cp_model.CpModel, inst: Instance, v: _Vars, pinned: Usage | None) -> None:
     rows: dict[tuple[int, int], list[tuple[int, list[cp_model.IntVar]]]] = {}
+    limited = inst.limits
+    span: dict[int, tuple[int, int]] = {}  # task -> (day, length), once per task
     for (t, w), lits in v.on.items():
-        if w in inst.limits:
-            seat = inst.tasks[t].seats[0]
-            rows.setdefault((w, inst.days[seat]), []).append((inst.ends[seat] - inst.starts[seat], lits))
+        if w in limited:
+            if t not in span:
+                seat = inst.tasks[t].seats[0]
+                span[t] = (inst.days[seat], inst.ends[seat] - inst.starts[seat])
+            day, length = span[t]
+            rows.setdefault((w, day), []).append((length, lits))
     for (w, day), terms in rows.items():
         max_seats, max_ticks = inst.cap(w, day)
         seats_out, ticks_out = (pinned or {}).get((w, day), (0, 0))
@@ -170,8 +177,9 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
     """Item -> worker from the x's: the workers of a task fill its seats entry by entry (a flexible task's
     seats take its workers in any order: their eligibility is the entries' union)."""
     chosen: dict[int, list[tuple[int, int]]] = {}
+    solution = solver.response_proto.solution  # read once: boolean_value per literal cost ~1 us each
     for (t, e, w), lit in v.x.items():
-        if solver.boolean_value(lit):
+        if solution[lit.index]:
             chosen.setdefault(t, []).append((e, w))
     assignment: dict[int, int] = {}
     uncovered: list[int] = []
@@ -240,6 +248,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     pinned: Usage | None = None,
     linearization: int | None = None,
     single_first: float = 0.0,
+    presolve_after: float = 0.0,
 ) -> SolveResult:
     """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
@@ -250,6 +259,8 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     an over-full window at once where search alone takes seconds (measured: benchmarks/); with several
     `workers` it runs on CP-SAT's "max_lp" subsolver (see `LP_SUBSOLVER`). `single_first`: seconds of a
     one-worker attempt on the same model before the `workers` search (see `solver.neighbourhood`).
+    `presolve_after` (with `presolve` off): seconds of that search, after which the time left goes to a
+    presolved one (see `solver.neighbourhood.REPAIR_SECONDS`).
     """
     began = time.perf_counter()
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
@@ -275,7 +286,11 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
         code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)
     left = time_limit - (time.perf_counter() - began)
     if code == cp_model.UNKNOWN and left > 0:
-        code, solver = _run(model, left, workers, presolve, linearization)
+        staged = not presolve and presolve_after > 0
+        code, solver = _run(model, min(left, presolve_after) if staged else left, workers, presolve, linearization)
+        left = time_limit - (time.perf_counter() - began)
+        if staged and code == cp_model.UNKNOWN and left > 0:
+            code, solver = _run(model, left, workers, True, linearization)
     seconds = time.perf_counter() - began
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
