@@ -249,6 +249,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     linearization: int | None = None,
     single_first: float = 0.0,
     presolve_after: float = 0.0,
+    repair_first: float = 0.0,
 ) -> SolveResult:
     """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
@@ -260,7 +261,8 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     `workers` it runs on CP-SAT's "max_lp" subsolver (see `LP_SUBSOLVER`). `single_first`: seconds of a
     one-worker attempt on the same model before the `workers` search (see `solver.neighbourhood`).
     `presolve_after` (with `presolve` off): seconds of that search, after which the time left goes to a
-    presolved one (see `solver.neighbourhood.REPAIR_SECONDS`).
+    presolved one (see `solver.neighbourhood.REPAIR_SECONDS`). `repair_first` (with `presolve` on): seconds
+    of a search without presolve, as a repair of the hint, before the presolved one.
     """
     began = time.perf_counter()
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
@@ -285,6 +287,9 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     if single_first > 0 and workers > 1:
         code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)
     left = time_limit - (time.perf_counter() - began)
+    if code == cp_model.UNKNOWN and left > 0 and presolve and repair_first > 0:
+        code, solver = _run(model, min(left, repair_first), workers, False, linearization)
+        left = time_limit - (time.perf_counter() - began)
     if code == cp_model.UNKNOWN and left > 0:
         staged = not presolve and presolve_after > 0
         code, solver = _run(model, min(left, presolve_after) if staged else left, workers, presolve, linearization)

@@ -45,6 +45,12 @@ QUICK_WINDOW_SECONDS = 0.02
 # many literals the pins leave with one worker) cut to ~0.2 s. Replayed on the nine window models of crew
 # XL-90's cold plan: 2.18 s of CP-SAT with presolve never, 1.21 s switching after 0.2 s.
 REPAIR_SECONDS = 0.2
+# `relaxed` on a day without limits: after its quick presolved worker, this long a two-worker search without
+# presolve (a repair of its hint, as in `restricted`), then presolved for the time left. Its plans are
+# found within a few moves of the hint in 10-15 ms, where the presolved search took 170-300 ms (the load
+# test's L-90 day after 60 bookings: 1.6 -> 1.1 s per query). Days with limits skip it: there the
+# repaired relaxed plans made worse hints for the next window (crew L-90 0.8 -> 1.5 s, M-90 0.74 -> 1.09 s).
+RELAXED_REPAIR_SECONDS = 0.1
 
 
 def whole_tasks(inst: Instance, items: list[int]) -> list[int]:
@@ -140,7 +146,8 @@ def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int
     infeasible; a plan proves nothing but is a useful hint for a wider window (see `settle`).
     With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`."""
     return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
-                 linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS)
+                 linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS,
+                 repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS)
 
 
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
