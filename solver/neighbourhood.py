@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Literal
 
 from solver.assign import Assignment
+from solver.bounds import hall_violation
 from solver.domain import Status
 from solver.instance import Instance, TimeIndex
 from solver.model import SolveResult, solve
@@ -132,9 +133,16 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
                 load[w, inst.days[t]][0] -= 1
                 load[w, inst.days[t]][1] -= inst.ends[t] - inst.starts[t]
         pinned = {k: (v[0], v[1]) for k, v in load.items()}
+    narrow = inst.restrict(eligible)
+    # Some instant where the window's items cannot all get distinct workers from what the pins leave them:
+    # the model has no plan (its plans give distinct workers at every instant), so none is found, without
+    # CP-SAT. On the load test's L-90 day after 60 bookings it caught both infeasible restricted windows of
+    # a query (~0.1 s of search each) for ~3 ms per window checked.
+    if hall_violation(narrow, free) is not None:
+        return None
     start = {t: base.of[t] for t in free if t in base.of}
     start.update(hint or {})
-    res = solve(inst.restrict(eligible), free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
+    res = solve(narrow, free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
                 pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first,
                 presolve_after=REPAIR_SECONDS)
     return res.assignment if res.status is Status.FEASIBLE else None
