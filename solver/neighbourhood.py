@@ -99,7 +99,9 @@ def chain_window(inst: Instance, a: Assignment, around: list[int], depth: int) -
 
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
                hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS) -> dict[int, int] | None:
-    """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found."""
+    """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found (the Hall check
+    first, then CP-SAT: `single_first` seconds of one worker, `REPAIR_SECONDS` of `workers` without presolve,
+    the time left presolved)."""
     free = whole_tasks(inst, free)
     free_set = set(free)
     eligible = list(inst.eligible)
@@ -152,7 +154,8 @@ def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int
             hint: dict[int, int] | None = None) -> SolveResult:
     """The relaxed model of `tasks`: INFEASIBLE proves the whole day (or the day plus a new task)
     infeasible; a plan proves nothing but is a useful hint for a wider window (see `settle`).
-    With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`."""
+    With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`, and
+    on a day without limits then `RELAXED_REPAIR_SECONDS` without presolve."""
     return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
                  linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS,
                  repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS)
