@@ -346,9 +346,3 @@ def _around(inst: Instance, items: list[int]) -> list[int]:
     for lo, hi in merged((inst.starts[t], inst.ends[t]) for t in items):
         out.update(index.overlapping(lo, hi))
     return sorted(out)
-
-
-
-def model_literals(inst: Instance, items: list[int]) -> int:
-    """(item, worker) pairs, i.e. Booleans, of a CP-SAT model of these items (its size, before cliques)."""
-    return sum(len(inst.eligible[t]) for t in items)

@@ -68,6 +68,29 @@ class EligibilityIndex:
             ok &= self._has(skill)
         return tuple(np.flatnonzero(ok).tolist())
 
+    def eligible_many(self, starts: Sequence[int], ends: Sequence[int], skill: str | None) -> list[tuple[int, ...]]:
+        """`eligible` of every (start, end) pair, in one pass over arrays of (pairs x shifts) and (pairs x taken
+        tasks): the same test row by row. Equal rows share one tuple. A slot query asks this of its 271
+        candidates, where one call each was a fifth of a 10-worker day's query."""
+        s = np.asarray(starts, dtype=np.int64)[:, None]
+        e = np.asarray(ends, dtype=np.int64)[:, None]
+        ok = np.zeros((len(starts), self.n), dtype=bool)
+        rows, cols = np.nonzero((self.shift_s <= s) & (self.shift_e >= e))
+        ok[rows, self.shift_w[cols]] = True
+        rows, cols = np.nonzero((self.busy_s < e) & (self.busy_e > s))
+        ok[rows, self.busy_w[cols]] = False
+        if skill is not None:
+            ok &= self._has(skill)
+        out: list[tuple[int, ...]] = []
+        seen: dict[bytes, tuple[int, ...]] = {}
+        for row in ok:
+            key = row.tobytes()
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = tuple(np.flatnonzero(row).tolist())
+            out.append(found)
+        return out
+
 
 _cache: OrderedDict[tuple[int, int], EligibilityIndex] = OrderedDict()
 _lock = threading.Lock()  # the service answers from several threads

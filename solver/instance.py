@@ -135,6 +135,23 @@ class Instance:
         # Every worker's `can_take` at once, vectorised (see solver.eligibility for why it is the same test).
         return eligibility.index_of(self.calendars).eligible(start, end, skill)
 
+    def eligible_many(self, spans: list[tuple[int, int]], skill: str | None) -> list[tuple[int, ...]]:
+        """`eligible_for` of each (start, end) span, in one vectorised pass."""
+        return eligibility.index_of(self.calendars).eligible_many([s for s, _ in spans], [e for _, e in spans], skill)
+
+    def allowed(self, t: int, e: int) -> tuple[int, ...]:
+        """Workers who may take a seat of crew entry e of task t: its items' eligibility (a caller may have
+        narrowed it, see `restrict`); on a flexible task, the entry's workers among its seats' union."""
+        info = self.tasks[t]
+        if info.flexible:
+            mask = set(self.eligible[info.seats[0]])
+            return tuple(w for w in info.entry_eligible[e] if w in mask)
+        return next(self.eligible[i] for i in info.seats if self.entry[i] == e)
+
+    def pairs(self, items: list[int]) -> int:
+        """(item, worker) pairs, i.e. Booleans, of a CP-SAT model of these items (its size, before cliques)."""
+        return sum(len(self.eligible[i]) for i in items)
+
     def seat_lists(self, items: list[int] | None = None) -> dict[int, list[int]]:
         """Task index -> its items among `items` (default all)."""
         out: dict[int, list[int]] = {}
@@ -143,10 +160,12 @@ class Instance:
         return out
 
     def with_task(self, task_id: str, start: int, end: int, skill: str | None, *,
-                  crew: tuple[CrewEntry, ...] | None = None, day: int = 0) -> Instance:
-        """This instance plus one more untaken task (the candidate of a slot probe); its seats come last."""
+                  crew: tuple[CrewEntry, ...] | None = None, day: int = 0,
+                  eligible: list[tuple[int, ...]] | None = None) -> Instance:
+        """This instance plus one more untaken task (the candidate of a slot probe); its seats come last.
+        `eligible`: each crew entry's `eligible_for` (start, end), when the caller has it already."""
         crew = crew or (CrewEntry(skill, 1),)
-        elig = tuple(self.eligible_for(start, end, c.skill) for c in crew)
+        elig = tuple(eligible) if eligible is not None else tuple(self.eligible_for(start, end, c.skill) for c in crew)
         n, k = self.n_tasks, sum(c.count for c in crew)
         seats = tuple(range(n, n + k))
         info = TaskInfo(task_id, crew, (), tuple(c.count for c in crew), (), elig, seats)

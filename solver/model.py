@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver import backtrack
 from solver.domain import Status
 from solver.instance import Instance, maximal_cliques
 from solver.options import FORMULATIONS, Formulation
@@ -47,15 +48,6 @@ class _Vars:
     covered: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
 
-def _allowed(inst: Instance, t: int, e: int) -> tuple[int, ...]:
-    """Workers who may take a seat of entry e of task t: the items' eligibility (a caller may narrow it)."""
-    info = inst.tasks[t]
-    if info.flexible:
-        mask = set(inst.eligible[info.seats[0]])
-        return tuple(w for w in info.entry_eligible[e] if w in mask)
-    return next(inst.eligible[i] for i in info.seats if inst.entry[i] == e)
-
-
 def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_all: bool) -> None:
     """Seat counts of task t (and its undecided holders' entries)."""
     info = inst.tasks[t]
@@ -69,7 +61,7 @@ def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_
         if need == 0 and not any(e in ys for ys in y):
             continue
         lits = []
-        for w in _allowed(inst, t, e):
+        for w in inst.allowed(t, e):
             # Unnamed: a window model holds up to ~100,000 of these, and a name costs a third of the call.
             lit = v.x[t, e, w] = model.new_bool_var("")
             v.on.setdefault((t, w), []).append(lit)
@@ -235,6 +227,27 @@ def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: boo
     return solver.solve(model), solver
 
 
+def _without_cp_sat(inst: Instance, items: list[int], task_list: list[int], *, time_limit: float,  # noqa: PLR0913 -- keyword-only
+                    hint: dict[int, int] | None, cover_all: bool, pinned: Usage | None,
+                    search: tuple[int, int]) -> tuple[Status, dict[int, int]] | None:
+    """The answers that need no CP-SAT model: a seat nobody can take, no task, no time left (undecided, never
+    a guess), or a tiny model decided by `solver.backtrack` (its soundness argument is there)."""
+    if cover_all and any(not inst.eligible[t] for t in items):
+        return Status.INFEASIBLE, {}
+    if not task_list:
+        return Status.FEASIBLE, {}
+    if time_limit <= 0:
+        return Status.UNKNOWN, {}
+    max_pairs, max_nodes = search
+    if cover_all and max_nodes > 0 and inst.pairs([i for t in task_list for i in inst.tasks[t].seats]) <= max_pairs:
+        found = backtrack.search(inst, task_list, pinned=pinned, hint=hint, max_nodes=max_nodes)
+        if found is False:
+            return Status.INFEASIBLE, {}
+        if found is not None:
+            return Status.FEASIBLE, found
+    return None
+
+
 def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     inst: Instance,
     tasks: Iterable[int] | None = None,
@@ -250,6 +263,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     single_first: float = 0.0,
     presolve_after: float = 0.0,
     repair_first: float = 0.0,
+    search: tuple[int, int] = (0, 0),
 ) -> SolveResult:
     """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
@@ -262,18 +276,19 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     one-worker attempt on the same model before the `workers` search (see `solver.neighbourhood`).
     `presolve_after` (with `presolve` off): seconds of that search, after which the time left goes to a
     presolved one (see `solver.neighbourhood.REPAIR_SECONDS`). `repair_first` (with `presolve` on): seconds
-    of a search without presolve, as a repair of the hint, before the presolved one.
+    of a search without presolve, as a repair of the hint, before the presolved one. `search` = (literals,
+    nodes): a model of at most that many (seat, worker) pairs is first searched depth-first
+    (`solver.backtrack`), which answers exactly unless it gives up after `nodes` assignments tried; (0, 0),
+    the default, never (the naive engine's reference model stays plain CP-SAT).
     """
     began = time.perf_counter()
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
-    if cover_all and any(not inst.eligible[t] for t in items):
-        # A seat nobody can take: infeasible without asking the solver.
-        return SolveResult(Status.INFEASIBLE, {}, [], True, time.perf_counter() - began)
     task_list = sorted({inst.owner[i] for i in items})
-    if not task_list:
-        return SolveResult(Status.FEASIBLE, {}, [], True, time.perf_counter() - began)
-    if time_limit <= 0:  # no time left: undecided, never a guess
-        return SolveResult(Status.UNKNOWN, {}, [], False, time.perf_counter() - began)
+    early = _without_cp_sat(inst, items, task_list, time_limit=time_limit, hint=hint, cover_all=cover_all,
+                            pinned=pinned, search=search)
+    if early is not None:
+        status, assignment = early
+        return SolveResult(status, assignment, [], status is not Status.UNKNOWN, time.perf_counter() - began)
 
     model, v = _build(inst, task_list, formulation, cover_all, pinned)
     if hint:

@@ -97,8 +97,9 @@ def chain_window(inst: Instance, a: Assignment, around: list[int], depth: int) -
     return whole_tasks(inst, list(chosen))
 
 
-def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,
-               hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS) -> dict[int, int] | None:
+def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,  # noqa: PLR0913 -- keyword-only knobs
+               hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS,
+               search: tuple[int, int] = (0, 0)) -> dict[int, int] | None:
     """A plan for `free` that fits around the pinned tasks of `base`, or None if none was found (the Hall check
     first, then CP-SAT: `single_first` seconds of one worker, `REPAIR_SECONDS` of `workers` without presolve,
     the time left presolved)."""
@@ -146,19 +147,19 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     start.update(hint or {})
     res = solve(narrow, free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
                 pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first,
-                presolve_after=REPAIR_SECONDS)
+                presolve_after=REPAIR_SECONDS, search=search)
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
 def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1,
-            hint: dict[int, int] | None = None) -> SolveResult:
+            hint: dict[int, int] | None = None, search: tuple[int, int] = (0, 0)) -> SolveResult:
     """The relaxed model of `tasks`: INFEASIBLE proves the whole day (or the day plus a new task)
     infeasible; a plan proves nothing but is a useful hint for a wider window (see `settle`).
     With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`, and
     on a day without limits then `RELAXED_REPAIR_SECONDS` without presolve."""
     return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
                  linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS,
-                 repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS)
+                 repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS, search=search)
 
 
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
@@ -191,7 +192,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         if limit <= 0:
             return None
         found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry,
-                           single_first=quick)
+                           single_first=quick, search=options.tiny_search)
         if on_model is not None:
             on_model()
         if found is not None:
@@ -201,7 +202,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
             return None
         if worth_relaxing(inst, items, options):
             res = relaxed(inst, items, time_limit=limit, workers=workers,
-                          hint={t: a.of[t] for t in items if t in a.of})
+                          hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search)
             if on_model is not None:
                 on_model()
             if res.status is Status.INFEASIBLE:
@@ -246,10 +247,6 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
     return None if stuck else True
 
 
-def _literals(inst: Instance, items: list[int]) -> int:
-    return sum(len(inst.eligible[i]) for i in items)
-
-
 def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
             options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float]]:
     """The windows to try around `around`, growing, each with the seconds of its restricted model's
@@ -264,12 +261,12 @@ def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
     if chain and options.window_margins:
         for depth in range(options.chain_depth, 0, -1):
             items = chain_window(inst, a, around, depth)
-            if _literals(inst, items) <= options.chain_literals:
+            if inst.pairs(items) <= options.chain_literals:
                 yield items, 0.0
                 break
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
-        if k == 0 and margin > 0 and _literals(inst, items) > options.bare_window_literals:
+        if k == 0 and margin > 0 and inst.pairs(items) > options.bare_window_literals:
             yield window(inst, index, a, around, 0), QUICK_WINDOW_SECONDS
         yield items, QUICK_WINDOW_SECONDS
 
@@ -278,4 +275,4 @@ def worth_relaxing(inst: Instance, items: list[int], options: SolverOptions) -> 
     """Whether to try the relaxed model of a window: not above `options.big_window_literals` (item, worker)
     pairs, where its LP grows slow and, the window being a wide slice of a big day, it hardly ever refutes
     (skipping it only loses a chance of a proof, never soundness)."""
-    return _literals(inst, items) <= options.big_window_literals
+    return inst.pairs(items) <= options.big_window_literals

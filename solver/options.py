@@ -53,6 +53,9 @@ class SolverOptions:
       repair that succeeds saves a window model (~0.1-0.2 s on an L day); one that fails costs a few
       milliseconds more (measured: the load test's L-90 day after 37 bookings 1.2 -> 0.8 s per query,
       crew M-90 cold 4.1 -> 3.3 s, the other issue-8 days unchanged).
+    - `tiny_search`: (pairs, nodes): a window or component model of at most `pairs` (seat, worker) pairs is
+      first searched depth-first (`solver.backtrack`, exact), and goes to CP-SAT only if that search gives up
+      after `nodes` assignments tried; (0, 0) switches it off. See the measurement in `solver.backtrack`.
     - `heuristic_effort`: ejection-chain steps per left-out task when planning a day.
     - `pool_size`: witnesses kept while probing.
     - `max_slots`: stop after this many slots (the rest of the day is not probed; `next` needs it).
@@ -77,6 +80,7 @@ class SolverOptions:
     repair_max_blockers: int = 3
     repair_effort: int = 1500
     heuristic_effort: int = 2000
+    tiny_search: tuple[int, int] = (120, 200)
     pool_size: int = 8
     max_slots: int | None = None
     verify: bool = False

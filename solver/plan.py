@@ -123,7 +123,7 @@ def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int
     uncovered: list[int] = []
     optimal = True
     for comp in bad:
-        if construct.model_literals(inst, comp) > options.max_model_literals:  # too big to model: honest leftovers
+        if inst.pairs(comp) > options.max_model_literals:  # too big to model: honest leftovers
             uncovered.extend(t for t in comp if t not in guess)
             optimal = False
             continue
@@ -171,13 +171,13 @@ def plan_instance(
             bad.append(comp)
             continue
         left = deadline - time.perf_counter()  # none left: the component stays undecided (UNKNOWN)
-        if construct.model_literals(inst, comp) > options.max_model_literals:
+        if inst.pairs(comp) > options.max_model_literals:
             left = 0  # too big to build in bounded time and memory: undecided (UNKNOWN), honestly
         hint = {t: guess[t] for t in comp if t in guess}
         # A nearly complete hint makes the search a repair, where presolve costs more than it saves
         # (measured: 2-4x less CPU on L days). Either way the answer is exact.
         res = solve(inst, comp, time_limit=left, hint=hint, workers=workers, formulation=options.formulation,
-                    presolve=len(hint) < NEARLY_ALL * len(comp))
+                    presolve=len(hint) < NEARLY_ALL * len(comp), search=options.tiny_search)
         if res.status is Status.FEASIBLE:
             assignment.update(res.assignment)
         else:

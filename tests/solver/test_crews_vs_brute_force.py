@@ -141,14 +141,14 @@ def brute_slots(doc: Doc, duration: int, step: int, crew: list[tuple[Seat, int]]
 
 # -- random valid scenarios ----------------------------------------------------------------------------------
 
-def random_doc(rnd: random.Random) -> Doc:
+def random_doc(rnd: random.Random, *, n_workers: tuple[int, int] = (3, 4), n_tasks: tuple[int, int] = (1, 5)) -> Doc:
     origin = datetime.combine(DAY, time(6, 0) if rnd.random() < 0.5 else time(18, 0), tzinfo=UTC)
 
     def at(unit: int) -> str:
         return (origin + unit * GRID).isoformat()
 
     workers = []
-    for i in range(rnd.randint(3, 4)):
+    for i in range(rnd.randint(*n_workers)):
         a = 0 if rnd.random() < 0.5 else rnd.randrange(0, 10)
         w: Doc = {"id": f"w{i}", "skills": sorted(rnd.sample(SKILLS, rnd.choice([0, 1, 1, 2, 2]))),
                   "shifts": [{"start": at(a), "end": at(min(WINDOW, a + rnd.randint(12, 24)))}]}
@@ -157,7 +157,7 @@ def random_doc(rnd: random.Random) -> Doc:
             w["max_minutes"] = rnd.choice([None, 90, 150, 240])
         workers.append(w)
     tasks = []
-    for k in range(rnd.randint(1, 5)):
+    for k in range(rnd.randint(*n_tasks)):
         a = rnd.randrange(0, WINDOW - 2)
         t: Doc = {"id": f"t{k}", "start": at(a), "end": at(min(WINDOW, a + rnd.choice([1, 2, 3, 4])))}
         if rnd.random() < 0.3:
@@ -171,9 +171,9 @@ def random_doc(rnd: random.Random) -> Doc:
     return {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
 
 
-def valid_doc(rnd: random.Random) -> Doc:
+def valid_doc(rnd: random.Random, **sizes: tuple[int, int]) -> Doc:
     """A random document whose holders break no rule: holders of named tasks are dropped until it loads."""
-    doc = random_doc(rnd)
+    doc = random_doc(rnd, **sizes)
     while True:
         try:
             load_scenario(doc)
@@ -206,8 +206,11 @@ def test_crew_slots_equal_brute_force(seed: int, duration: int, query_crew: Any)
     event("limited" if any("max_tasks" in w for w in doc["workers"]) else "no limits")
     event("crews" if any("crew" in t for t in doc["tasks"]) else "no crews")
     event("holders" if any(holders_of(t) for t in doc["tasks"]) else "no holders")
-    for engine in ("exact", "naive"):
-        ans = find_slots(sc, query, SolverOptions(engine=engine, verify=True))
+    # The exact engine also without its depth-first search of tiny models, so CP-SAT's windows are checked too.
+    for engine, options in (("exact", SolverOptions(verify=True)),
+                            ("exact, CP-SAT windows", SolverOptions(verify=True, tiny_search=(0, 0))),
+                            ("naive", SolverOptions(engine="naive", verify=True))):
+        ans = find_slots(sc, query, options)
         assert ans.undecided == [], engine
         assert ans.feasible_base is feasible, engine
         assert [s.start for s in ans.slots] == expected, engine

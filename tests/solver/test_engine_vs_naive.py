@@ -115,6 +115,13 @@ def test_window_models_alone_agree_with_naive_when_repair_is_switched_off() -> N
     assert total.by_neighbourhood > 0
 
 
+def test_cp_sat_window_models_agree_with_naive_without_the_depth_first_search() -> None:
+    """These days' windows are small enough for `solver.backtrack`, which then decides them: switched off,
+    the CP-SAT window models must give the naive answers on their own."""
+    total = _sweep(7, 25, VERIFY.but(repair_effort=0, tiny_search=(0, 0)))
+    assert total.by_neighbourhood > 0
+
+
 def test_component_solve_alone_agrees_with_naive_without_repair_and_windows() -> None:
     """The last stage (CP-SAT on the candidate's conflict component) must stand on its own too."""
     total = _sweep(11, 25, VERIFY.but(repair_effort=0, window_margins=()))
