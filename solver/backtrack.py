@@ -32,7 +32,7 @@ from solver.instance import Instance
 Usage = Mapping[tuple[int, int], tuple[int, int]]  # (worker, day) -> (seats, ticks) held outside the model
 
 
-def search(inst: Instance, task_list: list[int], *, pinned: Usage | None = None,  # noqa: C901, PLR0912, PLR0915 -- one search, its closures share state
+def search(inst: Instance, task_list: list[int], *, pinned: Usage | None = None,
            hint: Mapping[int, int] | None = None, max_nodes: int) -> dict[int, int] | Literal[False] | None:
     """A plan (item -> worker, every seat of `task_list`), False if there is none, None if the search gave
     up (more than `max_nodes` assignments tried, or a flexible task: the caller then asks CP-SAT)."""
@@ -56,94 +56,133 @@ def search(inst: Instance, task_list: list[int], *, pinned: Usage | None = None,
                 items.append(i)
                 group_of[i] = group
                 options[i] = workers
-    starts, ends, days = inst.starts, inst.ends, inst.days
-    on: dict[int, list[int]] = {}  # worker -> items placed on it
-    load: dict[tuple[int, int], list[int]] = {}  # (limited worker, day) -> [seats, ticks] placed
-    caps: dict[tuple[int, int], tuple[int | None, int | None]] = {}
-    limits = inst.limits
-    of: dict[int, int] = {}
-    hint = hint or {}
-    nodes = 0
+    return _Search(inst, items, group_of, options, pinned or {}, hint or {}, max_nodes).run()
 
-    def cap(w: int, day: int) -> tuple[int | None, int | None]:
+
+class _Search:
+    """The depth-first search, with forward checking: `domain[i]` is always exactly the workers w of
+    `options[i]` with `fits(i, w)` under the seats placed so far. Placing i on w can change `fits(j, v)`
+    only for v = w (w's seats and w's load changed) and, through the order of interchangeable seats, for
+    the seats of i's group, so only those are re-tested, and undone on backtracking."""
+
+    def __init__(self, inst: Instance, items: list[int], group_of: dict[int, list[int]],  # noqa: PLR0913 -- one search's state
+                 options: dict[int, tuple[int, ...]], pinned: Usage, hint: Mapping[int, int], max_nodes: int) -> None:
+        self.inst = inst
+        self.group_of = group_of
+        self.pinned = pinned
+        self.hint = hint
+        self.max_nodes = max_nodes
+        self.nodes = 0
+        self.on: dict[int, list[int]] = {}  # worker -> items placed on it
+        self.load: dict[tuple[int, int], list[int]] = {}  # (limited worker, day) -> [seats, ticks] placed
+        self.caps: dict[tuple[int, int], tuple[int | None, int | None]] = {}
+        self.of: dict[int, int] = {}
+        self.left = set(items)
+        self.users: dict[int, list[int]] = {}  # worker -> the items it may take
+        for i in items:
+            for w in options[i]:
+                self.users.setdefault(w, []).append(i)
+        self.domain = {i: {w for w in options[i] if self.fits(i, w)} for i in items}
+
+    def cap(self, w: int, day: int) -> tuple[int | None, int | None]:
         key = (w, day)
-        found = caps.get(key)
+        found = self.caps.get(key)
         if found is None:
-            seats, ticks = inst.cap(w, day)
-            out_seats, out_ticks = (pinned or {}).get(key, (0, 0))
-            found = caps[key] = (None if seats is None else seats - out_seats,
-                                 None if ticks is None else ticks - out_ticks)
+            seats, ticks = self.inst.cap(w, day)
+            out_seats, out_ticks = self.pinned.get(key, (0, 0))
+            found = self.caps[key] = (None if seats is None else seats - out_seats,
+                                      None if ticks is None else ticks - out_ticks)
         return found
 
-    def fits(i: int, w: int) -> bool:
+    def fits(self, i: int, w: int) -> bool:
+        """Seat i on worker w keeps no-overlap, the order of interchangeable seats and w's limits."""
+        starts, ends = self.inst.starts, self.inst.ends
         s, e = starts[i], ends[i]
-        for u in on.get(w, ()):
+        for u in self.on.get(w, ()):
             if starts[u] < e and s < ends[u]:
                 return False
-        group = group_of[i]
+        group = self.group_of[i]
         if len(group) > 1:
             k = group.index(i)
             for j, u in enumerate(group):
-                v = of.get(u)
+                v = self.of.get(u)
                 if v is not None and ((j < k and v >= w) or (j > k and v <= w)):
                     return False
-        if w in limits:
-            day = days[i]
-            max_seats, max_ticks = cap(w, day)
-            seats, ticks = load.get((w, day), (0, 0))
+        if w in self.inst.limits:
+            day = self.inst.days[i]
+            max_seats, max_ticks = self.cap(w, day)
+            seats, ticks = self.load.get((w, day), (0, 0))
             if max_seats is not None and seats + 1 > max_seats:
                 return False
             if max_ticks is not None and ticks + e - s > max_ticks:
                 return False
         return True
 
-    def place(i: int, w: int, sign: int) -> None:
+    def _move(self, i: int, w: int, sign: int) -> None:
+        inst = self.inst
         if sign > 0:
-            of[i] = w
-            on.setdefault(w, []).append(i)
+            self.of[i] = w
+            self.on.setdefault(w, []).append(i)
         else:
-            del of[i]
-            on[w].remove(i)
-        if w in limits:
-            row = load.setdefault((w, days[i]), [0, 0])
+            del self.of[i]
+            self.on[w].remove(i)
+        if w in inst.limits:
+            row = self.load.setdefault((w, inst.days[i]), [0, 0])
             row[0] += sign
-            row[1] += sign * (ends[i] - starts[i])
+            row[1] += sign * (inst.ends[i] - inst.starts[i])
 
-    left = set(items)
+    def assign(self, i: int, w: int) -> tuple[list[tuple[int, int]], bool]:
+        """Place i on w; the (seat, worker) pairs struck from the domains, and whether none is left empty."""
+        self._move(i, w, 1)
+        self.left.discard(i)
+        struck: list[tuple[int, int]] = []
+        alive = True
+        domain, left = self.domain, self.left
+        for j in self.users.get(w, ()):
+            if j in left and w in domain[j] and not self.fits(j, w):
+                domain[j].discard(w)
+                struck.append((j, w))
+                alive = alive and bool(domain[j])
+        for j in self.group_of[i]:
+            if j in left:
+                for v in [v for v in domain[j] if not self.fits(j, v)]:
+                    domain[j].discard(v)
+                    struck.append((j, v))
+                alive = alive and bool(domain[j])
+        return struck, alive
 
-    def dfs() -> bool | None:
-        nonlocal nodes
-        if not left:
+    def unassign(self, i: int, w: int, struck: list[tuple[int, int]]) -> None:
+        for j, v in struck:
+            self.domain[j].add(v)
+        self.left.add(i)
+        self._move(i, w, -1)
+
+    def run(self) -> dict[int, int] | Literal[False] | None:
+        if any(not self.domain[i] for i in self.left):
+            return False
+        found = self._dfs()
+        if found is None:
+            return None
+        return dict(self.of) if found else False
+
+    def _dfs(self) -> bool | None:
+        if not self.left:
             return True
-        best = -1
-        best_ws: tuple[int, ...] = ()
-        for i in left:  # the seat with the fewest workers left (ties: the lowest item, for a fixed order)
-            ws = tuple(w for w in options[i] if fits(i, w))
-            if not ws:
-                return False
-            if best < 0 or len(ws) < len(best_ws) or (len(ws) == len(best_ws) and i < best):
-                best, best_ws = i, ws
-        h = hint.get(best)
-        if h in best_ws:
-            best_ws = (h, *(w for w in best_ws if w != h))
-        left.discard(best)
-        for w in best_ws:
-            nodes += 1
-            if nodes > max_nodes:
-                left.add(best)
+        domain = self.domain
+        # The seat with the fewest workers left (ties: the lowest item, so the order is fixed).
+        best = min(self.left, key=lambda i: (len(domain[i]), i))
+        workers = sorted(domain[best])
+        h = self.hint.get(best)
+        if h in domain[best]:
+            workers.remove(h)
+            workers.insert(0, h)
+        for w in workers:
+            self.nodes += 1
+            if self.nodes > self.max_nodes:
                 return None
-            place(best, w, 1)
-            found = dfs()
+            struck, alive = self.assign(best, w)
+            found = self._dfs() if alive else False
             if found is not False:
-                if found is None:
-                    place(best, w, -1)
-                    left.add(best)
-                return found
-            place(best, w, -1)
-        left.add(best)
+                return found  # a plan (kept in place) or given up
+            self.unassign(best, w, struck)
         return False
-
-    found = dfs()
-    if found is None:
-        return None
-    return dict(of) if found else False
