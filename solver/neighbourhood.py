@@ -40,6 +40,12 @@ WINDOW_LINEARIZATION = 2
 # 3.3 / 3.9 / 0.8 s of window solving, where 0.25 s of one worker and then two "default_lp" workers (the
 # previous rule) took 1.0 / 5.2 / 7.2 / 2.0 s, and two workers alone 1.6-2.0 / 3.1-3.6 / 3.5-4.0 / 0.5 s.
 QUICK_WINDOW_SECONDS = 0.02
+# ... but only on windows of at most this many (seat, worker) pairs. Counted on the restricted windows of
+# crew M-65 / M-80 / L-90 / XL-90 cold: below 1,000 pairs the one worker decided 56 of 56; above, 1 of 18,
+# each of those costing 20-30 ms for nothing. Skipping it above 1,000 pairs (by hand, 2 cores, per query):
+# crew XL-90 3.0 -> ~2.75 s, crew L-90 0.75 -> 0.6 s, crew M-90 0.73 -> 0.52 s, the others unchanged;
+# skipping it everywhere lost crew M-80 0.47 -> 0.9 s and crew M-65 0.14 -> 0.38 s.
+QUICK_WINDOW_PAIRS = 1_000
 # `restricted`'s two-worker search runs without presolve for this long, then presolved for the time left.
 # Without presolve the local search finds most window plans within a few moves of the hint in tens of
 # milliseconds; the rest were found by CP-SAT's LP-guided LNS after 0.7-1.3 s, which presolve (it fixes the
@@ -250,7 +256,7 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
 def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
             options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float]]:
     """The windows to try around `around`, growing, each with the seconds of its restricted model's
-    one-worker attempt: one per margin of `options.window_margins`, and first the bare window (margin 0)
+    one-worker attempt (`_quick`): one per margin of `options.window_margins`, and first the bare window (margin 0)
     when the first margin's is above `options.bare_window_literals` (item, worker) pairs, as on a
     500-worker day, where a 1 h window is 18,000-100,000 of them. (On smaller days the bare window, tried
     first, cost more than it saved: measured on crew M/L-90.) `chain`: first the chain window (`chain_window`)
@@ -267,8 +273,14 @@ def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
         if k == 0 and margin > 0 and inst.pairs(items) > options.bare_window_literals:
-            yield window(inst, index, a, around, 0), QUICK_WINDOW_SECONDS
-        yield items, QUICK_WINDOW_SECONDS
+            bare = window(inst, index, a, around, 0)
+            yield bare, _quick(inst, bare)
+        yield items, _quick(inst, items)
+
+
+def _quick(inst: Instance, items: list[int]) -> float:
+    """Seconds of `restricted`'s one-worker attempt on this window: none above `QUICK_WINDOW_PAIRS`."""
+    return QUICK_WINDOW_SECONDS if inst.pairs(items) <= QUICK_WINDOW_PAIRS else 0.0
 
 
 def worth_relaxing(inst: Instance, items: list[int], options: SolverOptions) -> bool:
