@@ -2,8 +2,12 @@
 
 On a small day a window model holds 10-25 seats and 30-80 (seat, worker) pairs; CP-SAT takes 1-10 ms
 to build, start and answer each, most of a 10-worker day's slot query (gen-S-80: 25 of 38 ms). This
-search decides the same model in tens of microseconds when it is that small, and gives up (None) past
-`max_nodes` assignments tried, where the caller asks CP-SAT as before.
+search decides the same model in a few tenths of a millisecond when it is that small, and gives up (None)
+past `max_nodes` assignments tried, where the caller asks CP-SAT as before (`SolverOptions.tiny_search`:
+at most 120 pairs and 200 assignments; larger models, e.g. crew M-65's 150-200-pair windows that limits
+make infeasible, mostly ran out of nodes there, a few milliseconds lost each). Measured by hand per query
+(2 cores): S-65 25 -> 7 ms, S-80 34 -> 9 ms, S-90 9.4 -> 5.4 ms (with the batched eligibility of
+`solver.slots`), crew S-80 17 -> 9 ms; M and L days unchanged.
 
 The model searched is `solver.model`'s, constraint by constraint, for tasks without flexible holders:
 - every seat (item) of every task of the model gets one worker among those its crew entry allows

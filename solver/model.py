@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver import backtrack
+from solver.backtrack import Usage
 from solver.domain import Status
 from solver.instance import Instance, maximal_cliques
 from solver.options import FORMULATIONS, Formulation
 
 __all__ = ["FORMULATIONS", "SolveResult", "Usage", "solve"]
 
-Usage = Mapping[tuple[int, int], tuple[int, int]]  # (worker, day) -> (seats, ticks) held outside the model
 
 
 @dataclass
