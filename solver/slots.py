@@ -57,7 +57,7 @@ from solver.assign import Assignment, insert
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
-from solver.instance import Instance, TimeIndex, compile_scenario, conflict_components, epoch
+from solver.instance import TICKS_PER_MINUTE, Instance, TimeIndex, compile_scenario, conflict_components, epoch
 from solver.model import solve
 from solver.neighbourhood import settle
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
@@ -135,18 +135,20 @@ def find_slots(
     slots: list[Slot] = []
     undecided: list[Slot] = []
     prober.deadline = None if options.budget is None else began + options.budget
-    spans = [(epoch(s), epoch(s + _duration(query))) for s in starts]
+    # Candidates are UTC instants a whole step apart (SlotQuery.candidates), so integer arithmetic gives
+    # the same spans as converting each one (which was a tenth of a small day's query).
+    length = query.duration_minutes * TICKS_PER_MINUTE
+    spans = [(b, b + length) for b in map(epoch, starts)]
     prober.prepare(spans)
     for k, s in enumerate(starts):
-        e = s + _duration(query)
         verdict = prober.probe(*spans[k], stats)
         if verdict.status is Status.FEASIBLE:
             if options.verify:
                 _verify(scenario, inst, query, day=day, cert=verdict.certificate, s=s)
-            slots.append(Slot(s, e))
+            slots.append(Slot(s, s + _duration(query)))
         elif verdict.status is Status.UNKNOWN:
             stats.undecided += 1
-            undecided.append(Slot(s, e))
+            undecided.append(Slot(s, s + _duration(query)))
         if progress is not None:
             progress(k + 1, len(starts))
         if options.max_slots is not None and len(slots) >= options.max_slots:
@@ -269,6 +271,7 @@ class _ExactProber(_Prober):
         if key in self.cache:
             return self.cache[key]
         if self._dominated(entry_workers, conflicts, anyone):
+            self.cache[key] = NO_SLOT  # later candidates with this key skip the scan
             return NO_SLOT
         return None
 
@@ -311,7 +314,8 @@ class _ExactProber(_Prober):
         inst = self.inst
         entry_workers = self.eligible_at(s, e)
         seat_workers = [entry_workers[k] for k in self.seat_entries]
-        if seat_matching(seat_workers) is None:  # 1. N's seats cannot get distinct workers who fit
+        # 1. N's seats cannot get distinct workers who fit (one seat: nobody fits it)
+        if not seat_workers[0] if len(seat_workers) == 1 else seat_matching(seat_workers) is None:
             stats.by_necessary_condition += 1
             return NO_SLOT
         for a in self.pool:  # 2. a witness with free eligible workers

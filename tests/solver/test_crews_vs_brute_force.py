@@ -21,6 +21,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -206,9 +207,10 @@ def test_crew_slots_equal_brute_force(seed: int, duration: int, query_crew: Any)
     event("limited" if any("max_tasks" in w for w in doc["workers"]) else "no limits")
     event("crews" if any("crew" in t for t in doc["tasks"]) else "no crews")
     event("holders" if any(holders_of(t) for t in doc["tasks"]) else "no holders")
-    # The exact engine also without its depth-first search of tiny models, so CP-SAT's windows are checked too.
+    # The exact engine also without its depth-first searches (tiny models, small days), so CP-SAT's windows
+    # and the construction of the base plan are checked too.
     for engine, options in (("exact", SolverOptions(verify=True)),
-                            ("exact, CP-SAT windows", SolverOptions(verify=True, tiny_search=(0, 0))),
+                            ("exact, CP-SAT windows", SolverOptions(verify=True, tiny_search=(0, 0), tiny_day=(0, 0))),
                             ("naive", SolverOptions(engine="naive", verify=True))):
         ans = find_slots(sc, query, options)
         assert ans.undecided == [], engine
@@ -219,10 +221,12 @@ def test_crew_slots_equal_brute_force(seed: int, duration: int, query_crew: Any)
 
 @settings(PROPERTY, max_examples=EXAMPLES * 2)
 @given(seed=st.integers(0, 10**9))
-def test_crew_plan_equals_brute_force(seed: int) -> None:
+@pytest.mark.parametrize("options", [SolverOptions(), SolverOptions(tiny_day=(0, 0))],
+                         ids=["whole-day search first", "construction and windows"])
+def test_crew_plan_equals_brute_force(seed: int, options: SolverOptions) -> None:
     doc = valid_doc(random.Random(seed))
     sc = load_scenario(doc)
-    result = plan(sc)
+    result = plan(sc, options)
     if brute_feasible(doc):
         assert result.status is Status.FEASIBLE
         assert assignment_problems(sc, result.assignment) == []

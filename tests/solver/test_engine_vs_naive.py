@@ -116,9 +116,9 @@ def test_window_models_alone_agree_with_naive_when_repair_is_switched_off() -> N
 
 
 def test_cp_sat_window_models_agree_with_naive_without_the_depth_first_search() -> None:
-    """These days' windows are small enough for `solver.backtrack`, which then decides them: switched off,
-    the CP-SAT window models must give the naive answers on their own."""
-    total = _sweep(7, 25, VERIFY.but(repair_effort=0, tiny_search=(0, 0)))
+    """These days' windows are small enough for `solver.backtrack`, which then decides them (and plans the
+    base day whole): switched off, the CP-SAT window models must give the naive answers on their own."""
+    total = _sweep(7, 25, VERIFY.but(repair_effort=0, tiny_search=(0, 0), tiny_day=(0, 0)))
     assert total.by_neighbourhood > 0
 
 

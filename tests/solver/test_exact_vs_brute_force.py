@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from solver_case_kit import load_example
@@ -322,12 +323,14 @@ def test_slot_answer_equals_brute_force(case: Case) -> None:
 
 @PROPERTY
 @given(case=cases)
-def test_plan_equals_brute_force(case: Case) -> None:
+@pytest.mark.parametrize("options", [SolverOptions(), SolverOptions(tiny_day=(0, 0))],
+                         ids=["whole-day search first", "construction and windows"])
+def test_plan_equals_brute_force(case: Case, options: SolverOptions) -> None:
     doc = case.doc
     sc = load_scenario(doc)
     _, _, workers, tasks = read_doc(doc)
     dropped = fewest_dropped(workers, tasks)
-    result = plan(sc)
+    result = plan(sc, options)
     if dropped == 0:
         assert result.status is Status.FEASIBLE
         assert assignment_problems(sc, result.assignment) == []
