@@ -21,6 +21,7 @@ key also holds the list's length, so appending to one by hand only rebuilds the 
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -70,8 +71,8 @@ class EligibilityIndex:
 
     def eligible_many(self, starts: Sequence[int], ends: Sequence[int], skill: str | None) -> list[tuple[int, ...]]:
         """`eligible` of every (start, end) pair, in one pass over arrays of (pairs x shifts) and (pairs x taken
-        tasks): the same test row by row. Equal rows share one tuple. A slot query asks this of its 271
-        candidates, where one call each was a fifth of a 10-worker day's query."""
+        tasks): the same test row by row. A slot query asks this of its 271 candidates, where one call each
+        was a fifth of a 10-worker day's query."""
         s = np.asarray(starts, dtype=np.int64)[:, None]
         e = np.asarray(ends, dtype=np.int64)[:, None]
         ok = np.zeros((len(starts), self.n), dtype=bool)
@@ -81,15 +82,10 @@ class EligibilityIndex:
         ok[rows, self.busy_w[cols]] = False
         if skill is not None:
             ok &= self._has(skill)
-        out: list[tuple[int, ...]] = []
-        seen: dict[bytes, tuple[int, ...]] = {}
-        for row in ok:
-            key = row.tobytes()
-            found = seen.get(key)
-            if found is None:
-                found = seen[key] = tuple(np.flatnonzero(row).tolist())
-            out.append(found)
-        return out
+        rows, cols = np.nonzero(ok)  # row-major: each row's workers in order, rows one after another
+        bounds = np.searchsorted(rows, np.arange(len(starts) + 1)).tolist()
+        workers = cols.tolist()
+        return [tuple(workers[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 _cache: OrderedDict[tuple[int, int], EligibilityIndex] = OrderedDict()

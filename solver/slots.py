@@ -52,6 +52,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from solver import construct
 from solver.assign import Assignment, insert
 from solver.bounds import augment
@@ -137,8 +139,9 @@ def find_slots(
     prober.deadline = None if options.budget is None else began + options.budget
     # Candidates are UTC instants a whole step apart (SlotQuery.candidates), so integer arithmetic gives
     # the same spans as converting each one (which was a tenth of a small day's query).
+    first, step = (epoch(starts[0]) if starts else 0), query.step_minutes * TICKS_PER_MINUTE
     length = query.duration_minutes * TICKS_PER_MINUTE
-    spans = [(b, b + length) for b in map(epoch, starts)]
+    spans = [(first + k * step, first + k * step + length) for k in range(len(starts))]
     prober.prepare(spans)
     for k, s in enumerate(starts):
         verdict = prober.probe(*spans[k], stats)
@@ -185,6 +188,40 @@ def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, c
     assert_feasible(with_new, named_assignment(with_new, inst_n, cert))
 
 
+Key = tuple[tuple[tuple[int, ...], ...], frozenset[int]]  # each entry's workers, the seats N conflicts with
+KEY_CELLS = 100_000  # (candidate, item) pairs up to which `equivalence_keys` runs: 10- and 50-worker days
+
+
+def equivalence_keys(inst: Instance, spans: list[tuple[int, int]],
+                     entry_workers: list[list[tuple[int, ...]]]) -> dict[tuple[int, int], Key]:
+    """Step 3's key of every candidate: its entries' workers and the seats it conflicts with (overlaps, and
+    shares an eligible worker with N), as `_ExactProber.probe` computes it one by one, here as matrices of
+    (candidate x item): the overlaps, and one product per distinct set of N's workers for the sharing."""
+    n_workers = len(inst.worker_ids)
+    cand = np.asarray(spans, dtype=np.int64)
+    overlaps = (np.asarray(inst.starts, dtype=np.int64) < cand[:, 1:2]) & (np.asarray(inst.ends, dtype=np.int64)
+                                                                            > cand[:, 0:1])  # half-open
+    fits = np.zeros((inst.n_tasks, n_workers), dtype=np.float32)  # item x worker: eligible
+    rows = [t for t, ws in enumerate(inst.eligible) for _ in ws]
+    fits[rows, [w for ws in inst.eligible for w in ws]] = 1.0
+    groups: dict[tuple[tuple[int, ...], ...], int] = {}
+    group_of = [groups.setdefault(tuple(entries), len(groups)) for entries in entry_workers]
+    anyone = np.zeros((len(groups), n_workers), dtype=np.float32)  # distinct entries' workers x worker
+    for entries, g in groups.items():
+        anyone[g, sorted({w for ws in entries for w in ws})] = 1.0
+    shares = (anyone @ fits.T) > 0  # distinct entries' workers x item: shares a worker
+    conflicts = overlaps & shares[group_of]
+    sets: dict[bytes, frozenset[int]] = {}  # equal rows share one set (np.unique by rows took 20 times longer)
+    entries_of = list(groups)
+    out: dict[tuple[int, int], Key] = {}
+    for span, g, row, packed in zip(spans, group_of, conflicts, np.packbits(conflicts, axis=1), strict=True):
+        found = sets.get(b := packed.tobytes())
+        if found is None:
+            found = sets[b] = frozenset(np.flatnonzero(row).tolist())
+        out[span] = (entries_of[g], found)
+    return out
+
+
 class _Prober:
     def __init__(self, inst: Instance, query: SlotQuery, day: int, options: SolverOptions) -> None:
         self.inst = inst
@@ -203,11 +240,8 @@ class _Prober:
         return min(self.options.probe_time_limit, self.deadline - time.perf_counter())
 
     def prepare(self, spans: list[tuple[int, int]]) -> None:
-        """The candidates about to be probed, in order, for work done once for all of them."""
-        self.entry_eligible = {}
-        if spans and self.options.engine == "exact":
-            per_entry = [self.inst.eligible_many(spans, c.skill) for c in self.crew]
-            self.entry_eligible = {span: [ws[k] for ws in per_entry] for k, span in enumerate(spans)}
+        """The candidates about to be probed, in order, for work done once for all of them (none here: the
+        naive engine builds each candidate's model from scratch)."""
 
     def eligible_at(self, s: int, e: int) -> list[tuple[int, ...]]:
         """The workers who fit each crew entry of N at [s, e)."""
@@ -242,7 +276,7 @@ class _ExactProber(_Prober):
         super().__init__(inst, query, day, options)
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
-        self.cache: dict[tuple[object, ...], Probe] = {}
+        self.cache: dict[Key, Probe] = {}
         # Refuted candidates (each entry's workers, conflicts), for `_dominated`.
         self.refuted: list[tuple[list[frozenset[int]], frozenset[int]]] = []
         self.index = TimeIndex(inst)
@@ -251,6 +285,19 @@ class _ExactProber(_Prober):
         self._components: list[list[int]] | None = None
         self.component_of: dict[int, int] = {}
         self.limit_component: dict[tuple[int, int], int] = {}
+        self.keys: dict[tuple[int, int], Key] = {}  # (s, e) -> the candidate's equivalence key, see `prepare`
+
+    def prepare(self, spans: list[tuple[int, int]]) -> None:
+        """Every candidate's eligible workers per crew entry in one vectorised pass and, on a small day, its
+        equivalence key (step 3) too, so that a candidate equivalent to a decided one costs a lookup: on a
+        10-worker day ~200 of the 271 candidates are, and their keys one by one were most of the query."""
+        self.entry_eligible, self.keys = {}, {}
+        if not spans:
+            return
+        per_entry = [self.inst.eligible_many(spans, c.skill) for c in self.crew]
+        self.entry_eligible = {span: [ws[k] for ws in per_entry] for k, span in enumerate(spans)}
+        if len(spans) * self.inst.n_tasks <= KEY_CELLS:
+            self.keys = equivalence_keys(self.inst, spans, [self.entry_eligible[span] for span in spans])
 
     @property
     def components(self) -> list[list[int]]:
@@ -264,7 +311,7 @@ class _ExactProber(_Prober):
         return self._components
 
     # -- helpers -------------------------------------------------------------------------------
-    def _known(self, key: tuple[object, ...], entry_workers: list[tuple[int, ...]], conflicts: frozenset[int],
+    def _known(self, key: Key, entry_workers: list[tuple[int, ...]], conflicts: frozenset[int],
                anyone: set[int]) -> Probe | None:
         """The verdict of an equivalent decided candidate (a plan for it is a plan here too, since N clashes
         with the very same seats on the same workers), else NO_SLOT if N is dominated (`_dominated`)."""
@@ -310,23 +357,35 @@ class _ExactProber(_Prober):
         return cert
 
     # -- the probe ---------------------------------------------------------------------------
-    def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
-        inst = self.inst
-        entry_workers = self.eligible_at(s, e)
+    def _cheap(self, s: int, e: int, entry_workers: list[tuple[int, ...]], key: Key | None) -> tuple[Probe, str] | None:
+        """Steps 1-3 that need no conflict set: the verdict and the stats counter of the step, or None."""
         seat_workers = [entry_workers[k] for k in self.seat_entries]
         # 1. N's seats cannot get distinct workers who fit (one seat: nobody fits it)
         if not seat_workers[0] if len(seat_workers) == 1 else seat_matching(seat_workers) is None:
-            stats.by_necessary_condition += 1
-            return NO_SLOT
+            return NO_SLOT, "by_necessary_condition"
+        # 3. as a decided candidate, before the certificates when the key is known (`prepare`): the same verdict
+        if key is not None and (known := self.cache.get(key)) is not None:
+            return known, "by_equivalence"
         for a in self.pool:  # 2. a witness with free eligible workers
             cert = self._certificate(a, s, e, seat_workers)
             if cert is not None:
-                stats.by_certificate += 1
-                return Probe(Status.FEASIBLE, cert)
+                return Probe(Status.FEASIBLE, cert), "by_certificate"
+        return None
+
+    def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
+        inst = self.inst
+        entry_workers = self.eligible_at(s, e)
+        key = self.keys.get((s, e))
+        cheap = self._cheap(s, e, entry_workers, key)
+        if cheap is not None:
+            verdict, counter = cheap
+            setattr(stats, counter, getattr(stats, counter) + 1)
+            return verdict
         anyone = {w for ws in entry_workers for w in ws}
         overl = self.index.overlapping(s, e)
-        conflicts = frozenset(t for t in overl if not anyone.isdisjoint(inst.eligible[t]))
-        key = (tuple(entry_workers), conflicts)
+        if key is None:
+            key = (tuple(entry_workers), frozenset(t for t in overl if not anyone.isdisjoint(inst.eligible[t])))
+        conflicts = key[1]
         known = self._known(key, entry_workers, conflicts, anyone)  # 3. as a decided candidate
         if known is not None:
             stats.by_equivalence += 1
@@ -347,10 +406,10 @@ class _ExactProber(_Prober):
     def _search(self, s: int, e: int, stats: ProbeStats, *, overl: list[int], conflicts: frozenset[int],
                 anyone: set[int]) -> tuple[Probe, str]:
         """Steps 4-7 on the day plus N: the verdict and the stats counter of the step that decided it."""
-        inst_n = self.extended(s, e)
-        new = list(range(self.inst.n_tasks, inst_n.n_tasks))
-        if not self._matchable(inst_n, new, s, e, overl):  # 4. Hall condition at the instants inside N
+        if not self._matchable(s, e, overl):  # 4. Hall condition at the instants inside N
             return NO_SLOT, "by_necessary_condition"
+        inst_n = self.extended(s, e)  # after the Hall check, which refutes most candidates that get this far
+        new = list(range(self.inst.n_tasks, inst_n.n_tasks))
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
         if cert is not None:
             return Probe(Status.FEASIBLE, cert), "by_repair"
@@ -461,12 +520,21 @@ class _ExactProber(_Prober):
         self.pool.insert(1, clean)
         del self.pool[self.options.pool_size:]
 
-    def _matchable(self, inst_n: Instance, new: list[int], s: int, e: int, overl: list[int]) -> bool:
+    def _matchable(self, s: int, e: int, overl: list[int]) -> bool:
+        """Step 4 on the day's items and N's seats (numbered after them, as `extended` numbers them)."""
+        inst = self.inst
+        n, starts, ends, eligible = inst.n_tasks, inst.starts, inst.ends, inst.eligible
+        entry_workers = self.eligible_at(s, e)
+        seat_workers = [entry_workers[k] for k in self.seat_entries]
+
+        def options(t: int) -> tuple[int, ...]:
+            return seat_workers[t - n] if t >= n else eligible[t]
+
         holder_of = self.pool[0].of
-        instants = {s} | {inst_n.starts[t] for t in overl if s < inst_n.starts[t] < e}
+        instants = {s} | {starts[t] for t in overl if s < starts[t] < e}
         for tau in instants:
             # The witness already gives the alive seats distinct workers; only N's seats need paths.
-            holder = {holder_of[t]: t for t in overl if inst_n.starts[t] <= tau < inst_n.ends[t]}
-            if not all(augment(seat, inst_n.eligible.__getitem__, holder) for seat in new):
+            holder = {holder_of[t]: t for t in overl if starts[t] <= tau < ends[t]}
+            if not all(augment(n + k, options, holder) for k in range(len(seat_workers))):
                 return False
         return True
