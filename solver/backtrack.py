@@ -82,6 +82,7 @@ class _Search:
         self.caps: dict[tuple[int, int], tuple[int | None, int | None]] = {}
         self.of: dict[int, int] = {}
         self.left = set(items)
+        self.starts, self.ends, self.limits, self.days = inst.starts, inst.ends, inst.limits, inst.days
         self.users: dict[int, list[int]] = {}  # worker -> the items it may take
         for i in items:
             for w in options[i]:
@@ -100,7 +101,7 @@ class _Search:
 
     def fits(self, i: int, w: int) -> bool:
         """Seat i on worker w keeps no-overlap, the order of interchangeable seats and w's limits."""
-        starts, ends = self.inst.starts, self.inst.ends
+        starts, ends = self.starts, self.ends
         s, e = starts[i], ends[i]
         for u in self.on.get(w, ()):
             if starts[u] < e and s < ends[u]:
@@ -112,8 +113,8 @@ class _Search:
                 v = self.of.get(u)
                 if v is not None and ((j < k and v >= w) or (j > k and v <= w)):
                     return False
-        if w in self.inst.limits:
-            day = self.inst.days[i]
+        if w in self.limits:
+            day = self.days[i]
             max_seats, max_ticks = self.cap(w, day)
             seats, ticks = self.load.get((w, day), (0, 0))
             if max_seats is not None and seats + 1 > max_seats:
@@ -174,7 +175,11 @@ class _Search:
             return True
         domain = self.domain
         # The seat with the fewest workers left (ties: the lowest item, so the order is fixed).
-        best = min(self.left, key=lambda i: (len(domain[i]), i))
+        best, fewest = -1, 1 << 30
+        for i in self.left:
+            n = len(domain[i])
+            if n < fewest or (n == fewest and i < best):
+                best, fewest = i, n
         workers = sorted(domain[best])
         h = self.hint.get(best)
         if h in domain[best]:
