@@ -249,8 +249,8 @@ def compile_scenario(scenario: Scenario) -> Instance:
     days = _day_ordinals(scenario, list(scenario.tasks)) if limited else {}
     busy: list[list[tuple[int, int]]] = [[] for _ in worker_ids]
     used: dict[tuple[int, int], tuple[int, int]] = {}
-    for t in scenario.tasks:
-        s, e = epoch(t.start), epoch(t.end)
+    spans = [(t, epoch(t.start), epoch(t.end)) for t in scenario.tasks]
+    for t, s, e in spans:
         for h in t.holders:
             busy[pos[h]].append((s, e))
             if limited:
@@ -267,7 +267,7 @@ def compile_scenario(scenario: Scenario) -> Instance:
               for i, w in enumerate(scenario.workers) if w.limited}
     inst = Instance(worker_ids, calendars, [], [], [], [], [], [], [], [], [], limits, used)
     skills = [c.skills for c in calendars]
-    open_tasks = [(t, epoch(t.start), epoch(t.end)) for t in scenario.tasks if t.open_seats]
+    open_tasks = [(t, s, e) for t, s, e in spans if t.open_seats]
     memo = _eligibility(inst, [(s, e, c.skill) for t, s, e in open_tasks for c in t.crew])
     for t, s, e in open_tasks:
         holders = [pos[h] for h in t.holders]

@@ -47,6 +47,7 @@ A probe that CP-SAT cannot decide in its time limit is reported as undecided, ne
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -198,12 +199,11 @@ def equivalence_keys(inst: Instance, spans: list[tuple[int, int]],
     shares an eligible worker with N), as `_ExactProber.probe` computes it one by one, here as matrices of
     (candidate x item): the overlaps, and one product per distinct set of N's workers for the sharing."""
     n_workers = len(inst.worker_ids)
-    cand = np.asarray(spans, dtype=np.int64)
+    cand = np.fromiter(itertools.chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans)).reshape(-1, 2)
     overlaps = (np.asarray(inst.starts, dtype=np.int64) < cand[:, 1:2]) & (np.asarray(inst.ends, dtype=np.int64)
                                                                             > cand[:, 0:1])  # half-open
     fits = np.zeros((inst.n_tasks, n_workers), dtype=np.float32)  # item x worker: eligible
-    rows = [t for t, ws in enumerate(inst.eligible) for _ in ws]
-    fits[rows, [w for ws in inst.eligible for w in ws]] = 1.0
+    fits[[t for t, ws in enumerate(inst.eligible) for _ in ws], [w for ws in inst.eligible for w in ws]] = 1.0
     groups: dict[tuple[tuple[int, ...], ...], int] = {}
     group_of = [groups.setdefault(tuple(entries), len(groups)) for entries in entry_workers]
     anyone = np.zeros((len(groups), n_workers), dtype=np.float32)  # distinct entries' workers x worker
@@ -211,15 +211,18 @@ def equivalence_keys(inst: Instance, spans: list[tuple[int, int]],
         anyone[g, sorted({w for ws in entries for w in ws})] = 1.0
     shares = (anyone @ fits.T) > 0  # distinct entries' workers x item: shares a worker
     conflicts = overlaps & shares[group_of]
-    sets: dict[bytes, frozenset[int]] = {}  # equal rows share one set (np.unique by rows took 20 times longer)
+    # Equal rows share one set, found by their packed bytes (np.unique by rows took 20 times longer).
+    packed = np.packbits(conflicts, axis=1)
+    width, buffer = packed.shape[1], packed.tobytes()
+    distinct: dict[bytes, int] = {}
+    row_of = [distinct.setdefault(buffer[k * width:(k + 1) * width], k) for k in range(len(spans))]
+    firsts = list(dict.fromkeys(row_of))
+    at, cols = np.nonzero(conflicts[firsts])  # row-major: each distinct row's items, rows one after another
+    bounds = np.searchsorted(at, np.arange(len(firsts) + 1)).tolist()
+    items = cols.tolist()
+    sets = {k: frozenset(items[a:b]) for k, (a, b) in zip(firsts, itertools.pairwise(bounds), strict=True)}
     entries_of = list(groups)
-    out: dict[tuple[int, int], Key] = {}
-    for span, g, row, packed in zip(spans, group_of, conflicts, np.packbits(conflicts, axis=1), strict=True):
-        found = sets.get(b := packed.tobytes())
-        if found is None:
-            found = sets[b] = frozenset(np.flatnonzero(row).tolist())
-        out[span] = (entries_of[g], found)
-    return out
+    return {span: (entries_of[g], sets[r]) for span, g, r in zip(spans, group_of, row_of, strict=True)}
 
 
 class _Prober:
@@ -357,15 +360,12 @@ class _ExactProber(_Prober):
         return cert
 
     # -- the probe ---------------------------------------------------------------------------
-    def _cheap(self, s: int, e: int, entry_workers: list[tuple[int, ...]], key: Key | None) -> tuple[Probe, str] | None:
-        """Steps 1-3 that need no conflict set: the verdict and the stats counter of the step, or None."""
+    def _cheap(self, s: int, e: int, entry_workers: list[tuple[int, ...]]) -> tuple[Probe, str] | None:
+        """Steps 1 and 2, which need no conflict set: the verdict and the stats counter of the step, or None."""
         seat_workers = [entry_workers[k] for k in self.seat_entries]
         # 1. N's seats cannot get distinct workers who fit (one seat: nobody fits it)
         if not seat_workers[0] if len(seat_workers) == 1 else seat_matching(seat_workers) is None:
             return NO_SLOT, "by_necessary_condition"
-        # 3. as a decided candidate, before the certificates when the key is known (`prepare`): the same verdict
-        if key is not None and (known := self.cache.get(key)) is not None:
-            return known, "by_equivalence"
         for a in self.pool:  # 2. a witness with free eligible workers
             cert = self._certificate(a, s, e, seat_workers)
             if cert is not None:
@@ -373,13 +373,19 @@ class _ExactProber(_Prober):
         return None
 
     def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
+        key = self.keys.get((s, e))
+        # 3. as a decided candidate, first when the key is known (`prepare`): the same verdict, certificate or not
+        if key is not None and (known := self.cache.get(key)) is not None:
+            stats.by_equivalence += 1
+            return known
         inst = self.inst
         entry_workers = self.eligible_at(s, e)
-        key = self.keys.get((s, e))
-        cheap = self._cheap(s, e, entry_workers, key)
+        cheap = self._cheap(s, e, entry_workers)
         if cheap is not None:
             verdict, counter = cheap
             setattr(stats, counter, getattr(stats, counter) + 1)
+            if key is not None and verdict is NO_SLOT:
+                self.cache[key] = verdict  # step 1 holds for every candidate with the same workers per entry
             return verdict
         anyone = {w for ws in entry_workers for w in ws}
         overl = self.index.overlapping(s, e)
