@@ -17,7 +17,9 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    eligible worker) and its limit rows (the same for every candidate: same day, same length); two
    candidates with equal such sets give identical models up to N's times. A candidate at least as hard
    as a refuted one is not a slot either (`_ExactProber._dominated`: a plan with it would give one
-   with the refuted candidate).
+   with the refuted candidate). Since the verdict depends on the key alone, a candidate whose key is
+   already decided is answered before steps 1 and 2 when the keys are known up front (small days,
+   `equivalence_keys`), and a key refused by step 1 is remembered as decided.
 4. Hall condition: every instant tau inside N sees N's seats and the open seats alive at tau; they
    pairwise overlap, so they need distinct workers. If no matching covers them all, no plan exists
    -> not a slot. The witness already matches every alive seat but N's, so one augmenting-path search
