@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import time
 from typing import Any
@@ -85,5 +86,11 @@ def from_environment() -> dict[str, Any]:
 
 def calendar() -> OperationalCalendar:
     """The deployment's operational calendar (zone and day start) of the current app."""
-    hh, mm = (int(x) for x in current_app.config["DAY_START"].split(":"))
-    return OperationalCalendar(current_app.config["TIMEZONE"], time(hh, mm))
+    return _calendar(current_app.config["TIMEZONE"], current_app.config["DAY_START"])
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar(timezone: str, day_start: str) -> OperationalCalendar:
+    # One object per configuration: serialising a day's tasks asks for it per field of every task.
+    hh, mm = (int(x) for x in day_start.split(":"))
+    return OperationalCalendar(timezone, time(hh, mm))

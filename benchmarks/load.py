@@ -226,6 +226,43 @@ def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
             "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)}
 
 
+# Issue 11's load targets: on 2 cores, 8 concurrent clients on the L-90 day, `GET /slots` p95 at most 1 s,
+# no 5xx, no lost write. The latency target holds for those conditions only; another run says so.
+TARGET_CASE, TARGET_CLIENTS, TARGET_CORES, TARGET_P95 = "L-90", 8, 2, 1.0
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: str
+    met: bool | None  # None: the run's conditions are not the target's, so it says nothing about it
+
+
+def targets(result: dict[str, Any], cores: int | None) -> list[Target]:
+    """The run's figures against issue 11's load targets, computed (never written by hand)."""
+    rec: Recorder = result["rec"]
+    slots = rec.seconds.get("GET /slots", [])
+    five = sum(n for c in rec.statuses.values() for code, n in c.items() if code >= HTTPStatus.INTERNAL_SERVER_ERROR)
+    clients = sum(result["clients"].values())
+    comparable = (result["case"], clients, cores) == (TARGET_CASE, TARGET_CLIENTS, TARGET_CORES)
+    p95 = _pct(slots, 0.95) if slots else None
+    latency = Target(f"`GET /slots` p95 <= {TARGET_P95:g} s ({TARGET_CLIENTS} clients, {TARGET_CASE}, "
+                     f"{TARGET_CORES} cores)",
+                     ("no answer" if p95 is None else f"{p95:.3f} s")
+                     + ("" if comparable else f" (ran {result['case']}, {clients} clients, {cores} cores)"),
+                     (p95 is not None and p95 <= TARGET_P95) if comparable else None)
+    lost = len(result["lost"]) + len(result["wrong_holder"])
+    return [latency, Target("no 5xx", str(five), five == 0),
+            Target("no lost write (every accepted booking present, every take / release as last accepted)",
+                   str(lost), lost == 0),
+            Target("the day still coverable afterwards", str(result["feasible_base"]),
+                   result["feasible_base"] is True)]
+
+
+def _mark(met: bool | None) -> str:
+    return "—" if met is None else "✅" if met else "❌"
+
+
 def report(result: dict[str, Any], out: Path) -> str:
     rec: Recorder = result["rec"]
     info = machine()
@@ -240,6 +277,14 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"installers: the day's tasks, take and release one of their own; {result['clients']['planner']} planners: "
         f"what-if plan on the S-65 day, {PLANNER_THINK_SECONDS:g} s apart) for {result['seconds']:.0f} s. "
         "Times in seconds, measured by the clients.",
+        "",
+        "## Targets (issue 11)",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        *(f"| {t.name} | {t.measured} | {_mark(t.met)} |" for t in targets(result, info.get("cores"))),
+        "",
+        "## Per endpoint",
         "",
         "| endpoint | requests | p50 | p95 | p99 | max | statuses |",
         "|---|---|---|---|---|---|---|",
