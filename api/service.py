@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from flask import current_app
 
-from api import audit
+from api import audit, guides
 from api import queries as q
 from api import repository as repo
 from api.access import require_own_task
@@ -36,6 +36,7 @@ from solver.calendar import (
 )
 from solver.domain import (
     CrewEntry,
+    Guides,
     InvalidInput,
     PlanResult,
     Scenario,
@@ -153,11 +154,15 @@ def health() -> None:
 def slots(query: SlotQuery) -> dict[str, Any]:
     """The contract's slot answer for a day in the database (same engine and defaults as the CLI).
 
-    The day is read in one read-only snapshot; the solver runs after the connection is back in the pool.
+    The day is read in one read-only snapshot; the solver runs after the connection is back in the pool,
+    with what this process's earlier queries of the day learned (`api.guides`: hints, never answers).
     """
     with unit_of_work() as conn:
         scenario, witness = repo.read_day(conn, calendar(), query.date)
-    return what_if_slots(scenario, query, witness)
+    learned = guides.store()
+    answer = _slot_answer(scenario, query, witness, learned.get(guides.key(query)))
+    learned.put(guides.key(query), answer.guides)
+    return dump_answer(answer, scenario)
 
 
 def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
@@ -199,6 +204,11 @@ def next_free(query: NextQuery) -> dict[str, Any]:
 def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None = None) -> dict[str, Any]:
     """The contract's slot answer (`solver.schema.dump_answer`, as the CLI prints it) of a validated scenario,
     within the request's solver budget (api.limits): what is not decided by then is undecided, never a slot."""
+    return dump_answer(_slot_answer(scenario, query, witness), scenario)
+
+
+def _slot_answer(scenario: Scenario, query: SlotQuery, witness: Witness | None = None,
+                 learned: Guides | None = None) -> SlotAnswer:
     budget = solver_budget()
     duration = timedelta(minutes=query.duration_minutes)
 
@@ -208,8 +218,7 @@ def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None 
 
     options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"], base_time_limit=budget,
                             budget=budget)
-    answer = solve_bounded(find_slots, scenario, query, options, witness=witness, timed_out=undecided)
-    return dump_answer(answer, scenario)
+    return solve_bounded(find_slots, scenario, query, options, witness=witness, guides=learned, timed_out=undecided)
 
 
 def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness | None = None) -> dict[str, Any]:

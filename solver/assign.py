@@ -272,6 +272,49 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
     return None
 
 
+def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int | None = None) -> Assignment | None:
+    """A copy of plan `a` with the items of `moves` (item -> worker; e.g. how an earlier plan differed from
+    the day's plan then) on those workers where possible: a worker there is cleared of the items `a` put on
+    it by moving them on (ejection chains); an item that still does not fit goes back to its worker in `a`
+    or wherever `insert` makes room. None if one fits nowhere. Every step keeps the copy a valid plan."""
+    inst = a.inst
+    starts, ends, eligible = inst.starts, inst.ends, inst.eligible
+    todo = [t for t, w in moves.items() if a.of.get(t, w) != w and inst.entry[t] >= 0 and w in eligible[t]]
+    b = a.copy()
+    for t in todo:
+        b.remove(t)
+    moving = set(todo)
+    budget = None if effort is None else [effort]
+    left = []
+    for t in todo:
+        w = moves[t]
+        blockers = b.clashes(w, starts[t], ends[t])
+        if blockers:
+            if any(u in moving for u in blockers):
+                left.append(t)
+                continue
+            mark = b.begin()
+            if all(move_out(b, u, {w}, depth, budget) for u in blockers):
+                b.commit(mark)
+            else:
+                b.rollback(mark)
+                left.append(t)
+                continue
+        if b.has_room(w, t):
+            b.put(t, w)
+        else:
+            left.append(t)
+    for t in left:
+        w = a.of[t]
+        if not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
+            found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=effort)
+            if found is None:
+                return None
+            w = found
+        b.put(t, w)
+    return b
+
+
 ROOM_TRIES = 4  # same-day seats of a limited worker tried for moving elsewhere to make room
 
 

@@ -221,6 +221,7 @@ class ProbeStats:
     candidates: int = 0
     by_certificate: int = 0  # a known assignment plus one free worker proved it a slot
     by_repair: int = 0  # moving a few untaken tasks proved it a slot
+    by_guide: int = 0  # the plan of an earlier query for this start, mended to today's data, proved it a slot
     by_necessary_condition: int = 0  # a Hall / matching argument proved it infeasible
     by_equivalence: int = 0  # same structure as an already decided candidate
     by_neighbourhood: int = 0  # CP-SAT on the tasks near the candidate, the rest pinned, found a plan
@@ -238,6 +239,24 @@ class SlotAnswer:
     slots: list[Slot]
     undecided: list[Slot]
     stats: ProbeStats = field(default_factory=ProbeStats)
+    # Not part of the contract: the plans of the slots that took windows or a model to find, given back to
+    # `find_slots` on a later query of the same day (see `Guides`).
+    guides: Guides | None = None
+
+
+NamedPlan = dict[str, tuple[str, ...]]  # task id -> the workers of its open seats
+
+
+@dataclass(frozen=True)
+class Guides:
+    """What a slot query learned for the next one on the same day: `base`, the day's plan it started from,
+    and `plans`, per start whose plan took windows or a model to find, how that plan (without the new task)
+    differs from `base` (each task it puts elsewhere, with the workers of all its open seats). Only hints:
+    `solver.slots` (step 4b) checks whatever it builds from them, so stale or foreign guides cost a little
+    time, never a verdict."""
+
+    base: NamedPlan
+    plans: dict[datetime, NamedPlan]
 
 
 @dataclass

@@ -4,14 +4,19 @@ answer like the CLI and touch nothing in the database."""
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from service_kit import add_worker, assert_problem, at, book, dump, take
+
+from api import guides
+from solver.domain import Guides, SlotQuery
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo-day.json"
@@ -150,3 +155,20 @@ def test_what_if_plan_names_the_uncovered(client: Any) -> None:
 def test_what_if_slots_invalid_input_is_422_problem(client: Any, change: dict[str, Any], field: str) -> None:
     body = {"scenario": {"workers": [], "tasks": []}, "date": "2026-11-23", "duration_minutes": 60} | change
     assert_problem(client.post("/api/v1/what-if/slots", json=body), 422, field)
+
+
+def test_made_up_guides_do_not_change_the_slots(app: Any, client: Any, built: dict[str, Any]) -> None:
+    """What earlier queries learned (`api.guides`) is a hint: even plans that fit nothing leave the answer
+    exactly the offline command's."""
+    query = SlotQuery(date(2026, 11, 23), 90, 15)
+    rnd = random.Random(7)
+    names = [w for w, _, _ in WORKERS]
+
+    def made_up() -> dict[str, tuple[str, ...]]:
+        return {t[0]: (rnd.choice(names),) for t in TASKS}
+
+    starts = [datetime.fromisoformat("2026-11-23T03:00+03:00") + timedelta(minutes=15 * k) for k in range(96)]
+    with app.app_context():
+        guides.store().put(guides.key(query), Guides(made_up(), {s: made_up() for s in starts}))
+    r = client.get("/api/v1/slots", query_string={"date": "2026-11-23", "duration_minutes": 90, "step_minutes": 15})
+    assert r.json == cli(["slots", "--date", "2026-11-23", "--duration", "90", "--step", "15"], built)

@@ -1,0 +1,116 @@
+"""Guides (`solver.domain.Guides`): what one slot query learns for the next query of the same day. They are
+hints, so the specification is that they never change an answer: with guides from an earlier version of the
+day or made up at random, `find_slots` gives exactly the naive engine's slots (a fresh CP-SAT model of the
+whole day per candidate, itself checked against brute force in `test_engine_vs_naive`), and every plan a
+guide leads to passes the independent checker (`verify`). And `solver.assign.towards`, which mends a guide
+into today's plan, returns only valid plans.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from solver import find_slots, load_scenario
+from solver.assign import Assignment, is_valid, towards
+from solver.domain import Guides, Slot, SlotQuery
+from solver.instance import compile_scenario
+from solver.options import SolverOptions
+from solver.plan import plan, witness_hint
+from tests.solver.test_crews_vs_brute_force import DAY, PROPERTY, valid_doc
+
+# Every probe past the Hall check goes to the guide, then to CP-SAT's windows (no repair, no depth-first
+# search), so small days produce guides and use them.
+SLOW = SolverOptions(verify=True, repair_effort=0, tiny_search=(0, 0), tiny_day=(0, 0))
+NAIVE = SolverOptions(engine="naive")
+QUERY = SlotQuery(DAY, 60, 30)
+ORIGIN = datetime.combine(DAY, time(8, 0), tzinfo=UTC)
+GRID = timedelta(minutes=30)
+
+
+def tight_doc(rnd: random.Random) -> dict[str, Any]:
+    """A packed day: 3 workers' 8-hour timelines filled with 30-120-minute tasks and short gaps (so a plan
+    exists), the tasks then listed without their workers, so that a new task mostly fits only after moves."""
+    workers, tasks = [], []
+    for i in range(3):
+        lo, hi = rnd.choice([0, 0, 2]), rnd.choice([16, 16, 14])
+        workers.append({"id": f"w{i}", "skills": [], "shifts": [{"start": (ORIGIN + lo * GRID).isoformat(),
+                                                                  "end": (ORIGIN + hi * GRID).isoformat()}]})
+        at = lo + rnd.randint(0, 1)
+        while at < hi and len(tasks) < 10:
+            length = min(hi - at, rnd.randint(1, 4))
+            tasks.append({"id": f"t{len(tasks)}", "start": (ORIGIN + at * GRID).isoformat(),
+                          "end": (ORIGIN + (at + length) * GRID).isoformat()})
+            at += length + rnd.choice([0, 0, 1, 2])
+    rnd.shuffle(tasks)
+    return {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
+
+
+def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) -> Guides:
+    """Made-up plans: each task on random workers (any skill, any shift), for random candidate starts."""
+    ids = [w["id"] for w in doc["workers"]]
+
+    def made_up() -> dict[str, tuple[str, ...]]:
+        return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]}
+
+    chosen = rnd.sample(starts, min(len(starts), 6))
+    return Guides(made_up(), {s.start: made_up() for s in chosen})
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_guides_of_an_earlier_day_never_change_the_slots(seed: int) -> None:
+    rnd = random.Random(seed)
+    doc = tight_doc(rnd)
+    expected = find_slots(load_scenario(doc), QUERY, NAIVE)
+    # The day before its last booking: its answer's guides, then the query on today's day with them.
+    earlier = {**doc, "tasks": doc["tasks"][:-1]}
+    learned = find_slots(load_scenario(earlier), QUERY, SLOW).guides
+    event("guides learned" if learned else "nothing learned")
+    answer = find_slots(load_scenario(doc), QUERY, SLOW, guides=learned)
+    event(f"decided by a guide: {min(answer.stats.by_guide, 2)}")
+    assert answer.feasible_base is expected.feasible_base
+    assert answer.slots == expected.slots
+    assert answer.undecided == expected.undecided == []
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_made_up_guides_never_change_the_slots(seed: int) -> None:
+    rnd = random.Random(seed)
+    doc = tight_doc(rnd) if rnd.random() < 0.5 else valid_doc(rnd)
+    sc = load_scenario(doc)
+    expected = find_slots(sc, QUERY, NAIVE)
+    every = [Slot(s, s + timedelta(minutes=QUERY.duration_minutes)) for s in QUERY.candidates(sc)]
+    for options in (SLOW, SolverOptions(verify=True)):
+        answer = find_slots(sc, QUERY, options, guides=_random_guides(rnd, doc, every))
+        event(f"decided by a guide: {min(answer.stats.by_guide, 2)}")
+        assert answer.feasible_base is expected.feasible_base
+        assert answer.slots == expected.slots
+        assert answer.undecided == expected.undecided == []
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_towards_returns_only_valid_plans(seed: int) -> None:
+    rnd = random.Random(seed)
+    doc = valid_doc(rnd, n_workers=(3, 5), n_tasks=(3, 7))
+    sc = load_scenario(doc)
+    result = plan(sc)
+    if result.assignment == {}:
+        return  # no plan of the day to start from
+    inst = compile_scenario(sc)
+    base = witness_hint(inst, result.assignment) or {}
+    if not is_valid(inst, base):
+        return  # a flexible crew's seats listed in another order: not a plan of these items
+    moves = {i: rnd.randrange(len(inst.worker_ids)) for i in range(inst.n_tasks) if rnd.random() < 0.6}
+    found = towards(Assignment(inst, base), moves, effort=rnd.choice([None, 0, 50]))
+    event("mended" if found is not None else "gave up")
+    if found is not None:
+        assert set(found.of) == set(base)
+        assert is_valid(inst, found.of)
+
