@@ -26,6 +26,10 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    per seat of N decides it (Berge). Only instants at S or at a task start inside N matter: every
    maximal clique of an interval graph is the set alive at some start. Limits and flexible crews are
    relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
+4b. Guide: the plan an earlier query found for this start (`guides`, see `solver.domain.Guides`), its moves
+   applied to the witness where they fit (`solver.assign.towards`), then N on it as in steps 2 and 5 ->
+   slot. Every step of `towards` puts a seat on a free eligible worker with room, so what it builds is a
+   valid plan of today's day whatever the guide says; a stale or made-up guide only costs time.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
    never move) -> slot.
