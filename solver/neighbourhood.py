@@ -15,6 +15,7 @@ the pins; `relaxed` drops the other tasks' load too, which only loosens the limi
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from typing import Literal
@@ -171,14 +172,16 @@ def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
            on_model: Callable[[], None] | None = None, chain: bool = False,
-           tried: set[frozenset[int]] | None = None) -> dict[int, int] | Literal[False] | None:
+           tried: set[frozenset[int]] | None = None,
+           cap: float | None = None) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
     infeasible, None when no window decides in `time_left()` seconds (each window at most
     `options.window_time_limit`). `hint`: where to try `around` first. `on_model`: called per model.
     `chain`: the chain window first (`windows`). `tried`: windows (item sets) already tried on this very `a`,
     skipped, and each window tried here is added (the caller clears it when `a` changes): the same models
-    would only fail again.
+    would only fail again. `cap`: seconds each restricted window but the widest may take (a window that
+    does not decide passes to the next, so a cap costs a chance at a plan, never soundness).
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -188,13 +191,12 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    for items, quick in windows(inst, index, a, around, options, chain=chain):
-        if tried is not None:
-            key = frozenset(items)
-            if key in tried:
-                continue
-            tried.add(key)
-        limit = min(time_left(), options.window_time_limit)
+    todo = list(windows(inst, index, a, around, options, chain=chain))
+    for k, (items, quick) in enumerate(todo):
+        if not _fresh(tried, items):
+            continue
+        widest = k == len(todo) - 1
+        limit = min(time_left(), options.window_time_limit, math.inf if cap is None or widest else cap)
         if limit <= 0:
             return None
         found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry,
@@ -222,6 +224,17 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
             if res.status is Status.FEASIBLE:
                 carry = res.assignment
     return None
+
+
+def _fresh(tried: set[frozenset[int]] | None, items: list[int]) -> bool:
+    """Whether this window is new to `tried` (now recorded there); always, without `tried`."""
+    if tried is None:
+        return True
+    key = frozenset(items)
+    if key in tried:
+        return False
+    tried.add(key)
+    return True
 
 
 def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time_limit: float,

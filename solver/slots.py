@@ -541,7 +541,8 @@ class _ExactProber(_Prober):
 
         hint = (guide or {}) | self._hint_for_new(base, inst_n, new, s, e)
         found = settle(inst_n, self.index, base, new, self.options, time_left=lambda: self.time_limit,
-                       workers=self.options.model_workers, hint=hint, on_model=counted, chain=not inst_n.limits)
+                       workers=self.options.model_workers, hint=hint, on_model=counted, chain=not inst_n.limits,
+                       cap=self.options.probe_window_cap)
         if found is False:
             return NO_SLOT
         if found is None:
