@@ -37,9 +37,10 @@ class SolverOptions:
       empty, the chain window included).
     - `probe_window_cap`: seconds a slot probe's restricted window may take unless it is the widest: a
       window that has not found its plan by then passes to the next, wider one (hinted by the relaxed
-      plan). Replayed on 166 load-test queries (2 cores): the slowest 2.9 -> 1.4 s, all of them 39 ->
-      37 s, the same answers; one 1 h window had spent its whole 2 s there finding nothing, where the
-      3 h window after it found the plan in 0.3 s. (Whole-day planning keeps `window_time_limit`.)
+      plan). Replayed on 283 load-test queries (2 cores): the slowest 2.9 -> 1.9 s, all of them 73 s
+      either way, the same answers (one 1 h window had spent its whole 2 s finding nothing, where the 3 h
+      window after it found the plan in 0.3 s); a cap of 0.5 s lost more plans than it saved time (the
+      16 heaviest queries 35 -> 60 s). Whole-day planning keeps `window_time_limit`.
     - `chain_depth` / `chain_literals`: links of a slot probe's first, chain window on a day without
       limits (0: none; see `solver.neighbourhood.chain_window`), one link fewer while it is above
       `chain_literals` (item, worker) pairs. Two: measured cold on 2 cores, v1 L-90 0.45 -> 0.29 s and M-90
@@ -80,7 +81,7 @@ class SolverOptions:
     model_workers: int = 2
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
-    probe_window_cap: float = 0.5
+    probe_window_cap: float = 1.0
     chain_depth: int = 2
     chain_literals: int = 12_000
     big_window_literals: int = 30_000
