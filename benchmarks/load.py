@@ -57,6 +57,8 @@ class Recorder:
         self.booked: set[str] = set()
         self.holder: dict[str, str | None] = {}  # task -> taker after our last accepted take / release
         self.undecided: list[int] = []  # per answered GET /slots: candidates its budget left undecided
+        self.origin = time.perf_counter()
+        self.timeline: list[tuple[float, str, float]] = []  # (seconds into the run at its start, label, seconds)
 
     def call(self, label: str, session: requests.Session, method: str, url: str,
              **kwargs: Any) -> requests.Response | None:
@@ -66,9 +68,11 @@ class Recorder:
             r: requests.Response | None = session.request(method, url, timeout=REQUEST_TIMEOUT, **kwargs)
         except requests.RequestException:
             r = None
+        took = time.perf_counter() - began
         with self.lock:
-            self.seconds[label].append(time.perf_counter() - began)
+            self.seconds[label].append(took)
             self.statuses[label][r.status_code if r is not None else 0] += 1
+            self.timeline.append((began - self.origin, label, took))
         return r
 
 
@@ -211,8 +215,8 @@ def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> 
 def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
     busy_before = os.getloadavg()[0]  # other work on the machine, reported beside the figures
     setup = prepare(case, clients)
-    rec = Recorder()
     with serve(setup.url) as base:
+        rec = Recorder()  # its clock starts with the load
         elapsed = drive(setup, base, rec, seconds, seed)
         final = _session(setup.admin).get(f"{base}/slots", timeout=120, params={
             "date": setup.day, "duration_minutes": "60", "step_minutes": "15"}).json()
@@ -263,6 +267,35 @@ def _mark(met: bool | None) -> str:
     return "—" if met is None else "✅" if met else "❌"
 
 
+def chart(rec: Recorder, path: Path) -> Path | None:
+    """Each request's time against when in the run it started, one colour per endpoint, the slot target as
+    a line: how the answers slow down as the clients fill the day."""
+    if not rec.timeline:
+        return None
+    import matplotlib  # noqa: PLC0415 -- only when a chart is drawn
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for label in sorted({x[1] for x in rec.timeline}):
+        pts = [(at, took) for at, name, took in rec.timeline if name == label]
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o" if label == "GET /slots" else ".",
+                label=label, alpha=0.9 if label == "GET /slots" else 0.5, markersize=5 if label == "GET /slots" else 4)
+    ax.axhline(TARGET_P95, color="grey", linestyle="--", linewidth=1)
+    ax.text(0, TARGET_P95, f" GET /slots p95 target ({TARGET_P95:g} s)", va="bottom", fontsize=8, color="grey")
+    ax.set_xlabel("seconds into the run (request start)")
+    ax.set_ylabel("seconds to answer (client)")
+    ax.set_yscale("log")
+    ax.set_title("Mixed load: time per request over the run")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def report(result: dict[str, Any], out: Path) -> str:
     rec: Recorder = result["rec"]
     info = machine()
@@ -311,6 +344,9 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"{info.get('date', date.today().isoformat())}, commit {info.get('commit', '?')}.",
         "",
     ]
+    picture = chart(rec, out.with_suffix(".png"))
+    if picture is not None:
+        lines += [f"![time per request over the run]({picture.name})", ""]
     text = "\n".join(lines)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")

@@ -46,3 +46,14 @@ def test_the_report_shows_the_table_with_computed_marks(tmp_path: Path) -> None:
     assert "| `GET /slots` p95 <= 1 s" in table
     assert "❌" in table or "—" in table  # ❌ on 2 cores; on another machine the latency row says nothing
     assert (tmp_path / "load.md").read_text(encoding="utf-8") == text
+
+
+def test_the_report_draws_each_request_over_the_run_and_links_the_picture(tmp_path: Path) -> None:
+    result = _result([0.4, 0.6])
+    rec: Recorder = result["rec"]
+    rec.timeline += [(1.0, "GET /slots", 0.4), (2.5, "GET /slots", 0.6), (2.0, "POST /tasks", 0.3)]
+    text = report(result, tmp_path / "load.md")
+    assert (tmp_path / "load.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![time per request over the run](load.png)" in text
+    empty = report(_result([0.4]), tmp_path / "other.md")  # no timeline (as before this chart): no picture
+    assert not (tmp_path / "other.png").exists() and "![" not in empty
