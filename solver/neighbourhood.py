@@ -191,11 +191,9 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    todo = list(windows(inst, index, a, around, options, chain=chain))
-    for k, (items, quick) in enumerate(todo):
+    for items, quick, widest in windows(inst, index, a, around, options, chain=chain):
         if not _fresh(tried, items):
             continue
-        widest = k == len(todo) - 1
         limit = min(time_left(), options.window_time_limit, math.inf if cap is None or widest else cap)
         if limit <= 0:
             return None
@@ -273,7 +271,7 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
 
 
 def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
-            options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float]]:
+            options: SolverOptions, *, chain: bool = False) -> Iterator[tuple[list[int], float, bool]]:
     """The windows to try around `around`, growing, each with the seconds of its restricted model's
     one-worker attempt (`_quick`): one per margin of `options.window_margins`, and first the bare window (margin 0)
     when the first margin's is above `options.bare_window_literals` (item, worker) pairs, as on a
@@ -282,19 +280,21 @@ def windows(inst: Instance, index: TimeIndex, a: Assignment, around: list[int],
     of `options.chain_depth` links, or of fewer when that is above `options.chain_literals` pairs; it
     goes straight to `restricted`'s two workers, since its one-worker attempt hardly ever found the plan
     (10 of 11 failed on the load-test day after 60 bookings; without it 1.7 -> 1.44 s per query there,
-    v1 L-90 cold 0.28 -> 0.25 s)."""
+    v1 L-90 cold 0.28 -> 0.25 s). The flag marks the widest window (the last margin's), computed lazily:
+    most probes end at their first window."""
+    last = len(options.window_margins) - 1
     if chain and options.window_margins:
         for depth in range(options.chain_depth, 0, -1):
             items = chain_window(inst, a, around, depth)
             if inst.pairs(items) <= options.chain_literals:
-                yield items, 0.0
+                yield items, 0.0, False
                 break
     for k, margin in enumerate(options.window_margins):
         items = window(inst, index, a, around, margin)
         if k == 0 and margin > 0 and inst.pairs(items) > options.bare_window_literals:
             bare = window(inst, index, a, around, 0)
-            yield bare, _quick(inst, bare)
-        yield items, _quick(inst, items)
+            yield bare, _quick(inst, bare), False
+        yield items, _quick(inst, items), k == last
 
 
 def _quick(inst: Instance, items: list[int]) -> float:
