@@ -48,7 +48,7 @@ demo: db
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries, `next` and `explain`, with
 # the issue-8 and issue-9 targets computed in the report. `bench` is the full suite (78 cases: the issue-8
-# days, 12 big days, 40 PTSP cases); its latest run (2026-12-05) took 1,157 s on the shared 2-core machine (the
+# days, 12 big days, 40 PTSP cases); its latest run (2026-12-05) took 1,295 s on the shared 2-core machine (the
 # report's header gives each run's duration). `bench-quick`: small days through every path (cold, witness,
 # crew, next, explain, tight PTSP) in about a minute. Results: benchmarks/results/.
 bench: install
