@@ -254,12 +254,13 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
 
 
 def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,  # noqa: PLR0913 -- keyword-only effort knobs
-           max_workers: int = 40, max_blockers: int = 3, effort: int | None = None) -> int | None:
+           max_workers: int = 40, max_blockers: int = 3, effort: int | list[int] | None = None) -> int | None:
     """Make room for task t ([start, end), eligible `workers`) on one worker by moving the tasks that
     block it elsewhere (ejection chains of length `depth`). Returns the freed worker, or None with `a`
-    unchanged. Does not put t itself into `a` (the caller decides), so `a` stays valid without t."""
+    unchanged. Does not put t itself into `a` (the caller decides), so `a` stays valid without t.
+    `effort`: steps for this call, or a countdown (one-element list) shared with the caller's other work."""
     ranked = sorted(workers, key=lambda w: len(a.clashes(w, start, end)))[:max_workers]
-    left = None if effort is None else [effort]
+    left = effort if isinstance(effort, list) else None if effort is None else [effort]
     for w in ranked:
         blockers = a.clashes(w, start, end)
         if len(blockers) > max_blockers:
@@ -276,7 +277,8 @@ def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int
     """A copy of plan `a` with the items of `moves` (item -> worker; e.g. how an earlier plan differed from
     the day's plan then) on those workers where possible: a worker there is cleared of the items `a` put on
     it by moving them on (ejection chains); an item that still does not fit goes back to its worker in `a`
-    or wherever `insert` makes room. None if one fits nowhere. Every step keeps the copy a valid plan."""
+    or wherever `insert` makes room. None if one fits nowhere. Every step keeps the copy a valid plan.
+    `effort`: ejection-chain steps for the whole call (a guide far from today's plan gives up early)."""
     inst = a.inst
     starts, ends, eligible = inst.starts, inst.ends, inst.eligible
     todo = [t for t, w in moves.items() if a.of.get(t, w) != w and inst.entry[t] >= 0 and w in eligible[t]]
@@ -307,7 +309,7 @@ def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int
     for t in left:
         w = a.of[t]
         if not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
-            found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=effort)
+            found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=budget)
             if found is None:
                 return None
             w = found

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from solver import find_slots, load_scenario
 from solver.assign import Assignment, is_valid, towards
-from solver.domain import Guides, Slot, SlotQuery
+from solver.domain import Guides, Slot, SlotAnswer, SlotQuery
 from solver.instance import compile_scenario
 from solver.options import SolverOptions
 from solver.plan import plan, witness_hint
@@ -61,6 +61,12 @@ def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) 
     return Guides(made_up(), {s.start: made_up() for s in chosen})
 
 
+def _assert_same(answer: SlotAnswer, expected: SlotAnswer) -> None:
+    assert answer.feasible_base is expected.feasible_base
+    assert answer.slots == expected.slots
+    assert answer.undecided == expected.undecided == []
+
+
 @PROPERTY
 @given(seed=st.integers(0, 10**9))
 def test_guides_of_an_earlier_day_never_change_the_slots(seed: int) -> None:
@@ -73,9 +79,7 @@ def test_guides_of_an_earlier_day_never_change_the_slots(seed: int) -> None:
     event("guides learned" if learned else "nothing learned")
     answer = find_slots(load_scenario(doc), QUERY, SLOW, guides=learned)
     event(f"decided by a guide: {min(answer.stats.by_guide, 2)}")
-    assert answer.feasible_base is expected.feasible_base
-    assert answer.slots == expected.slots
-    assert answer.undecided == expected.undecided == []
+    _assert_same(answer, expected)
 
 
 @PROPERTY
@@ -89,9 +93,7 @@ def test_made_up_guides_never_change_the_slots(seed: int) -> None:
     for options in (SLOW, SolverOptions(verify=True)):
         answer = find_slots(sc, QUERY, options, guides=_random_guides(rnd, doc, every))
         event(f"decided by a guide: {min(answer.stats.by_guide, 2)}")
-        assert answer.feasible_base is expected.feasible_base
-        assert answer.slots == expected.slots
-        assert answer.undecided == expected.undecided == []
+        _assert_same(answer, expected)
 
 
 @PROPERTY
