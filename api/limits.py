@@ -12,6 +12,11 @@
   refused at once (503 with Retry-After) instead of queueing on a thread that `/healthz` or a booking needs.
   A database question runs on its own request thread (gunicorn's threads bound those).
 - What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
+- Slot queries about the database take turns: at most `SLOT_SOLVES` solve at once per process (`slot_turn`);
+  the others wait, at most `QUERY_BUDGET` seconds, then 503 with Retry-After. CP-SAT's stages are timed
+  by the wall clock, so slot queries sharing two cores with each other ran out of their stages and went
+  on to wider windows: under the load test (8 clients, 2 cores, three runs each) the slowest answer took
+  2.3-3.7 s taking turns, 3.5-10.8 s without, where 3 answers ran out of their budget.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import hashlib
 import math
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -32,6 +38,7 @@ from api.errors import ApiError, Unprocessable
 WHAT_IF_PREFIX = "/api/v1/what-if/"
 MAX_DAY_MINUTES = 25 * 60  # the longest operational day (a DST fall-back day)
 SEMAPHORE_KEY = "slot_planner_what_if_places"
+SLOT_TURN_KEY = "slot_planner_slot_turns"
 T = TypeVar("T")
 
 
@@ -133,6 +140,20 @@ def offloaded(fn: Callable[..., T], *args: Any, seconds: float, timed_out: Calla
     return fn(*args, **kwargs)
 
 
+@contextmanager
+def slot_turn() -> Iterator[None]:
+    """Hold one of the process's `SLOT_SOLVES` turns for a slot query's solve (see the module docstring)."""
+    turns: threading.BoundedSemaphore = current_app.extensions[SLOT_TURN_KEY]
+    wait = float(current_app.config["QUERY_BUDGET"])
+    if not turns.acquire(timeout=wait):
+        raise Busy(f"slot queries are waiting their turn here for more than {wait:g} s; try again shortly",
+                   retry_after=1)
+    try:
+        yield
+    finally:
+        turns.release()
+
+
 def _limit(name: str, count: int, field: str) -> None:
     limit = current_app.config[name]
     if count > limit:
@@ -163,6 +184,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.extensions[SEMAPHORE_KEY] = threading.BoundedSemaphore(app.config["WHAT_IF_CONCURRENCY"])
+    app.extensions[SLOT_TURN_KEY] = threading.BoundedSemaphore(app.config["SLOT_SOLVES"])
 
     @app.before_request
     def _what_if_limits() -> None:

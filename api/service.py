@@ -23,7 +23,7 @@ from api.config import calendar
 from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.limits import offloaded, solve_bounded, solver_budget
+from api.limits import offloaded, slot_turn, solve_bounded, solver_budget
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.calendar import (
@@ -160,7 +160,8 @@ def slots(query: SlotQuery) -> dict[str, Any]:
     with unit_of_work() as conn:
         scenario, witness = repo.read_day(conn, calendar(), query.date)
     learned = guides.store()
-    answer = _slot_answer(scenario, query, witness, learned.get(guides.key(query)))
+    with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
+        answer = _slot_answer(scenario, query, witness, learned.get(guides.key(query)))
     learned.put(guides.key(query), answer.guides)
     return dump_answer(answer, scenario)
 

@@ -19,7 +19,7 @@ from api import service
 from api.config import calendar
 from api.db import run_in_transaction
 from api.demo import load_demo
-from api.limits import SEMAPHORE_KEY
+from api.limits import SEMAPHORE_KEY, SLOT_TURN_KEY
 from benchmarks.crews import crew_day
 from benchmarks.generate import generated
 from solver.answers import dump_takeable
@@ -197,6 +197,31 @@ def test_every_what_if_waits_for_a_place_in_the_bounded_pool(app: Any, client: A
             places.release()
     assert held == app.config["WHAT_IF_CONCURRENCY"]
     assert client.post(url, json={"scenario": _small(), **extra}).status_code == 200
+
+
+def test_slot_queries_take_turns_and_a_long_wait_is_503_with_retry_after(app: Any, client: Any) -> None:
+    turns = app.extensions[SLOT_TURN_KEY]
+    app.config["QUERY_BUDGET"] = 0.5
+    query = "/api/v1/slots?date=2026-11-23&duration_minutes=60"
+    held = 0
+    while turns.acquire(blocking=False):  # as if SLOT_SOLVES slot queries were solving in this process
+        held += 1
+    try:
+        began = time.monotonic()
+        r = client.get(query)
+        assert_problem(r, 503)
+        assert r.headers["Retry-After"] == "1"
+        assert 0.5 <= time.monotonic() - began < 5  # it waited its turn for the query budget, no longer
+        assert client.get("/healthz").status_code == 200  # other requests do not wait for a turn
+        turn_back = threading.Timer(0.2, turns.release)  # a turn comes free while the next one waits
+        turn_back.start()
+        assert client.get(query).status_code == 200
+        held -= 1
+        turn_back.join()
+    finally:
+        for _ in range(held):
+            turns.release()
+    assert app.config["SLOT_SOLVES"] == 1
 
 
 def _check_slots(body: dict[str, Any], answer: dict[str, Any]) -> None:
