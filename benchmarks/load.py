@@ -283,12 +283,13 @@ def chart(rec: Recorder, path: Path) -> Path | None:
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o" if label == "GET /slots" else ".",
                 label=label, alpha=0.9 if label == "GET /slots" else 0.5, markersize=5 if label == "GET /slots" else 4)
     ax.axhline(TARGET_P95, color="grey", linestyle="--", linewidth=1)
-    ax.text(0, TARGET_P95, f" GET /slots p95 target ({TARGET_P95:g} s)", va="bottom", fontsize=8, color="grey")
+    ax.text(1.0, TARGET_P95, f"GET /slots p95 target ({TARGET_P95:g} s) ", va="bottom", ha="right", fontsize=8,
+            color="grey", transform=ax.get_yaxis_transform())
     ax.set_xlabel("seconds into the run (request start)")
     ax.set_ylabel("seconds to answer (client)")
     ax.set_yscale("log")
     ax.set_title("Mixed load: time per request over the run")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
