@@ -223,18 +223,19 @@ def equivalence_keys(inst: Instance, spans: list[tuple[int, int]],
     """Step 3's key of every candidate: its entries' workers and the seats it conflicts with (overlaps, and
     shares an eligible worker with N), as `_ExactProber.probe` computes it one by one, here as matrices of
     (candidate x item): the overlaps, and one product per distinct set of N's workers for the sharing."""
+    if not spans:
+        return {}
     n_workers = len(inst.worker_ids)
     cand = np.fromiter(itertools.chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans)).reshape(-1, 2)
     overlaps = (np.asarray(inst.starts, dtype=np.int64) < cand[:, 1:2]) & (np.asarray(inst.ends, dtype=np.int64)
                                                                             > cand[:, 0:1])  # half-open
-    fits = np.zeros((inst.n_tasks, n_workers), dtype=np.float32)  # item x worker: eligible
-    fits[[t for t, ws in enumerate(inst.eligible) for _ in ws], [w for ws in inst.eligible for w in ws]] = 1.0
+    fits = np.zeros((inst.n_tasks, n_workers), dtype=np.bool_)  # item x worker: eligible
+    fits[[t for t, ws in enumerate(inst.eligible) for _ in ws], [w for ws in inst.eligible for w in ws]] = True
     groups: dict[tuple[tuple[int, ...], ...], int] = {}
     group_of = [groups.setdefault(tuple(entries), len(groups)) for entries in entry_workers]
-    anyone = np.zeros((len(groups), n_workers), dtype=np.float32)  # distinct entries' workers x worker
-    for entries, g in groups.items():
-        anyone[g, sorted({w for ws in entries for w in ws})] = 1.0
-    shares = (anyone @ fits.T) > 0  # distinct entries' workers x item: shares a worker
+    # Distinct entries' workers x item: shares a worker. Column selections, not a float product: BLAS ran
+    # that product on threads that kept spinning after it, ~60 ms of a second core per query for nothing.
+    shares = np.stack([fits[:, sorted({w for ws in entries for w in ws})].any(axis=1) for entries in groups])
     conflicts = overlaps & shares[group_of]
     # Equal rows share one set, found by their packed bytes (np.unique by rows took 20 times longer).
     packed = np.packbits(conflicts, axis=1)
