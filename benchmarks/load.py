@@ -32,6 +32,7 @@ import requests
 from psycopg.conninfo import make_conninfo
 
 from api.auth import create_token
+from benchmarks import cpu
 from benchmarks.generate import generated
 from benchmarks.http_slots import _free_port, load_day
 from benchmarks.report import machine
@@ -119,8 +120,8 @@ def prepare(case: str, clients: int) -> Setup:
 
 
 @contextmanager
-def serve(url: str) -> Iterator[str]:
-    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL."""
+def serve(url: str) -> Iterator[tuple[str, int]]:
+    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL and the master's pid."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE="Europe/Moscow", SLOT_PLANNER_DAY_START="03:00")
     server = subprocess.Popen(
@@ -136,7 +137,7 @@ def serve(url: str) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
-        yield f"http://127.0.0.1:{port}/api/v1"
+        yield f"http://127.0.0.1:{port}/api/v1", server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -215,9 +216,12 @@ def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int) -> 
 def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
     busy_before = os.getloadavg()[0]  # other work on the machine, reported beside the figures
     setup = prepare(case, clients)
-    with serve(setup.url) as base:
+    with serve(setup.url) as (base, server):
         rec = Recorder()  # its clock starts with the load
+        before = cpu.snapshot()
         elapsed = drive(setup, base, rec, seconds, seed)
+        after = cpu.snapshot()
+        spent = None if before is None or after is None else cpu.breakdown(before, after, server)
         final = _session(setup.admin).get(f"{base}/slots", timeout=120, params={
             "date": setup.day, "duration_minutes": "60", "step_minutes": "15"}).json()
     with psycopg.connect(setup.url) as conn:
@@ -225,7 +229,7 @@ def run(case: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
     return {"case": case, "day": setup.day, "workers": setup.n_workers, "tasks": setup.n_tasks, "seconds": elapsed,
             "clients": {"manager": len(setup.managers), "installer": len(setup.installers),
                         "planner": len(setup.planners)},
-            "rec": rec, "load_average": busy_before, "feasible_base": final.get("feasible_base"),
+            "rec": rec, "load_average": busy_before, "cpu": spent, "feasible_base": final.get("feasible_base"),
             "lost": sorted(rec.booked - set(stored)),
             "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w)}
 
@@ -297,6 +301,20 @@ def chart(rec: Recorder, path: Path) -> Path | None:
     return path
 
 
+def _cpu_table(spent: dict[str, float] | None, seconds: float, cores: int | None) -> list[str]:
+    """Where the machine's CPU went during the load (`benchmarks.cpu`), as a share of all its cores' time."""
+    if not spent or not cores:
+        return []
+    capacity = cores * seconds
+    rows = [f"| {group} | {spent[group]:.1f} | {spent[group] / capacity:.0%} |" for group in cpu.GROUPS]
+    idle = max(0.0, capacity - sum(spent.values()))
+    return ["## Where the CPU went", "",
+            f"CPU seconds during the {seconds:.0f} s of load, and each group's share of the {cores} cores' "
+            f"{capacity:.0f} s (from /proc; the solver children are the forks that answer slot queries, check "
+            "changes in the guard and run what-if plans).", "",
+            "| group | CPU s | share |", "|---|---|---|", *rows, f"| idle | {idle:.1f} | {idle / capacity:.0%} |", ""]
+
+
 def report(result: dict[str, Any], out: Path) -> str:
     rec: Recorder = result["rec"]
     info = machine()
@@ -339,6 +357,7 @@ def report(result: dict[str, Any], out: Path) -> str:
         " 429s the what-if rate limit, 503s a full what-if pool: answers, not errors; status 0: no answer within "
         f"{REQUEST_TIMEOUT:g} s.",
         "",
+        *_cpu_table(result.get("cpu"), result["seconds"], info.get("cores")),
         f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores; 1-minute load average before the run "
         f"{result['load_average']:.1f} (other work on the machine), "
         f"Python {info.get('python', '?')}, OR-Tools {info.get('ortools', '?')}, "

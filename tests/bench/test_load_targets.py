@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from benchmarks import load
 from benchmarks.load import Recorder, report, targets
 
 
@@ -57,3 +60,16 @@ def test_the_report_draws_each_request_over_the_run_and_links_the_picture(tmp_pa
     assert "![time per request over the run](load.png)" in text
     empty = report(_result([0.4]), tmp_path / "other.md")  # no timeline (as before this chart): no picture
     assert not (tmp_path / "other.png").exists() and "![" not in empty
+
+
+def test_the_report_says_where_the_cpu_went_as_shares_of_the_cores(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "machine", lambda: {"cores": 2})
+    result = _result([0.4])
+    result["cpu"] = {"server request threads": 12.0, "solver children": 30.0, "PostgreSQL": 6.0,
+                     "load clients": 0.6, "rest of the machine": 1.4}
+    text = report(result, tmp_path / "load.md")
+    table = text.split("## Where the CPU went")[1]
+    assert "| solver children | 30.0 | 50% |" in table  # of 2 cores x 30 s
+    assert "| idle | 10.0 | 17% |" in table
+    assert "## Where the CPU went" not in report(_result([0.4]), tmp_path / "other.md")  # off Linux: no table
