@@ -74,8 +74,9 @@ def from_environment() -> dict[str, Any]:
         "WHAT_IF_MAX_SHIFTS": _int("SLOT_PLANNER_WHAT_IF_MAX_SHIFTS", 5000),
         "WHAT_IF_MAX_TASKS": _int("SLOT_PLANNER_WHAT_IF_MAX_TASKS", 6000),
         "WHAT_IF_MAX_CANDIDATES": _int("SLOT_PLANNER_WHAT_IF_MAX_CANDIDATES", 1500),
-        # Slot queries (day, length, crew) whose learned plans a process keeps for the next one (api.guides).
-        "SLOT_GUIDES": _int("SLOT_PLANNER_SLOT_GUIDES", 32),
+        # Whether slot queries keep what they learned for the next query of the day, length and crew, in
+        # the database (api.guides): 1 on, 0 off.
+        "SLOT_GUIDES": _int("SLOT_PLANNER_SLOT_GUIDES", 1),
         # Days ahead (from today) that roster patterns are written out as shifts.
         "ROSTER_HORIZON_DAYS": _int("SLOT_PLANNER_ROSTER_HORIZON_DAYS", 62),
         "API_TITLE": "slot-planner",

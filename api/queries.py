@@ -217,6 +217,17 @@ SET_WITNESS_TASK = """
 UPDATE day_witness SET assignment = jsonb_set(assignment, ARRAY[%(task_id)s], %(workers)s), updated_at = now()
 WHERE day = %(day)s"""
 
+# --- slot guides (sql/0006_slot_guides.sql) ---------------------------------------------------------------
+
+GET_GUIDES = """
+SELECT guides FROM slot_guides
+WHERE day = %(day)s AND duration_minutes = %(duration)s AND seats = %(seats)s"""
+UPSERT_GUIDES = """
+INSERT INTO slot_guides (day, duration_minutes, seats, guides, updated_at)
+VALUES (%(day)s, %(duration)s, %(seats)s, %(guides)s, now())
+ON CONFLICT (day, duration_minutes, seats) DO UPDATE SET guides = EXCLUDED.guides, updated_at = now()"""
+PRUNE_GUIDES = "DELETE FROM slot_guides WHERE updated_at < now() - make_interval(secs => %(seconds)s)"
+
 # --- API tokens and the audit trail (sql/0003_trust.sql) -------------------------------------------------
 
 

@@ -206,6 +206,19 @@ def store_witness(conn: psycopg.Connection, day: date, assignment: dict[str, lis
     conn.execute(q.UPSERT_WITNESS, {"day": day, "assignment": Jsonb(dict(sorted(assignment.items())))})
 
 
+def read_guides(conn: psycopg.Connection, day: date, duration: int, seats: str) -> Any:
+    """The stored guides (JSON, see `api.guides`) of slot queries of this day, length and crew, or None."""
+    row = conn.execute(q.GET_GUIDES, {"day": day, "duration": duration, "seats": seats}).fetchone()
+    return row[0] if row else None
+
+
+def store_guides(conn: psycopg.Connection, day: date, duration: int, seats: str, doc: Any, *,
+                 keep_seconds: float) -> None:
+    """Replace those guides, and drop every query's guides unused for `keep_seconds`."""
+    conn.execute(q.UPSERT_GUIDES, {"day": day, "duration": duration, "seats": seats, "guides": Jsonb(doc)})
+    conn.execute(q.PRUNE_GUIDES, {"seconds": keep_seconds})
+
+
 def forget_witness_task(conn: psycopg.Connection, day: date, task_id: str) -> None:
     conn.execute(q.FORGET_WITNESS_TASK, {"task_id": task_id, "day": day})
 

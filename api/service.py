@@ -155,14 +155,14 @@ def slots(query: SlotQuery) -> dict[str, Any]:
     """The contract's slot answer for a day in the database (same engine and defaults as the CLI).
 
     The day is read in one read-only snapshot; the solver runs after the connection is back in the pool,
-    with what this process's earlier queries of the day learned (`api.guides`: hints, never answers).
+    with what the latest such query learned (`api.guides`: hints, never answers).
     """
     with unit_of_work() as conn:
         scenario, witness = repo.read_day(conn, calendar(), query.date)
-    learned = guides.store()
+        learned = guides.read(conn, query)
     with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
-        answer = _slot_answer(scenario, query, witness, learned.get(guides.key(query)))
-    learned.put(guides.key(query), answer.guides)
+        answer = _slot_answer(scenario, query, witness, learned)
+    guides.keep(query, answer.guides)
     return dump_answer(answer, scenario)
 
 

@@ -93,7 +93,7 @@ def _session_database(pg_template: str) -> Iterator[str]:
 # Emptying the tables is ~50x faster than a new database per test (DROP DATABASE costs a checkpoint).
 _RESET = """
 TRUNCATE day_witness, task_seats, task_crew, tasks, shifts, workers, api_tokens, events, roster_patterns,
-  roster_overrides, absences;
+  roster_overrides, absences, slot_guides;
 ALTER SEQUENCE worker_id_seq RESTART; ALTER SEQUENCE task_id_seq RESTART; ALTER SEQUENCE shifts_id_seq RESTART;
 ALTER SEQUENCE roster_patterns_id_seq RESTART; ALTER SEQUENCE absences_id_seq RESTART;
 """

@@ -1,43 +1,107 @@
-"""`api.guides.GuideStore`: the most recently used queries' guides, bounded; a query that learned nothing
-keeps the older guides; size 0 keeps nothing. (That guides never change an answer is specified in
-tests/solver/test_slot_guides.py and, over HTTP, in test_slots_and_what_if.py.)"""
+"""`api.guides`: what a slot query learned is kept in the database for the next query of the same day,
+length and crew, whichever process asks; a query that learned nothing keeps the older guides; rows not
+rewritten for `KEEP_SECONDS` go; SLOT_GUIDES 0 keeps nothing; a failure to keep them does not fail the
+query. (That guides never change an answer is specified in tests/solver/test_slot_guides.py and, over
+HTTP, in test_slots_and_what_if.py.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from api.guides import GuideStore, key
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from api import create_app, guides
+from api.db import close_pool, unit_of_work
 from solver.domain import CrewEntry, Guides, SlotQuery
 
 DAY = date(2026, 11, 23)
+QUERY = SlotQuery(DAY, 60, 15)
 
 
 def _guides(tag: str) -> Guides:
-    return Guides({"t": (tag,)}, {datetime(2026, 11, 23, 9, tzinfo=UTC): {"t": (tag,)}})
+    return Guides({"t": (tag,), "crew": (tag, "w-2")},
+                  {datetime(2026, 11, 23, 9, tzinfo=UTC): {"t": (tag,)},
+                   datetime(2026, 11, 23, 12, 30, tzinfo=UTC) + timedelta(hours=3): {"crew": ("w-9", tag)}})
 
 
-def test_the_least_recently_used_query_goes_first() -> None:
-    store = GuideStore(2)
-    store.put("a", _guides("a"))
-    store.put("b", _guides("b"))
-    assert store.get("a") == _guides("a")  # now "b" is the least recently used
-    store.put("c", _guides("c"))
-    assert store.get("b") is None
-    assert store.get("a") == _guides("a") and store.get("c") == _guides("c")
+def _read(app: Any, query: SlotQuery) -> Guides | None:
+    with app.app_context(), unit_of_work() as conn:
+        return guides.read(conn, query)
 
 
-def test_learning_nothing_keeps_the_older_guides_and_size_zero_keeps_none() -> None:
-    store = GuideStore(1)
-    store.put("a", _guides("a"))
-    store.put("a", None)
-    assert store.get("a") == _guides("a")
-    off = GuideStore(0)
-    off.put("a", _guides("a"))
-    assert off.get("a") is None
+def test_guides_round_trip_through_json() -> None:
+    assert guides.load(guides.dump(_guides("a"))) == _guides("a")
+    assert guides.load({"base": {}, "plans": {"not a time": {}}}) is None  # a foreign row: no hint, no error
+    assert guides.load("junk") is None
 
 
-def test_queries_share_guides_by_day_length_and_seats_not_by_step() -> None:
-    assert key(SlotQuery(DAY, 60, 15)) == key(SlotQuery(DAY, 60, 30))
-    assert key(SlotQuery(DAY, 60, 15)) != key(SlotQuery(DAY, 90, 15))
-    assert key(SlotQuery(DAY, 60, 15, "install")) != key(SlotQuery(DAY, 60, 15))
-    assert key(SlotQuery(DAY, 60, 15, None, (CrewEntry("install", 2),))) != key(SlotQuery(DAY, 60, 15, "install"))
+def test_another_process_reads_what_one_kept_and_learning_nothing_keeps_it(app: Any, database_url: str) -> None:
+    with app.app_context():
+        guides.keep(QUERY, _guides("a"))
+        guides.keep(QUERY, None)
+    other = create_app({"TESTING": True, "DATABASE_URL": database_url})  # as another gunicorn worker
+    try:
+        assert _read(other, QUERY) == _guides("a")
+        assert _read(other, SlotQuery(DAY, 60, 30)) == _guides("a")  # any step
+        with other.app_context():
+            guides.keep(SlotQuery(DAY, 60, 30), _guides("b"))
+    finally:
+        close_pool(other)
+    assert _read(app, QUERY) == _guides("b")
+
+
+def test_queries_share_guides_by_day_length_and_crew() -> None:
+    assert guides.seats_key(SlotQuery(DAY, 60, 15)) == "*:1"
+    assert guides.seats_key(SlotQuery(DAY, 60, 15, "install")) == "install:1"
+    assert guides.seats_key(SlotQuery(DAY, 60, 15, None, (CrewEntry("install", 2), CrewEntry(None, 1)))) \
+        == "install:2,*:1"
+
+
+def test_other_days_lengths_and_crews_have_their_own(app: Any) -> None:
+    with app.app_context():
+        guides.keep(QUERY, _guides("a"))
+    assert _read(app, SlotQuery(DAY + timedelta(days=1), 60, 15)) is None
+    assert _read(app, SlotQuery(DAY, 90, 15)) is None
+    assert _read(app, SlotQuery(DAY, 60, 15, "install")) is None
+
+
+def test_rows_not_rewritten_for_keep_seconds_go(app: Any, database_url: str) -> None:
+    with app.app_context():
+        guides.keep(QUERY, _guides("old"))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE slot_guides SET updated_at = now() - make_interval(secs => %s)",
+                     (guides.KEEP_SECONDS + 60,))
+    with app.app_context():
+        guides.keep(SlotQuery(DAY, 90, 15), _guides("new"))  # any write prunes
+    assert _read(app, QUERY) is None
+    assert _read(app, SlotQuery(DAY, 90, 15)) == _guides("new")
+
+
+def test_slot_guides_zero_keeps_and_reads_nothing(database_url: str) -> None:
+    off = create_app({"TESTING": True, "DATABASE_URL": database_url, "SLOT_GUIDES": 0})
+    try:
+        with off.app_context():
+            guides.keep(QUERY, _guides("a"))
+        with psycopg.connect(database_url) as conn:
+            assert conn.execute("SELECT count(*) FROM slot_guides").fetchone() == (0,)
+            conn.execute("INSERT INTO slot_guides (day, duration_minutes, seats, guides) VALUES (%s, 60, '*:1', %s)",
+                         (DAY, Jsonb(guides.dump(_guides("a")))))
+        assert _read(off, QUERY) is None
+    finally:
+        close_pool(off)
+
+
+def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE slot_guides RENAME TO slot_guides_away")
+    try:
+        with app.app_context():
+            guides.keep(QUERY, _guides("a"))
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE slot_guides_away RENAME TO slot_guides")
+    assert "slot guides not stored" in caplog.text

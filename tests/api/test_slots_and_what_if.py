@@ -16,6 +16,7 @@ import pytest
 from service_kit import add_worker, assert_problem, at, book, dump, take
 
 from api import guides
+from api.db import unit_of_work
 from solver.domain import Guides, SlotQuery
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,7 +169,10 @@ def test_made_up_guides_do_not_change_the_slots(app: Any, client: Any, built: di
         return {t[0]: (rnd.choice(names),) for t in TASKS}
 
     starts = [datetime.fromisoformat("2026-11-23T03:00+03:00") + timedelta(minutes=15 * k) for k in range(96)]
+    stored = Guides(made_up(), {s: made_up() for s in starts})
     with app.app_context():
-        guides.store().put(guides.key(query), Guides(made_up(), {s: made_up() for s in starts}))
+        guides.keep(query, stored)
+        with unit_of_work() as conn:  # kept, so the query below starts from them
+            assert guides.read(conn, query) == stored
     r = client.get("/api/v1/slots", query_string={"date": "2026-11-23", "duration_minutes": 90, "step_minutes": 15})
     assert r.json == cli(["slots", "--date", "2026-11-23", "--duration", "90", "--step", "15"], built)
