@@ -214,7 +214,7 @@ def read_guides(conn: psycopg.Connection, day: date, duration: int, seats: str) 
 
 def store_guides(conn: psycopg.Connection, day: date, duration: int, seats: str, doc: Any, *,
                  keep_seconds: float) -> None:
-    """Replace those guides, and drop every query's guides unused for `keep_seconds`."""
+    """Replace those guides, and drop every query's guides not rewritten for `keep_seconds`."""
     conn.execute(q.UPSERT_GUIDES, {"day": day, "duration": duration, "seats": seats, "guides": Jsonb(doc)})
     conn.execute(q.PRUNE_GUIDES, {"seconds": keep_seconds})
 

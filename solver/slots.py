@@ -222,7 +222,7 @@ def equivalence_keys(inst: Instance, spans: list[tuple[int, int]],
                      entry_workers: list[list[tuple[int, ...]]]) -> dict[tuple[int, int], Key]:
     """Step 3's key of every candidate: its entries' workers and the seats it conflicts with (overlaps, and
     shares an eligible worker with N), as `_ExactProber.probe` computes it one by one, here as matrices of
-    (candidate x item): the overlaps, and one product per distinct set of N's workers for the sharing."""
+    (candidate x item): the overlaps, and one column selection per distinct set of N's workers for the sharing."""
     if not spans:
         return {}
     n_workers = len(inst.worker_ids)
