@@ -27,6 +27,7 @@ from solver.backtrack import Usage
 from solver.domain import Status
 from solver.instance import Instance, maximal_cliques
 from solver.options import FORMULATIONS, Formulation
+from solver.pace import Pace
 
 __all__ = ["FORMULATIONS", "SolveResult", "Usage", "solve"]
 
@@ -197,8 +198,8 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
 LP_SUBSOLVER = "max_lp"
 
 
-def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,
-         linearization: int | None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,  # noqa: PLR0913
+         linearization: int | None, pace: Pace | None = None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
@@ -224,6 +225,8 @@ def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: boo
     # heuristics.fixed_search != nullptr", google/or-tools#5025), seen here in the test suite. The
     # window models of `solver.slots` do the repairing instead. `interleave_search` with several workers
     # aborts the same way (seen on a window model here).
+    if pace is not None:
+        return pace.solve(solver, model, time_limit), solver
     return solver.solve(model), solver
 
 
@@ -264,6 +267,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     presolve_after: float = 0.0,
     repair_first: float = 0.0,
     search: tuple[int, int] = (0, 0),
+    deadline: float | None = None,
 ) -> SolveResult:
     """Decide whether the tasks of the items `tasks` (default: all) can all be covered.
 
@@ -280,8 +284,12 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
     nodes): a model of at most that many (seat, worker) pairs is first searched depth-first
     (`solver.backtrack`), which answers exactly unless it gives up after `nodes` assignments tried; (0, 0),
     the default, never (the naive engine's reference model stays plain CP-SAT).
+    `deadline` (a `time.perf_counter()` instant): `time_limit` and the stages' seconds are then paced, counted
+    without the time the solve waited for a CPU (`solver.pace`), and the wall clock bounds them only at
+    `deadline` and at `solver.pace.SLACK` times their seconds.
     """
     began = time.perf_counter()
+    pace = Pace(deadline) if deadline is not None else None
     items = list(range(inst.n_tasks)) if tasks is None else list(tasks)
     task_list = sorted({inst.owner[i] for i in items})
     early = _without_cp_sat(inst, items, task_list, time_limit=time_limit, hint=hint, cover_all=cover_all,
@@ -299,18 +307,23 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
         model.proto.solution_hint.vars.extend(var.index for var in v.x.values())
         model.proto.solution_hint.values.extend(int(key in chosen) for key in v.x)
     code, solver = cp_model.UNKNOWN, None
+
+    def spent() -> float:
+        return time.perf_counter() - began if pace is None else pace.spent()
+
     if single_first > 0 and workers > 1:
-        code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization)
-    left = time_limit - (time.perf_counter() - began)
+        code, solver = _run(model, min(single_first, time_limit), 1, presolve, linearization, pace)
+    left = time_limit - spent()
     if code == cp_model.UNKNOWN and left > 0 and presolve and repair_first > 0:
-        code, solver = _run(model, min(left, repair_first), workers, False, linearization)
-        left = time_limit - (time.perf_counter() - began)
+        code, solver = _run(model, min(left, repair_first), workers, False, linearization, pace)
+        left = time_limit - spent()
     if code == cp_model.UNKNOWN and left > 0:
         staged = not presolve and presolve_after > 0
-        code, solver = _run(model, min(left, presolve_after) if staged else left, workers, presolve, linearization)
-        left = time_limit - (time.perf_counter() - began)
+        code, solver = _run(model, min(left, presolve_after) if staged else left, workers, presolve, linearization,
+                            pace)
+        left = time_limit - spent()
         if staged and code == cp_model.UNKNOWN and left > 0:
-            code, solver = _run(model, left, workers, True, linearization)
+            code, solver = _run(model, left, workers, True, linearization, pace)
     seconds = time.perf_counter() - began
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):

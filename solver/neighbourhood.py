@@ -106,10 +106,12 @@ def chain_window(inst: Instance, a: Assignment, around: list[int], depth: int) -
 
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,  # noqa: PLR0913 -- keyword-only knobs
                hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS,
-               search: tuple[int, int] = (0, 0)) -> dict[int, int] | Literal[False] | None:
+               search: tuple[int, int] = (0, 0),
+               deadline: float | None = None) -> dict[int, int] | Literal[False] | None:
     """A plan for `free` that fits around the pinned tasks of `base`; False if the Hall check proves that the
     pins leave none (no model is built); None if CP-SAT found none (`single_first` seconds of one worker,
-    `REPAIR_SECONDS` of `workers` without presolve, the time left presolved)."""
+    `REPAIR_SECONDS` of `workers` without presolve, the time left presolved). `deadline`: the seconds are
+    paced (`solver.pace`), and nothing runs past this `time.perf_counter()` instant."""
     free = whole_tasks(inst, free)
     free_set = set(free)
     eligible = list(inst.eligible)
@@ -154,19 +156,20 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     start.update(hint or {})
     res = solve(narrow, free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
                 pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first,
-                presolve_after=REPAIR_SECONDS, search=search)
+                presolve_after=REPAIR_SECONDS, search=search, deadline=deadline)
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
 def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, workers: int = 1,
-            hint: dict[int, int] | None = None, search: tuple[int, int] = (0, 0)) -> SolveResult:
+            hint: dict[int, int] | None = None, search: tuple[int, int] = (0, 0),
+            deadline: float | None = None) -> SolveResult:
     """The relaxed model of `tasks`: INFEASIBLE proves the whole day (or the day plus a new task)
     infeasible; a plan proves nothing but is a useful hint for a wider window (see `settle`).
     With several `workers` a one-worker attempt of `QUICK_WINDOW_SECONDS` runs first, as in `restricted`, and
     on a day without limits then `RELAXED_REPAIR_SECONDS` without presolve."""
     return solve(inst, tasks, time_limit=time_limit, workers=workers, presolve=True, hint=hint,
                  linearization=WINDOW_LINEARIZATION, single_first=QUICK_WINDOW_SECONDS,
-                 repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS, search=search)
+                 repair_first=0.0 if inst.limits else RELAXED_REPAIR_SECONDS, search=search, deadline=deadline)
 
 
 def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], options: SolverOptions, *,  # noqa: PLR0913 -- keyword-only knobs
@@ -198,7 +201,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         if limit <= 0:
             return None
         found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry,
-                           single_first=quick, search=options.tiny_search)
+                           single_first=quick, search=options.tiny_search, deadline=_deadline(time_left))
         if on_model is not None:
             on_model()
         if isinstance(found, dict):
@@ -214,7 +217,8 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         # unchanged; days with limits keep it (crew M-90 0.50 -> 0.72 s without).
         if worth_relaxing(inst, items, options) and (found is None or bool(inst.limits)):
             res = relaxed(inst, items, time_limit=limit, workers=workers,
-                          hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search)
+                          hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search,
+                          deadline=_deadline(time_left))
             if on_model is not None:
                 on_model()
             if res.status is Status.INFEASIBLE:
@@ -222,6 +226,12 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
             if res.status is Status.FEASIBLE:
                 carry = res.assignment
     return None
+
+
+def _deadline(time_left: Callable[[], float]) -> float:
+    """The wall-clock instant `time_left()` ends: a window's models are paced (`solver.pace`: their seconds
+    leave out the time they wait for a CPU), and only this bounds them by the clock."""
+    return time.perf_counter() + time_left()
 
 
 def _fresh(tried: set[frozenset[int]] | None, items: list[int]) -> bool:
