@@ -153,8 +153,9 @@ def find_slots(
     length = query.duration_minutes * TICKS_PER_MINUTE
     spans = [(first + k * step, first + k * step + length) for k in range(len(starts))]
     prober.prepare(spans)
-    for k, s in enumerate(starts):
-        verdict = prober.probe(*spans[k], stats)
+    verdicts = _probe_all(prober, spans, options, stats, progress)
+    for k, verdict in verdicts.items():
+        s = starts[k]
         if verdict.status is Status.FEASIBLE:
             if options.verify:
                 _verify(scenario, inst, query, day=day, cert=verdict.certificate, s=s)
@@ -162,15 +163,36 @@ def find_slots(
         elif verdict.status is Status.UNKNOWN:
             stats.undecided += 1
             undecided.append(Slot(s, s + _duration(query)))
-        if progress is not None:
-            progress(k + 1, len(starts))
-        if options.max_slots is not None and len(slots) >= options.max_slots:
-            break
     stats.seconds = time.perf_counter() - began
     learned = prober.learned if isinstance(prober, _ExactProber) else {}
     plans = {s: _named(inst, learned[k], base.assignment) for k, s in zip(spans, starts, strict=False) if k in learned}
     return SlotAnswer(query, True, [], slots, undecided, stats,
                       Guides(_named(inst, base.assignment), plans) if plans else None)
+
+
+def _probe_all(prober: _Prober, spans: list[tuple[int, int]], options: SolverOptions, stats: ProbeStats,
+               progress: Progress | None) -> dict[int, Probe]:
+    """Each candidate's verdict, by its index, in two passes (`SolverOptions.first_pass_limit`): a start that
+    takes longer than the first pass allows is left for the second, so one hard start cannot spend the
+    budget the later ones needed. Only the order of the work changes, never a verdict. One pass with
+    `max_slots` (which slots come first must not depend on time) and for the naive engine (the reference)."""
+    first = None if options.max_slots is not None or options.engine == "naive" else options.first_pass_limit
+    verdicts: dict[int, Probe] = {}
+    found = 0
+    for k, span in enumerate(spans):
+        prober.probe_deadline = None if first is None else time.perf_counter() + first
+        verdicts[k] = prober.probe(*span, stats)
+        prober.probe_deadline = None
+        found += verdicts[k].status is Status.FEASIBLE
+        if progress is not None:
+            progress(k + 1, len(spans))
+        if options.max_slots is not None and found >= options.max_slots:
+            break
+    if first is not None:
+        for k, verdict in verdicts.items():
+            if verdict.status is Status.UNKNOWN and prober.time_limit > 0:
+                verdicts[k] = prober.probe(*spans[k], stats)
+    return verdicts
 
 
 def _named(inst: Instance, plan: Mapping[int, int], base: Mapping[int, int] | None = None) -> NamedPlan:
@@ -258,15 +280,18 @@ class _Prober:
         self.day = day
         self.options = options
         self.deadline: float | None = None  # the query's budget (`options.budget`) ends then (perf_counter)
+        self.probe_deadline: float | None = None  # this probe's first pass ends then (`first_pass_limit`)
         self.entry_eligible: dict[tuple[int, int], list[tuple[int, ...]]] = {}  # (s, e) -> `eligible_at`
 
     @property
     def time_limit(self) -> float:
         """Seconds the next step of a probe may spend: the per-candidate limit, cut to what the query's budget
         has left at that moment (so one probe's many steps cannot overrun the budget between them)."""
-        if self.deadline is None:
-            return self.options.probe_time_limit
-        return min(self.options.probe_time_limit, self.deadline - time.perf_counter())
+        limit = self.options.probe_time_limit
+        for end in (self.deadline, self.probe_deadline):
+            if end is not None:
+                limit = min(limit, end - time.perf_counter())
+        return limit
 
     def prepare(self, spans: list[tuple[int, int]]) -> None:
         """The candidates about to be probed, in order, for work done once for all of them (none here: the
@@ -311,6 +336,7 @@ class _ExactProber(_Prober):
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
         self.cache: dict[Key, Probe] = {}
+        self.deferred: set[Key] = set()  # keys a first pass left undecided (`first_pass_limit`)
         # Refuted candidates (each entry's workers, conflicts), for `_dominated`.
         self.refuted: list[tuple[list[frozenset[int]], frozenset[int]]] = []
         self.index = TimeIndex(inst)
@@ -427,10 +453,14 @@ class _ExactProber(_Prober):
         if known is not None:
             stats.by_equivalence += 1
             return known
-        if self.time_limit <= 0:  # the budget is spent: steps 4-7 (Hall, repair, models) cost real time
+        if self.time_limit <= 0 or (self.probe_deadline is not None and key in self.deferred):
+            # The budget is spent (steps 4-7, Hall, repair, models, cost real time), or a first pass already
+            # left a candidate of this very structure for the second (it would take as long again).
             return UNKNOWN
         verdict, counter = self._search(s, e, stats, overl=overl, conflicts=conflicts, anyone=anyone)
         if verdict.status is Status.UNKNOWN:
+            if self.probe_deadline is not None:
+                self.deferred.add(key)
             return verdict
         self.cache[key] = verdict
         if verdict.status is Status.INFEASIBLE:

@@ -211,6 +211,8 @@ def test_crew_slots_equal_brute_force(seed: int, duration: int, query_crew: Any)
     # and the construction of the base plan are checked too.
     for engine, options in (("exact", SolverOptions(verify=True)),
                             ("exact, CP-SAT windows", SolverOptions(verify=True, tiny_search=(0, 0), tiny_day=(0, 0))),
+                            # Every start that needs a search left by the first pass for the second.
+                            ("exact, two passes", SolverOptions(verify=True, first_pass_limit=0.0)),
                             ("naive", SolverOptions(engine="naive", verify=True))):
         ans = find_slots(sc, query, options)
         assert ans.undecided == [], engine
