@@ -13,10 +13,12 @@
   A database question runs on its own request thread (gunicorn's threads bound those).
 - What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
 - Slot queries about the database take turns: at most `SLOT_SOLVES` solve at once per process (`slot_turn`);
-  the others wait, at most `QUERY_BUDGET` seconds, then 503 with Retry-After. CP-SAT's stages are timed
-  by the wall clock, so slot queries sharing two cores with each other ran out of their stages and went
-  on to wider windows: under the load test (8 clients, 2 cores, three runs each) the slowest answer took
-  2.3-3.7 s taking turns, 3.5-10.8 s without, where 3 answers ran out of their budget.
+  the others wait, at most `QUERY_BUDGET` seconds, then 503 with Retry-After. Why: when CP-SAT's stages
+  were timed by the wall clock, slot queries sharing two cores with each other ran out of their stages and
+  went on to wider windows (load test, 8 clients, 2 cores, three runs each: the slowest answer 2.3-3.7 s
+  taking turns, 3.5-10.8 s without, 3 answers out of budget). The window stages are paced now
+  (`solver.pace`), and one turn or two per process made no difference there (p95 2.1-2.8 s against
+  1.9-2.9 s, four runs each); one stays, so a burst of slot queries queues instead of sharing the cores.
 """
 
 from __future__ import annotations
