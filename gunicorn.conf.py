@@ -11,7 +11,18 @@ The numbers, for gunicorn 27 (checked in its source, tests/api/test_request_head
   documentation) makes its Python parser read a request line of any length into memory.
 - limit_request_field_size: 0 is documented as unlimited but gunicorn 27 reads it as 8190, so a number.
   gunicorn buffers at most limit_request_fields (100) of these per request: 3.2 MB at 32 KB.
+
+Each worker starts its solver processes' forkserver before it accepts requests (`post_worker_init`), so no
+request waits for the solver's imports (api.limits.warm_solver_processes).
 """
+
+from typing import Any
 
 limit_request_line = 8190
 limit_request_field_size = 32768
+
+
+def post_worker_init(worker: Any) -> None:  # noqa: ARG001 -- gunicorn's hook signature
+    from api.limits import warm_solver_processes  # noqa: PLC0415 -- inside the worker, after its fork
+
+    warm_solver_processes()

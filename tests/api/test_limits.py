@@ -4,10 +4,12 @@ leaves the other threads free, and per-client rate limits."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -356,3 +358,34 @@ def test_healthz_and_a_booking_answer_promptly_while_the_what_if_pool_is_saturat
     refused = [(code, secs, headers) for code, secs, headers in answers if code == 503]
     assert len(refused) == 2 and all(secs < 2.0 and headers["Retry-After"] == "1" for _, secs, headers in refused)
     assert sorted(code for code, _, _ in answers) == [200, 200, 503, 503]
+
+
+def _forkservers_of(port: int) -> list[int]:
+    """Pids of the forkservers whose parent is a gunicorn worker bound to `port` (read from /proc)."""
+    def cmdline(pid: str) -> str:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return ""
+
+    found = []
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        if "multiprocessing.forkserver" not in cmdline(pid):
+            continue
+        try:
+            ppid = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if f"127.0.0.1:{port}" in cmdline(ppid):
+            found.append(int(pid))
+    return found
+
+
+def test_each_gunicorn_worker_has_its_solver_processes_ready_before_the_first_request(database_url: str) -> None:
+    # Only /healthz is asked (it needs no solver): the forkservers exist because the workers started them.
+    with gunicorn(database_url, workers=2) as base:
+        port = int(base.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 10
+        while len(_forkservers_of(port)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_forkservers_of(port)) == 2
