@@ -198,7 +198,7 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
 LP_SUBSOLVER = "max_lp"
 
 
-def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,  # noqa: PLR0913
+def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,  # noqa: PLR0913 -- the stage's knobs
          linearization: int | None, pace: Pace | None = None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit

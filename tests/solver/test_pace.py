@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,7 +63,7 @@ def stalling_solver(workers: int = 2) -> cp_model.CpSolver:
 
 
 def test_a_thread_that_shares_the_cores_sees_its_waits() -> None:
-    me = __import__("threading").get_native_id()
+    me = threading.get_native_id()
     before = waited().get(me)
     assert before is not None, "this machine's kernel reports no run-queue delays (/proc/self/task/*/schedstat)"
     with busy_machine():
