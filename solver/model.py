@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+from ortools.util.python.sorted_interval_list import Domain
 
 from solver import backtrack
 from solver.backtrack import Usage
@@ -49,6 +50,9 @@ class _Vars:
     covered: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
 
+_BOOL = Domain(0, 1)
+
+
 def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_all: bool) -> None:
     """Seat counts of task t (and its undecided holders' entries)."""
     info = inst.tasks[t]
@@ -61,12 +65,12 @@ def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_
     for e, need in enumerate(info.need):
         if need == 0 and not any(e in ys for ys in y):
             continue
-        lits = []
-        for w in inst.allowed(t, e):
-            # Unnamed: a window model holds up to ~100,000 of these, and a name costs a third of the call.
-            lit = v.x[t, e, w] = model.new_bool_var("")
+        # Unnamed, and created from one shared 0-1 domain (`new_bool_var` names each and builds its domain):
+        # a window model holds up to ~100,000 of these.
+        lits = [cp_model.IntVar(model.model_proto).with_domain(_BOOL) for _ in inst.allowed(t, e)]
+        for w, lit in zip(inst.allowed(t, e), lits, strict=True):
+            v.x[t, e, w] = lit
             v.on.setdefault((t, w), []).append(lit)
-            lits.append(lit)
         held = [ys[e] for ys in y if e in ys]
         if cov is None and need == 1:
             # Not the linear `sum == 1`: CP-SAT propagates exactly-one natively, and the window models run
@@ -96,8 +100,12 @@ def _no_overlap(model: cp_model.CpModel, inst: Instance, v: _Vars, formulation: 
     per_worker: dict[int, list[int]] = {}
     for t, w in v.on:
         per_worker.setdefault(w, []).append(t)
-    starts = [inst.starts[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
-    ends = [inst.ends[inst.tasks[t].seats[0]] if inst.tasks[t].seats else 0 for t in range(len(inst.tasks))]
+    # Only the model's tasks (indexed by task, so a list over the day's tasks; the rest stay 0).
+    starts = [0] * len(inst.tasks)
+    ends = [0] * len(inst.tasks)
+    for t in {t for t, _ in v.on}:
+        seat = inst.tasks[t].seats[0]
+        starts[t], ends[t] = inst.starts[seat], inst.ends[seat]
     on = v.on
     for w, ts in per_worker.items():
         if formulation == "cliques":
