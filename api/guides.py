@@ -66,6 +66,18 @@ def read(conn: psycopg.Connection, query: SlotQuery) -> Guides | None:
     return load(repo.read_guides(conn, query.date, query.duration_minutes, seats_key(query)))
 
 
+def latest(query: SlotQuery) -> Guides | None:
+    """`read` in a short read of its own: the guides as they are now (best effort, as `keep`: hints only)."""
+    if not _on():
+        return None
+    try:
+        with unit_of_work() as conn:
+            return read(conn, query)
+    except (psycopg.Error, ApiError) as exc:  # ApiError: the breaker refusing while the database is down
+        log.warning("slot guides not read: %s", exc)
+        return None
+
+
 def keep(query: SlotQuery, guides: Guides | None) -> None:
     """Store what `query` learned for the next such query; a query that learned nothing keeps the older
     guides (still hints). Best effort: a failure is logged, the answer goes out all the same."""

@@ -1,5 +1,6 @@
 """`api.guides`: what a slot query learned is kept in the database for the next query of the same day,
-length and crew, whichever process asks; a query that learned nothing keeps the older guides; rows not
+length and crew, whichever process asks; a query queued for its turn starts from the guides kept while it
+waited; a query that learned nothing keeps the older guides; rows not
 rewritten for `KEEP_SECONDS` go; SLOT_GUIDES 0 keeps nothing; a failure to keep them does not fail the
 query. (That guides never change an answer is specified in tests/solver/test_slot_guides.py and, over
 HTTP, in test_slots_and_what_if.py.)"""
@@ -9,12 +10,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import threading
+
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
 from api import create_app, guides
 from api.db import close_pool, unit_of_work
+from api.limits import SLOT_TURN_KEY
 from solver.domain import CrewEntry, Guides, SlotQuery
 
 DAY = date(2026, 11, 23)
@@ -105,3 +109,42 @@ def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("ALTER TABLE slot_guides_away RENAME TO slot_guides")
     assert "slot guides not stored" in caplog.text
+
+
+class _WatchedTurns:
+    """The process's slot turns, telling when a query has started waiting for one."""
+
+    def __init__(self, inner: threading.BoundedSemaphore) -> None:
+        self.inner = inner
+        self.waiting = threading.Event()
+
+    def acquire(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return self.inner.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.inner.release()
+
+
+def test_a_query_waiting_for_its_turn_starts_from_the_guides_kept_meanwhile(
+        app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[Guides | None] = []
+    latest = guides.latest
+    monkeypatch.setattr(guides, "latest", lambda query: read.append(latest(query)) or read[-1])
+    turns = app.extensions[SLOT_TURN_KEY] = _WatchedTurns(app.extensions[SLOT_TURN_KEY])
+    with app.app_context():
+        guides.keep(QUERY, _guides("before"))
+    answers: list[Any] = []
+    assert turns.acquire()  # another slot query of this process is solving
+    asking = threading.Thread(target=lambda: answers.append(client.get(
+        "/api/v1/slots", query_string={"date": DAY.isoformat(), "duration_minutes": 60, "step_minutes": 15})))
+    asking.start()
+    try:
+        assert turns.waiting.wait(10), "the query never asked for a turn"
+        with app.app_context():
+            guides.keep(QUERY, _guides("kept by the query before"))
+    finally:
+        turns.release()
+    asking.join(30)
+    assert answers and answers[0].status_code == 200
+    assert read == [_guides("kept by the query before")]
