@@ -12,8 +12,9 @@ The numbers, for gunicorn 27 (checked in its source, tests/api/test_request_head
 - limit_request_field_size: 0 is documented as unlimited but gunicorn 27 reads it as 8190, so a number.
   gunicorn buffers at most limit_request_fields (100) of these per request: 3.2 MB at 32 KB.
 
-Each worker starts its solver processes' forkserver before it accepts requests (`post_worker_init`), so no
-request waits for the solver's imports (api.limits.warm_solver_processes).
+Each worker starts its solver processes' forkserver, and waits until the forkserver has imported the solver,
+before it accepts requests (`post_worker_init`), so no request waits for those imports
+(api.limits.warm_solver_processes).
 """
 
 from typing import Any

@@ -7,10 +7,9 @@ HTTP, in test_slots_and_what_if.py.)"""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-import threading
 
 import psycopg
 import pytest
