@@ -207,10 +207,23 @@ LP_SUBSOLVER = "max_lp"
 
 
 def _run(model: cp_model.CpModel, time_limit: float, workers: int, presolve: bool,  # noqa: PLR0913 -- the stage's knobs
-         linearization: int | None, pace: Pace | None = None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+         linearization: int | None, pace: Pace | None = None, *,
+         light: bool = False) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
+    if light:
+        # The presolved stage after a repair that found nothing (`presolve_after`): presolve without its
+        # probing, and without symmetry detection and the feasibility pump. What this stage needs from
+        # presolve is the fixing of the many literals the pins leave with one worker; probing (trying each
+        # literal both ways) and symmetry cost hundreds of milliseconds on the load test's 10,000-literal
+        # windows. Replayed (2 cores, CP-SAT seeds 1-4) on the 45 window models of 23 late load-test queries
+        # that reached a two-worker stage without presolve, 0.2 s of it then presolved: 3.7-8.4 -> 2.5-4.7 s
+        # of CP-SAT in all, the slowest model 0.64-3.2 -> 0.35-0.77 s. (The relaxed windows keep the full
+        # presolve: their proofs need symmetry and the pump, see `_run`'s other comment.)
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
+        solver.parameters.use_feasibility_pump = False
     if not presolve:
         solver.parameters.cp_model_presolve = False
         # A model solved without presolve is a repair of a hinted plan (a restricted window, a component the
@@ -331,7 +344,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
                             pace)
         left = time_limit - spent()
         if staged and code == cp_model.UNKNOWN and left > 0:
-            code, solver = _run(model, left, workers, True, linearization, pace)
+            code, solver = _run(model, left, workers, True, linearization, pace, light=True)
     seconds = time.perf_counter() - began
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -33,7 +33,11 @@ class SolverOptions:
       decided took a query's whole 10 s budget and left the 59 later starts undecided (replayed alone).
       Replayed, three such queries left 177 starts undecided in one pass, 6 with 2 s, 61 with 3 s (two
       hard starts then took the budget between them); 58 lighter ones took 14.8 s in one pass, 15.8 s
-      with 2 s (a 1.7 s start done twice), 15.4 s with 3 s.
+      with 2 s (a 1.7 s start done twice), 15.4 s with 3 s. 2.5 s since the windows' light presolved stage
+      (`solver.model._run`): a first pass of 2 s can be used up by a start's narrower windows (up to
+      `probe_window_cap` each) before its widest window, which would decide it in ~0.4 s, has had that
+      long. One load-test query (alone, five runs) where four starts in a row went that way took
+      8.3-10.0 s with 2 s, 2.5-2.7 s with 2.5 s, 2.4-2.6 s with 3 s.
     - `base_time_limit`: seconds to decide the day without the new task (and `plan`'s whole limit).
     - `budget`: seconds for the whole slot query; once spent, open candidates go to `undecided`.
     - `solver_workers`: CP-SAT search workers per solve of the naive engine.
@@ -82,7 +86,7 @@ class SolverOptions:
     engine: Engine = "exact"
     formulation: Formulation = "cliques"
     probe_time_limit: float = 10.0
-    first_pass_limit: float | None = 2.0
+    first_pass_limit: float | None = 2.5
     base_time_limit: float = 30.0
     budget: float | None = None
     solver_workers: int = 1
