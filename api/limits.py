@@ -29,7 +29,6 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing import forkserver
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -96,13 +95,20 @@ def _context() -> Any:
     return ctx
 
 
+def _ready() -> None:
+    """A solver process with nothing to do: its start proves the forkserver has imported the solver."""
+
+
 def warm_solver_processes() -> None:
-    """Start this process's forkserver now rather than on the first request that needs the solver: it
-    imports the solver (OR-Tools, numpy) once, about a second of CPU, which the first requests of each
-    gunicorn worker waited for. In the load test the three first slot queries took 1.5-2 s for a 0.2 s
-    solve. gunicorn calls it in each worker before it accepts requests (gunicorn.conf.py)."""
-    _context()
-    forkserver.ensure_running()
+    """Start this process's forkserver now, and wait until it can fork a solver process, rather than on the
+    first request that needs the solver: the forkserver imports the solver (OR-Tools, numpy) once, about a
+    second of CPU, and forks nothing before that. gunicorn calls it in each worker before it accepts
+    requests (gunicorn.conf.py). Starting the forkserver without waiting for it was not enough: the load
+    test's first slot query, sent as soon as the server answered, still spent 1.1 s of its 1.35 s waiting
+    for the imports (its solve took 0.28 s), and the two queued behind it 1.2-1.3 s more."""
+    proc = _context().Process(target=_ready, daemon=True)
+    proc.start()  # returns once the forkserver has forked it, i.e. after the forkserver's imports
+    proc.join()
 
 
 def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
