@@ -42,6 +42,7 @@ LOAD_DB = os.environ.get("SLOT_PLANNER_LOAD_DB", "slot_planner_load")  # a helpe
 MAX_SECONDS = 60
 MIN_CLIENTS = 3  # one of each kind
 REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
+WORKERS = 2  # gunicorn workers (x 4 threads each)
 PLANNER_THINK_SECONDS = 1.0  # a planner reads an answer before asking again (and stays under the rate limit)
 
 
@@ -119,13 +120,51 @@ def prepare(case: str, clients: int) -> Setup:
             admin=create_token(conn, "admin", label="load check")[1], by_worker=dict(by_worker))
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:  # gone meanwhile
+            continue
+        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _solver_ready(worker: int) -> bool:
+    """Whether a gunicorn worker has a forkserver child that has imported the solver (it then accepts requests:
+    api.limits.warm_solver_processes)."""
+    for child in _children(worker):
+        try:
+            if "forkserver" in Path(f"/proc/{child}/cmdline").read_text() and \
+                    "ortools" in Path(f"/proc/{child}/maps").read_text():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _wait_for_workers(master: int, workers: int, seconds: float = 60.0) -> None:
+    """Wait until every gunicorn worker can serve, not just the first, which answered /healthz: a worker still
+    starting imports the solver, about a second of one core, while the clients have already started."""
+    if not Path("/proc/self/stat").exists():
+        return  # not Linux: the clients start at the first answer
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if sum(_solver_ready(w) for w in _children(master)) >= workers:
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"the server's {workers} workers did not all come up within {seconds:g} s")
+
+
 @contextmanager
 def serve(url: str) -> Iterator[tuple[str, int]]:
     """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL and the master's pid."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE="Europe/Moscow", SLOT_PLANNER_DAY_START="03:00")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS), "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "api:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -137,6 +176,7 @@ def serve(url: str) -> Iterator[tuple[str, int]]:
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not come up")
+        _wait_for_workers(server.pid, WORKERS)
         yield f"http://127.0.0.1:{port}/api/v1", server.pid
     finally:
         server.terminate()
