@@ -67,8 +67,9 @@ def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_
             continue
         # Unnamed, and created from one shared 0-1 domain (`new_bool_var` names each and builds its domain):
         # a window model holds up to ~100,000 of these.
-        lits = [cp_model.IntVar(model.model_proto).with_domain(_BOOL) for _ in inst.allowed(t, e)]
-        for w, lit in zip(inst.allowed(t, e), lits, strict=True):
+        allowed = inst.allowed(t, e)
+        lits = [cp_model.IntVar(model.model_proto).with_domain(_BOOL) for _ in allowed]
+        for w, lit in zip(allowed, lits, strict=True):
             v.x[t, e, w] = lit
             v.on.setdefault((t, w), []).append(lit)
         held = [ys[e] for ys in y if e in ys]
