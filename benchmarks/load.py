@@ -120,39 +120,28 @@ def prepare(case: str, clients: int) -> Setup:
             admin=create_token(conn, "admin", label="load check")[1], by_worker=dict(by_worker))
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:  # gone meanwhile
-            continue
-        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _solver_ready(worker: int) -> bool:
+def _solver_ready(procs: dict[int, cpu.Proc], worker: int) -> bool:
     """Whether a gunicorn worker has a forkserver child that has imported the solver (it then accepts requests:
     api.limits.warm_solver_processes)."""
-    for child in _children(worker):
-        try:
-            if "forkserver" in Path(f"/proc/{child}/cmdline").read_text() and \
-                    "ortools" in Path(f"/proc/{child}/maps").read_text():
-                return True
-        except OSError:
-            continue
+    for p in procs.values():
+        if p.ppid == worker and "forkserver" in p.cmd:
+            try:
+                if "ortools" in Path(f"/proc/{p.pid}/maps").read_text():
+                    return True
+            except OSError:  # gone meanwhile
+                continue
     return False
 
 
 def _wait_for_workers(master: int, workers: int, seconds: float = 60.0) -> None:
     """Wait until every gunicorn worker can serve, not just the first, which answered /healthz: a worker still
     starting imports the solver, about a second of one core, while the clients have already started."""
-    if not Path("/proc/self/stat").exists():
-        return  # not Linux: the clients start at the first answer
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if sum(_solver_ready(w) for w in _children(master)) >= workers:
+        snap = cpu.snapshot()
+        if snap is None:
+            return  # not Linux: the clients start at the first answer
+        if sum(_solver_ready(snap.procs, p.pid) for p in snap.procs.values() if p.ppid == master) >= workers:
             return
         time.sleep(0.1)
     raise SystemExit(f"the server's {workers} workers did not all come up within {seconds:g} s")

@@ -1,9 +1,8 @@
 """`api.guides`: what a slot query learned is kept in the database for the next query of the same day,
 length and crew, whichever process asks; a query queued for its turn starts from the guides kept while it
-waited; a query that learned nothing keeps the older guides; rows not
-rewritten for `KEEP_SECONDS` go; SLOT_GUIDES 0 keeps nothing; a failure to keep them does not fail the
-query. (That guides never change an answer is specified in tests/solver/test_slot_guides.py and, over
-HTTP, in test_slots_and_what_if.py.)"""
+waited; a query that learned nothing keeps the older guides; rows not rewritten for `KEEP_SECONDS` go;
+SLOT_GUIDES 0 keeps nothing; a failure to keep them does not fail the query. (That guides never change an
+answer is specified in tests/solver/test_slot_guides.py and, over HTTP, in test_slots_and_what_if.py.)"""
 
 from __future__ import annotations
 
