@@ -44,7 +44,7 @@ demo: db
 	PORT=$(DEMO_PORT) $(VENV)/bin/flask --app api demo-data --date "$$(TZ=$${SLOT_PLANNER_TIMEZONE:-Europe/Moscow} date +%F)"
 	@echo "Paste the curl above into another terminal. OpenAPI: /openapi.json, Swagger UI: /docs. Ctrl-C stops."
 	@echo "Open the page: http://127.0.0.1:$(DEMO_PORT)/ and sign in with the manager token above."
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(DEMO_PORT) 'api:create_app()'
 
 # Benchmarks (see "Benchmarks" in README.md): exact vs naive vs greedy slot queries, `next` and `explain`, with
 # the issue-8 and issue-9 targets computed in the report. `bench` is the full suite (78 cases: the issue-8

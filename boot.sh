@@ -5,5 +5,6 @@ flask --app api db upgrade
 if [ -n "${SLOT_PLANNER_DEMO_DATE:-}" ]; then
     flask --app api demo-data --date "$SLOT_PLANNER_DEMO_DATE"
 fi
-exec gunicorn --workers "${GUNICORN_WORKERS:-2}" --threads "${GUNICORN_THREADS:-4}" \
+# Workers and threads: gunicorn.conf.py's, unless GUNICORN_WORKERS / GUNICORN_THREADS are set.
+exec gunicorn ${GUNICORN_WORKERS:+--workers "$GUNICORN_WORKERS"} ${GUNICORN_THREADS:+--threads "$GUNICORN_THREADS"} \
     --bind "0.0.0.0:${PORT:-8080}" --access-logfile - 'api:create_app()'

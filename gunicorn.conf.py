@@ -22,6 +22,17 @@ from typing import Any
 limit_request_line = 8190
 limit_request_field_size = 32768
 
+# Two workers (the load test's two cores) of eight threads. A request thread mostly waits (on PostgreSQL, on
+# a day's lock, on a solver child, for its slot turn), and clients keep their connections: in every load
+# test run all eight clients' connections stayed with one worker, whose four threads then queued requests
+# behind slot queries waiting for their turn. On the load test (8 clients, L-90, 2 cores) `GET /slots` p95
+# was 1.38-2.63 s over seven runs with 4 threads, 1.16-2.93 s (four of six under 1.4 s) with 8, p50 0.60-0.79
+# -> 0.38-0.53 s. The price: writes of one day take its lock one at a time, and with more of them in flight
+# bookings, takes and releases had p50 0.8-1.2 s instead of 0.6-1.0 s, p95 up to 3.3 s instead of 1.4 s.
+# The command line (tests, boot.sh's GUNICORN_WORKERS / GUNICORN_THREADS) overrides these.
+workers = 2
+threads = 8
+
 
 def post_worker_init(worker: Any) -> None:  # noqa: ARG001 -- gunicorn's hook signature
     from api.limits import warm_solver_processes  # noqa: PLC0415 -- inside the worker, after its fork

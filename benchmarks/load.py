@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import runpy
 import statistics
 import subprocess
 import sys
@@ -42,7 +43,9 @@ LOAD_DB = os.environ.get("SLOT_PLANNER_LOAD_DB", "slot_planner_load")  # a helpe
 MAX_SECONDS = 60
 MIN_CLIENTS = 3  # one of each kind
 REQUEST_TIMEOUT = 60.0  # seconds a client waits for an answer (status 0 in the table when none came)
-WORKERS = 2  # gunicorn workers (x 4 threads each)
+# The server's shape, as deployed: gunicorn.conf.py's workers and threads (gunicorn reads that file itself).
+_GUNICORN = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+WORKERS, THREADS = int(_GUNICORN["workers"]), int(_GUNICORN["threads"])
 PLANNER_THINK_SECONDS = 1.0  # a planner reads an answer before asking again (and stays under the rate limit)
 
 
@@ -149,11 +152,12 @@ def _wait_for_workers(master: int, workers: int, seconds: float = 60.0) -> None:
 
 @contextmanager
 def serve(url: str) -> Iterator[tuple[str, int]]:
-    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port; yields the API's base URL and the master's pid."""
+    """gunicorn (gunicorn.conf.py's workers and threads) on a free 127.0.0.1 port; yields the API's base URL and
+    the master's pid."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url, SLOT_PLANNER_TIMEZONE="Europe/Moscow", SLOT_PLANNER_DAY_START="03:00")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS), "--threads", "4",
+        [str(Path(sys.executable).parent / "gunicorn"),
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "api:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -353,7 +357,8 @@ def report(result: dict[str, Any], out: Path) -> str:
         "# Load: mixed clients against gunicorn and PostgreSQL",
         "",
         f"Generated day {result['case']} ({result['workers']} workers, {result['tasks']} tasks) loaded through the "
-        f"service's guard; gunicorn 2 workers x 4 threads on 127.0.0.1; {sum(result['clients'].values())} concurrent "
+        f"service's guard; gunicorn {WORKERS} workers x {THREADS} threads on 127.0.0.1; "
+        f"{sum(result['clients'].values())} concurrent "
         f"clients ({result['clients']['manager']} managers: slots then a booking; {result['clients']['installer']} "
         f"installers: the day's tasks, take and release one of their own; {result['clients']['planner']} planners: "
         f"what-if plan on the S-65 day, {PLANNER_THINK_SECONDS:g} s apart) for {result['seconds']:.0f} s. "
