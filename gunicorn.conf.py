@@ -26,7 +26,7 @@ limit_request_field_size = 32768
 # a day's lock, on a solver child, for its slot turn), and clients keep their connections: in every load
 # test run all eight clients' connections stayed with one worker, whose four threads then queued requests
 # behind slot queries waiting for their turn. On the load test (8 clients, L-90, 2 cores) `GET /slots` p95
-# was 1.38-2.63 s over seven runs with 4 threads, 1.16-2.93 s (four of six under 1.4 s) with 8, p50 0.60-0.79
+# was 1.38-2.63 s over seven runs with 4 threads, 1.16-2.93 s over seven with 8 (five 1.16-1.50 s), p50 0.60-0.79
 # -> 0.38-0.53 s. The price: writes of one day take its lock one at a time, and with more of them in flight
 # bookings, takes and releases had p50 0.8-1.2 s instead of 0.6-1.0 s, p95 up to 3.3 s instead of 1.4 s.
 # The command line (tests, boot.sh's GUNICORN_WORKERS / GUNICORN_THREADS) overrides these.
