@@ -293,29 +293,32 @@ def compile_scenario(scenario: Scenario) -> Instance:
     return inst
 
 
-def maximal_cliques(tasks: list[int], starts: list[int], ends: list[int]) -> list[list[int]]:
-    """Maximal sets of mutually overlapping intervals among `tasks` (half-open intervals).
+def maximal_cliques(keys: list[int], starts: list[int], ends: list[int]) -> list[list[int]]:
+    """Maximal sets (of two or more) of mutually overlapping half-open intervals: key k is the interval
+    [starts[k], ends[k]), and `keys` come in start order.
 
-    In an interval graph every maximal clique is the set of intervals alive just after some start,
-    taken at a start that is immediately followed (in sweep order) by an end: a sweep finds them all.
+    In an interval graph every maximal clique is the set of intervals alive just after some start that is
+    immediately followed (in sweep order) by an end: a sweep finds them all. The keys come sorted, so the
+    sweep needs no event sort (the model runs it for every worker of every window model).
     """
-    events: list[tuple[int, int, int]] = []
-    for t in tasks:
-        events.append((starts[t], 1, t))  # at equal times ends (0) sort before starts (1): half-open
-        events.append((ends[t], 0, t))
-    events.sort()
-    alive: set[int] = set()
     out: list[list[int]] = []
+    alive: list[int] = []
+    first_end = 0  # the earliest end among `alive` (when it is not empty)
     grew = False
-    for _, kind, t in events:
-        if kind == 1:
-            alive.add(t)
-            grew = True
-        else:
+    for k in keys:
+        s = starts[k]
+        if alive and first_end <= s:  # ends at s come before the start at s: half-open
             if grew and len(alive) > 1:
-                out.append(sorted(alive))
+                out.append(alive)
+            alive = [u for u in alive if ends[u] > s]
+            first_end = min([ends[u] for u in alive], default=0)
             grew = False
-            alive.discard(t)
+        if not alive or ends[k] < first_end:
+            first_end = ends[k]
+        alive.append(k)
+        grew = True
+    if grew and len(alive) > 1:
+        out.append(alive)
     return out
 
 

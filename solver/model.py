@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
-from ortools.util.python.sorted_interval_list import Domain
 
 from solver import backtrack
 from solver.backtrack import Usage
@@ -45,85 +44,124 @@ class SolveResult:
 
 @dataclass
 class _Vars:
-    x: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (task, entry, worker)
-    on: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)  # (task, worker) -> x's
+    # The x's as proto indices, not `IntVar`s: a window model holds up to ~100,000 of them, and a wrapper
+    # object per literal (created, then unwrapped again by every constraint) was most of building one.
+    x: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (task, entry, worker) -> x's index
+    on: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (task, worker) -> x's indices
+    by_worker: dict[int, list[int]] = field(default_factory=dict)  # worker -> its x's, in start order
+    start: list[int] = field(default_factory=list)  # x's index -> its task's start
+    end: list[int] = field(default_factory=list)  # x's index -> its task's end
     covered: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
 
-_BOOL = Domain(0, 1)
+def _bool_vars(model: cp_model.CpModel, count: int) -> None:
+    """`count` unnamed 0-1 variables at the end of the model, parsed in one call (twice as fast as one
+    `IntVar` each, which also names and builds a domain per variable)."""
+    if count:
+        model.proto.merge_text_format("variables { domain: [0, 1] }\n" * count)
 
 
-def _task_vars(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_all: bool) -> None:
-    """Seat counts of task t (and its undecided holders' entries)."""
+def _literal(model: cp_model.CpModel, index: int) -> cp_model.IntVar:
+    return cp_model.IntVar(model.proto, index)
+
+
+def _x_vars(model: cp_model.CpModel, inst: Instance, task_list: list[int], v: _Vars) -> None:
+    """Every x of the model's tasks, numbered from 0 (the model is empty yet) and created at once."""
+    x, on, by_worker, x_start, x_end = v.x, v.on, v.by_worker, v.start, v.end
+    n = 0
+    span = {t: (inst.starts[inst.tasks[t].seats[0]], inst.ends[inst.tasks[t].seats[0]]) for t in task_list}
+    for t in sorted(task_list, key=span.__getitem__):  # start order: each worker's x's come in start order
+        info = inst.tasks[t]
+        flex = info.flex_holders
+        start, end = span[t]
+        for e, need in enumerate(info.need):
+            if need == 0 and not any(e in usable for usable in flex):
+                continue
+            allowed = inst.allowed(t, e)
+            x_start.extend([start] * len(allowed))
+            x_end.extend([end] * len(allowed))
+            for w in allowed:
+                x[t, e, w] = n
+                lits = on.get((t, w))
+                if lits is None:
+                    on[t, w] = [n]
+                else:
+                    lits.append(n)
+                row = by_worker.get(w)
+                if row is None:
+                    by_worker[w] = [n]
+                else:
+                    row.append(n)
+                n += 1
+    _bool_vars(model, n)
+
+
+def _task_rows(model: cp_model.CpModel, inst: Instance, t: int, v: _Vars, cover_all: bool) -> None:
+    """Seat counts of task t (and its undecided holders' entries), over its x's made by `_x_vars`."""
     info = inst.tasks[t]
+    constraints = model.proto.constraints
     y = [{e: model.new_bool_var(f"y_{t}_{h}_{e}") for e in usable} for h, usable in enumerate(info.flex_holders)]
     for ys in y:
         model.add_exactly_one(ys.values())
     cov = None
     if not cover_all:
         cov = v.covered[t] = model.new_bool_var(f"cov_{t}")
+    x = v.x
     for e, need in enumerate(info.need):
         if need == 0 and not any(e in ys for ys in y):
             continue
-        # Unnamed, and created from one shared 0-1 domain (`new_bool_var` names each and builds its domain):
-        # a window model holds up to ~100,000 of these.
-        allowed = inst.allowed(t, e)
-        lits = [cp_model.IntVar(model.model_proto).with_domain(_BOOL) for _ in allowed]
-        for w, lit in zip(allowed, lits, strict=True):
-            v.x[t, e, w] = lit
-            v.on.setdefault((t, w), []).append(lit)
+        lits = [x[t, e, w] for w in inst.allowed(t, e)]
         held = [ys[e] for ys in y if e in ys]
         if cov is None and need == 1:
             # Not the linear `sum == 1`: CP-SAT propagates exactly-one natively, and the window models run
             # without presolve, which would otherwise have rewritten it (v1's speed, lost in v2's first cut).
-            model.add_exactly_one([*lits, *held])
-        elif cov is None:
-            model.add(sum(lits) + sum(held) == need)
+            constraints.add().exactly_one.literals.extend([*lits, *(h.index for h in held)])
+            continue
+        terms = [_literal(model, i) for i in lits]
+        if cov is None:
+            model.add(sum(terms) + sum(held) == need)
         else:
-            model.add(sum(lits) + sum(held) == need).only_enforce_if(cov)
-            model.add(sum(lits) == 0).only_enforce_if(~cov)
+            model.add(sum(terms) + sum(held) == need).only_enforce_if(cov)
+            model.add(sum(terms) == 0).only_enforce_if(~cov)
     if len(info.need) > 1:
         for w in {w for e in range(len(info.need)) for w in info.entry_eligible[e]}:
             lits = v.on.get((t, w), [])
             if len(lits) > 1:
-                model.add_at_most_one(lits)
+                constraints.add().at_most_one.literals.extend(lits)
 
 
-def _presence(model: cp_model.CpModel, lits: list[cp_model.IntVar]) -> cp_model.IntVar:
+def _presence(model: cp_model.CpModel, lits: list[int]) -> cp_model.IntVar:
     if len(lits) == 1:
-        return lits[0]
+        return _literal(model, lits[0])
     z = model.new_bool_var("")
-    model.add(sum(lits) == z)
+    model.add(sum(_literal(model, i) for i in lits) == z)
     return z
 
 
-def _no_overlap(model: cp_model.CpModel, inst: Instance, v: _Vars, formulation: str) -> None:
-    per_worker: dict[int, list[int]] = {}
-    for t, w in v.on:
-        per_worker.setdefault(w, []).append(t)
-    # Only the model's tasks (indexed by task, so a list over the day's tasks; the rest stay 0).
-    starts = [0] * len(inst.tasks)
-    ends = [0] * len(inst.tasks)
-    for t in {t for t, _ in v.on}:
-        seat = inst.tasks[t].seats[0]
-        starts[t], ends[t] = inst.starts[seat], inst.ends[seat]
-    on = v.on
-    for w, ts in per_worker.items():
-        if formulation == "cliques":
-            for clique in maximal_cliques(ts, starts, ends):
-                model.add_at_most_one([lit for t in clique for lit in on[t, w]])
-        elif formulation == "intervals":
+def _no_overlap(model: cp_model.CpModel, v: _Vars, formulation: str) -> None:
+    if formulation == "cliques":
+        # Over each worker's x's, not its tasks: the x's of one task on one worker share its interval, so a
+        # clique holds all of them (at most one entry per task and worker holds anyway, see `_task_rows`).
+        constraints = model.proto.constraints
+        for keys in v.by_worker.values():
+            for clique in maximal_cliques(keys, v.start, v.end):
+                constraints.add().at_most_one.literals.extend(clique)
+    elif formulation == "intervals":
+        per_worker: dict[int, list[tuple[int, list[int]]]] = {}
+        for (_, w), lits in v.on.items():
+            per_worker.setdefault(w, []).append((lits[0], lits))
+        for w, xs in per_worker.items():
             model.add_no_overlap([
-                model.new_optional_fixed_size_interval_var(starts[t], ends[t] - starts[t],
-                                                           _presence(model, v.on[t, w]), f"i_{t}_{w}")
-                for t in ts
+                model.new_optional_fixed_size_interval_var(v.start[first], v.end[first] - v.start[first],
+                                                           _presence(model, lits), f"i_{first}_{w}")
+                for first, lits in xs
             ])
-        else:
-            raise ValueError(f"unknown formulation {formulation!r}; use one of {FORMULATIONS}")
+    else:
+        raise ValueError(f"unknown formulation {formulation!r}; use one of {FORMULATIONS}")
 
 
 def _limits(model: cp_model.CpModel, inst: Instance, v: _Vars, pinned: Usage | None) -> None:
-    rows: dict[tuple[int, int], list[tuple[int, list[cp_model.IntVar]]]] = {}
+    rows: dict[tuple[int, int], list[tuple[int, list[int]]]] = {}
     limited = inst.limits
     span: dict[int, tuple[int, int]] = {}  # task -> (day, length), once per task
     for (t, w), lits in v.on.items():
@@ -136,7 +174,7 @@ def _limits(model: cp_model.CpModel, inst: Instance, v: _Vars, pinned: Usage | N
     for (w, day), terms in rows.items():
         max_seats, max_ticks = inst.cap(w, day)
         seats_out, ticks_out = (pinned or {}).get((w, day), (0, 0))
-        flat = [lit for _, lits in terms for lit in lits]
+        flat = [_literal(model, i) for _, lits in terms for i in lits]
         if max_seats is not None:
             model.add(cp_model.LinearExpr.sum(flat) <= max_seats - seats_out)
         if max_ticks is not None:
@@ -163,9 +201,10 @@ def _build(inst: Instance, task_list: list[int], formulation: str, cover_all: bo
            pinned: Usage | None) -> tuple[cp_model.CpModel, _Vars]:
     model = cp_model.CpModel()
     v = _Vars()
+    _x_vars(model, inst, task_list, v)
     for t in task_list:
-        _task_vars(model, inst, t, v, cover_all)
-    _no_overlap(model, inst, v, formulation)
+        _task_rows(model, inst, t, v, cover_all)
+    _no_overlap(model, v, formulation)
     if inst.limits:
         _limits(model, inst, v, pinned)
     if not cover_all:
@@ -181,7 +220,7 @@ def _read(inst: Instance, solver: cp_model.CpSolver, v: _Vars,
     chosen: dict[int, list[tuple[int, int]]] = {}
     solution = solver.response_proto.solution  # read once: boolean_value per literal cost ~1 us each
     for (t, e, w), lit in v.x.items():
-        if solution[lit.index]:
+        if solution[lit]:
             chosen.setdefault(t, []).append((e, w))
     assignment: dict[int, int] = {}
     uncovered: list[int] = []
@@ -326,7 +365,7 @@ def solve(  # noqa: PLR0913 -- the knobs after `tasks` are keyword-only
         # the True literals alone made crew windows slower (measured: crew L-90 0.95 -> 1.2-1.5 s per query).
         chosen = _hinted(inst, task_list, hint)
         # In one batch: `add_hint` per literal cost ~3 us each, 0.1 s on a 30,000-literal window.
-        model.proto.solution_hint.vars.extend(var.index for var in v.x.values())
+        model.proto.solution_hint.vars.extend(v.x.values())
         model.proto.solution_hint.values.extend(int(key in chosen) for key in v.x)
     code, solver = cp_model.UNKNOWN, None
 
