@@ -241,7 +241,7 @@ def _read_availability(conn: psycopg.Connection[Any], data: dict[str, Any]
     # The day's overlap closure widened by the window itself (it may run past the day's end at 03:00).
     repo.read_only_snapshot(conn)
     scenario = repo.build_scenario(cal, repo.read_closure(conn, cal, [cal.bounds(cal.day_of(start)), (start, end)]))
-    stored = repo.read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
+    stored = repo.read_witness(conn, set(repo.task_days(cal, scenario.tasks).values()))
     witness = {k: v for day_map in stored.values() for k, v in day_map.items()}
     return scenario, witness, Task(NEW_TASK, start, end, data.get("skill"), None)
 

@@ -73,7 +73,7 @@ class Guard:
             # E.g. a taken task left outside every shift of its taker: the change would strand it.
             raise StrandError(f"the change would strand tasks: {exc.message}", uncovered=list(exc.ids)) from exc
 
-        task_day = {t.id: self.cal.day_of(t.start) for t in scenario.tasks}
+        task_day = repo.task_days(self.cal, scenario.tasks)
         stored = repo.read_witness(self.conn, task_day.values())
         witness: dict[str, list[str]] = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})

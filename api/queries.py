@@ -61,12 +61,23 @@ class ClosureTaskRow:
     start: datetime
     end: datetime
     skill: str | None
-    crew: list[dict[str, Any]]  # as TaskRow.crew
+    crew: list[dict[str, Any]] | None  # as TaskRow.crew; None: one seat of `skill` (see TASKS_IN_WINDOWS)
     worker_ids: list[str]  # as TaskRow.worker_ids
 
     @property
     def window(self) -> tuple[datetime, datetime]:
         return self.start, self.end
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureShiftRow:
+    """A shift as a feasibility check reads it (`SHIFTS_IN_WINDOWS`): its bounds as two timestamps, which
+    psycopg decodes in C, where a tstzrange is parsed in Python."""
+
+    id: int
+    worker_id: str
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True)
@@ -192,16 +203,19 @@ ORDER BY lower(period), task_id"""
 # unnested windows cannot: it scans every row of the table).
 _WINDOWS = """(SELECT range_agg(tstzrange(win.lo, win.hi, '[)'))
                  FROM unnest(%(lo)s::timestamptz[], %(hi)s::timestamptz[]) AS win(lo, hi))"""
-# The closure's tasks (`ClosureTaskRow`): only what a feasibility check reads, the bounds as two timestamps.
+# The closure's tasks (`ClosureTaskRow`): only what a feasibility check reads, the bounds as two timestamps,
+# and no crew for a task of one seat of its own skill (NULL, not JSON to decode: most tasks of a big day).
 TASKS_IN_WINDOWS = f"""
 SELECT t.id, lower(t.period) AS start, upper(t.period) AS "end", t.skill,
-{_TASK_CREW} AS crew,
+(SELECT CASE WHEN count(*) = 1 AND max(c.count) = 1 AND bool_and(c.skill IS NOT DISTINCT FROM t.skill) THEN NULL
+             ELSE jsonb_agg(jsonb_build_object('skill', c.skill, 'count', c.count) ORDER BY c.position) END
+   FROM task_crew c WHERE c.task_id = t.id) AS crew,
 {_TASK_HOLDERS} AS worker_ids
 FROM tasks t
 WHERE t.period && {_WINDOWS}
 ORDER BY lower(t.period), t.id"""
 SHIFTS_IN_WINDOWS = f"""
-SELECT {_SHIFT_COLS} FROM shifts s
+SELECT s.id, s.worker_id, lower(s.period) AS start, upper(s.period) AS "end" FROM shifts s
 WHERE s.period && {_WINDOWS}
 ORDER BY s.worker_id, lower(s.period)"""
 

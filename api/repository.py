@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.rows import class_row
+from psycopg.rows import args_row, class_row
 from psycopg.types.json import Jsonb
 
 from api import queries as q
@@ -36,6 +36,13 @@ def _one(conn: psycopg.Connection, row: type[R], sql: str, params: dict[str, Any
 def _all(conn: psycopg.Connection, row: type[R], sql: str, params: dict[str, Any] | None = None) -> list[R]:
     with conn.cursor(row_factory=class_row(row)) as cur:
         return cur.execute(sql, params or {}).fetchall()
+
+
+def _positional(conn: psycopg.Connection, row: type[R], sql: str, params: dict[str, Any]) -> list[R]:
+    """`_all` for the big reads (a day's closure): each row built from its columns in order, not by name,
+    which is about twice as fast on 1,300 rows (the query's columns are the dataclass's fields, in order)."""
+    with conn.cursor(row_factory=args_row(row)) as cur:
+        return cur.execute(sql, params).fetchall()
 
 
 def _ids(conn: psycopg.Connection, sql: str, params: dict[str, Any]) -> list[str]:
@@ -296,7 +303,7 @@ class Snapshot:
 
     windows: list[Window]
     tasks: list[q.ClosureTaskRow]
-    shifts: list[q.ShiftRow]
+    shifts: list[q.ClosureShiftRow]
     workers: dict[str, q.WorkerRow]
 
 
@@ -318,7 +325,7 @@ def read_closure(conn: psycopg.Connection, cal: OperationalCalendar, windows: It
     read under the lock of a day it shares with the windows (see `api.guard`)."""
     wins = merge(windows)
     tasks: dict[str, q.ClosureTaskRow] = {}
-    shifts: dict[int, q.ShiftRow] = {}
+    shifts: dict[int, q.ClosureShiftRow] = {}
     workers: dict[str, q.WorkerRow] = {}
     read: list[Window] = []
     while True:
@@ -327,11 +334,11 @@ def read_closure(conn: psycopg.Connection, cal: OperationalCalendar, windows: It
         if fresh:
             if lock is not None:
                 lock(fresh)
-            for t in _all(conn, q.ClosureTaskRow, q.TASKS_IN_WINDOWS, _bounds_params(fresh)):
+            for t in _positional(conn, q.ClosureTaskRow, q.TASKS_IN_WINDOWS, _bounds_params(fresh)):
                 if t.id not in tasks:
                     tasks[t.id] = t
                     new_tasks.append(t)
-            for s in _all(conn, q.ShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(fresh)):
+            for s in _positional(conn, q.ClosureShiftRow, q.SHIFTS_IN_WINDOWS, _bounds_params(fresh)):
                 shifts.setdefault(s.id, s)
             ids = sorted(({s.worker_id for s in shifts.values()}
                           | {w for t in new_tasks for w in t.worker_ids}) - workers.keys())
@@ -364,7 +371,7 @@ def _uncovered(windows: list[Window], covered: list[Window]) -> list[Window]:
     return out
 
 
-def _limited_days(cal: OperationalCalendar, tasks: list[q.ClosureTaskRow], shifts: list[q.ShiftRow],
+def _limited_days(cal: OperationalCalendar, tasks: list[q.ClosureTaskRow], shifts: list[q.ClosureShiftRow],
                   workers: dict[str, q.WorkerRow]) -> list[Window]:
     """The operational days of the tasks a limited worker holds or could sit in (shift around it)."""
     limited = {w.id for w in workers.values() if w.limited}
@@ -406,15 +413,32 @@ def build_scenario(cal: OperationalCalendar, snap: Snapshot) -> Scenario:
 
 
 def crew_of(row: q.TaskRow | q.ClosureTaskRow) -> Crew:
+    if row.crew is None:  # a closure row of a one-seat task
+        return (CrewEntry(row.skill, 1),)
     return tuple(CrewEntry(c["skill"], int(c["count"])) for c in row.crew)
 
 
 def task_of(row: q.TaskRow | q.ClosureTaskRow) -> Task:
     """The contract's Task of a row: a one-seat task of its skill as v1 wrote it, else its crew and holders."""
+    if row.crew is None:  # a closure row without crew rows: one seat of its skill (most rows of a big day)
+        return Task(row.id, row.start, row.end, row.skill, row.worker_ids[0] if row.worker_ids else None)
     crew = crew_of(row)
     if crew == (CrewEntry(row.skill, 1),):
         return Task(row.id, row.start, row.end, row.skill, row.worker_ids[0] if row.worker_ids else None)
     return Task(row.id, row.start, row.end, None, None, crew, tuple(row.worker_ids))
+
+
+def task_days(cal: OperationalCalendar, tasks: Iterable[Task]) -> dict[str, date]:
+    """Each task's operational day (of its start), worked out once per distinct start: a big day's 1,300
+    tasks start at a few dozen instants, and `day_of` was a tenth of reading the day."""
+    day_at: dict[datetime, date] = {}
+    out: dict[str, date] = {}
+    for t in tasks:
+        day = day_at.get(t.start)
+        if day is None:
+            day = day_at[t.start] = cal.day_of(t.start)
+        out[t.id] = day
+    return out
 
 
 def read_windows(conn: psycopg.Connection, cal: OperationalCalendar,
@@ -422,7 +446,7 @@ def read_windows(conn: psycopg.Connection, cal: OperationalCalendar,
     """The scenario a question about `windows` needs (their closure) and its stored witness (callers start
     the transaction with `read_only_snapshot`, so all of it is one snapshot)."""
     scenario = build_scenario(cal, read_closure(conn, cal, windows))
-    stored = read_witness(conn, {cal.day_of(t.start) for t in scenario.tasks})
+    stored = read_witness(conn, set(task_days(cal, scenario.tasks).values()))
     return scenario, {k: v for day_map in stored.values() for k, v in day_map.items()}
 
 

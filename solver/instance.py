@@ -23,6 +23,7 @@ what the holders already spend per (worker, day), `days[i]` the day (ordinal) of
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -111,7 +112,6 @@ class Instance:
     tasks: list[TaskInfo] = field(default_factory=list)
     limits: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)  # w -> (seats, ticks)
     used: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # holders' (seats, ticks)
-    index: dict[str, int] = field(default_factory=dict)  # task id -> index into `tasks`
 
     def __post_init__(self) -> None:
         if not self.tasks:  # a plain one-seat-per-task instance (tests, callers building one by hand)
@@ -120,7 +120,12 @@ class Instance:
             self.days = [0] * len(self.task_ids)
             self.tasks = [TaskInfo(tid, (CrewEntry(k, 1),), (), (1,), (), (el,), (i,))
                           for i, (tid, k, el) in enumerate(zip(self.task_ids, self.skills, self.eligible, strict=True))]
-        self.index = {t.id: i for i, t in enumerate(self.tasks)}
+
+    @functools.cached_property
+    def index(self) -> dict[str, int]:
+        """Task id -> index into `tasks`; built on first use (a slot probe's `with_task` and a window's
+        `restrict` make an instance each, and most never ask)."""
+        return {t.id: i for i, t in enumerate(self.tasks)}
 
     @property
     def n_tasks(self) -> int:
@@ -289,7 +294,6 @@ def compile_scenario(scenario: Scenario) -> Instance:
             inst.owner.append(len(inst.tasks) - 1)
             inst.entry.append(ek)
             inst.days.append(days.get(t.id, 0))
-    inst.index = {t.id: i for i, t in enumerate(inst.tasks)}
     return inst
 
 
