@@ -176,7 +176,8 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
            on_model: Callable[[], None] | None = None, chain: bool = False,
            tried: set[frozenset[int]] | None = None,
-           cap: float | None = None) -> dict[int, int] | Literal[False] | None:
+           cap: float | None = None, skip: int = 0,
+           on_window: Callable[[int], None] | None = None) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
     infeasible, None when no window decides in `time_left()` seconds (each window at most
@@ -184,7 +185,9 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     `chain`: the chain window first (`windows`). `tried`: windows (item sets) already tried on this very `a`,
     skipped, and each window tried here is added (the caller clears it when `a` changes): the same models
     would only fail again. `cap`: seconds each restricted window but the widest may take (a window that
-    does not decide passes to the next, so a cap costs a chance at a plan, never soundness).
+    does not decide passes to the next, so a cap costs a chance at a plan, never soundness). `skip`: the
+    first windows not to try (a probe resumed where it was cut off, see `solver.slots`); `on_window`: called
+    with each window's position before its models run.
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -194,9 +197,11 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    for items, quick, widest in windows(inst, index, a, around, options, chain=chain):
-        if not _fresh(tried, items):
+    for k, (items, quick, widest) in enumerate(windows(inst, index, a, around, options, chain=chain)):
+        if k < skip or not _fresh(tried, items):
             continue
+        if on_window is not None:
+            on_window(k)
         limit = min(time_left(), options.window_time_limit, math.inf if cap is None or widest else cap)
         if limit <= 0:
             return None

@@ -1,0 +1,46 @@
+"""A slot probe that a first pass cut off resumes at the window it was in (`solver.neighbourhood.settle`'s
+`skip`): the narrower windows are not tried again, and what the wider one finds is still a valid plan."""
+
+from __future__ import annotations
+
+from solver import load_scenario
+from solver.assign import Assignment, is_valid
+from solver.instance import Instance, TimeIndex, compile_scenario
+from solver.model import solve
+from solver.neighbourhood import settle, windows
+from solver.options import SolverOptions
+
+# Two installers on one morning, four untaken tasks: the last one is left out of the plan, so a window
+# around it must place it (three windows: 1 h, 3 h and 8 h around it).
+DOC = {
+    "timezone": "UTC", "day_start": "03:00",
+    "workers": [{"id": w, "skills": ["install"], "shifts": [{"start": "2026-11-23T08:00", "end": "2026-11-23T14:00"}]}
+                for w in ("anna", "boris")],
+    "tasks": [{"id": f"t{k}", "start": f"2026-11-23T{h}", "end": f"2026-11-23T{e}", "skill": "install"}
+              for k, (h, e) in enumerate([("08:00", "10:00"), ("09:00", "11:00"), ("10:00", "12:00"),
+                                          ("11:00", "13:00")])],
+}
+
+
+def _setup() -> tuple[Instance, Assignment, int]:
+    inst = compile_scenario(load_scenario(DOC))
+    plan = solve(inst).assignment
+    leftover = max(plan)
+    a = Assignment(inst, {t: w for t, w in plan.items() if t != leftover})
+    return inst, a, leftover
+
+
+def test_a_resumed_probe_starts_at_its_window() -> None:
+    inst, a, leftover = _setup()
+    options = SolverOptions()
+    count = len(list(windows(inst, TimeIndex(inst), a, [leftover], options)))
+    assert count == 3
+    for skip in range(count):
+        tried: list[int] = []
+        found = settle(inst, TimeIndex(inst), a, [leftover], options, time_left=lambda: 5.0, skip=skip,
+                       on_window=tried.append)
+        assert tried and tried[0] == skip  # nothing narrower than where it resumed
+        assert isinstance(found, dict)
+        placed = {**a.of, **found}
+        assert leftover in placed
+        assert is_valid(inst, placed)
