@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -297,7 +298,7 @@ def compile_scenario(scenario: Scenario) -> Instance:
     return inst
 
 
-def maximal_cliques(keys: list[int], starts: list[int], ends: list[int]) -> list[list[int]]:
+def maximal_cliques(keys: list[int], starts: Mapping[int, int], ends: Mapping[int, int]) -> list[list[int]]:
     """Maximal sets (of two or more) of mutually overlapping half-open intervals: key k is the interval
     [starts[k], ends[k]), and `keys` come in start order.
 
