@@ -66,7 +66,7 @@ bench-http: install
 # L-90 day through gunicorn on 127.0.0.1, 30 s (at most 60); database slot_planner_load (or SLOT_PLANNER_LOAD_DB),
 # dropped and created afresh. Results: benchmarks/results/load.md.
 bench-load: install
-	$(PY) -m benchmarks.load --case L-90 --clients 8 --seconds 30
+	$(PY) -m benchmarks.load --case L-90 --clients 8 --seconds 30 --rounds 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -73,3 +73,43 @@ def test_the_report_says_where_the_cpu_went_as_shares_of_the_cores(tmp_path: Pat
     assert "| solver children | 30.0 | 50% |" in table  # of 2 cores x 30 s
     assert "| idle | 10.0 | 17% |" in table
     assert "## Where the CPU went" not in report(_result([0.4]), tmp_path / "other.md")  # off Linux: no table
+
+
+def _round(slot_seconds: list[float], seed: int, **kwargs: Any) -> dict[str, Any]:
+    result = _result(slot_seconds, **kwargs)
+    result["seed"] = seed
+    result["rec"].booked.update({"t-1", "t-2"})  # ids restart each round
+    result["rec"].timeline.append((1.0, "GET /slots", slot_seconds[0]))
+    return result
+
+
+def test_rounds_pool_their_requests_for_the_targets_and_keep_each_rounds_figures() -> None:
+    fast, slow = _round([0.2] * 19 + [0.9], seed=1), _round([0.3] * 18 + [2.0] * 2, seed=2)
+    assert targets(fast, cores=2)[0].met is True  # alone, the first round meets the latency target
+    pooled = load.combine([fast, slow])
+    verdicts = targets(pooled, cores=2)
+    assert verdicts[0].met is False  # 40 queries pooled: the 95th percentile is one of the 2 s answers
+    assert verdicts[0].measured.startswith("2.000 s over 2 rounds' 40 queries (each round's p95: 0.90, 2.00 s)")
+    assert [r["p95"] for r in pooled["rounds"]] == [0.9, 2.0]
+    assert pooled["seconds"] == 60.0 and len(pooled["rec"].booked) == 4 and len(pooled["rec"].timeline) == 2
+
+
+def test_a_lost_write_or_a_stranded_day_in_any_round_misses_its_target(tmp_path: Path) -> None:
+    pooled = load.combine([_round([0.2] * 5, seed=1), _round([0.2] * 5, seed=2, lost=["t-7"], feasible=False)])
+    assert pooled["lost"] == ["round 2: t-7"] and pooled["feasible_base"] is False
+    assert [t.met for t in targets(pooled, cores=2)][2:] == [False, False]
+    text = report(pooled, tmp_path / "load.md")
+    rounds = text.split("## Rounds")[1]
+    assert "| 2 | 2 | 5 | 0.200 | 0.200 | 0.200 | 2 | 0.2 | 0 | 1 | False |" in rounds
+
+
+def test_one_round_reports_as_before(tmp_path: Path) -> None:
+    one = load.combine([_round([0.4] * 3, seed=1)])
+    assert targets(one, cores=2)[0].measured == "0.400 s"
+    assert "## Rounds" not in report(one, tmp_path / "load.md")
+
+
+def test_rounds_are_bounded() -> None:
+    with pytest.raises(SystemExit) as exc:
+        load.main(["--rounds", "11"])
+    assert exc.value.code == 2
