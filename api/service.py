@@ -8,6 +8,7 @@ What a use case adds to the repository: the guard's locks and proof, the contrac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import psycopg
 from flask import current_app
 
-from api import audit, guides
+from api import audit, flights, guides
 from api import queries as q
 from api import repository as repo
 from api.access import require_own_task
@@ -23,7 +24,7 @@ from api.config import calendar
 from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.limits import offloaded, slot_turn, solve_bounded, solver_budget
+from api.limits import GRACE_SECONDS, offloaded, slot_turn, solve_bounded, solver_budget
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.calendar import (
@@ -162,13 +163,24 @@ def slots(query: SlotQuery) -> dict[str, Any]:
     from the plans of the one just answered, not from those of the query before it. Replayed in order, the
     54 slot queries captured on one gunicorn worker in a load-test run took 12.4 s of solver time with the
     guides as read before the turn, 9.6 s with the latest (queries over 0.5 s: 5 -> 3).
+
+    An identical query arriving while this one waits for its turn shares its answer (`api.flights`): the day
+    is then read again once the turn comes, after every query that joined had arrived.
     """
-    with unit_of_work() as conn:
-        scenario, witness = repo.read_day(conn, calendar(), query.date)
-    with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
-        answer = _slot_answer(scenario, query, witness, guides.latest(query))
-        guides.keep(query, answer.guides)
-    return dump_answer(answer, scenario)
+    def lead(seal: Callable[[], bool]) -> dict[str, Any]:
+        with unit_of_work() as conn:
+            scenario, witness = repo.read_day(conn, calendar(), query.date)
+        with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
+            if seal():  # queries joined while this one waited: their answer must see the day as it is now
+                with unit_of_work() as conn:
+                    scenario, witness = repo.read_day(conn, calendar(), query.date)
+            answer = _slot_answer(scenario, query, witness, guides.latest(query))
+            guides.keep(query, answer.guides)
+        return dump_answer(answer, scenario)
+
+    # A member waits at most as long as the leader may: its turn's wait, its budget and the child's grace.
+    wait = 2 * float(current_app.config["QUERY_BUDGET"]) + GRACE_SECONDS
+    return flights.share(("slots", query), lead, wait=wait)
 
 
 def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
