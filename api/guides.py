@@ -39,18 +39,22 @@ def seats_key(query: SlotQuery) -> str:
 
 
 def dump(guides: Guides) -> dict[str, Any]:
-    """Guides as JSON: each plan a task id -> its workers; the starts as ISO 8601 with their offset."""
+    """Guides as JSON: each plan a task id -> its workers, the new task's workers per start; the starts as
+    ISO 8601 with their offset."""
     return {"base": {t: list(ws) for t, ws in guides.base.items()},
             "plans": {start.isoformat(): {t: list(ws) for t, ws in plan.items()}
-                      for start, plan in guides.plans.items()}}
+                      for start, plan in guides.plans.items()},
+            "new": {start.isoformat(): list(ws) for start, ws in guides.new.items()}}
 
 
 def load(doc: Any) -> Guides | None:
-    """`dump`'s inverse; None for anything else (a row written by another version costs only the hint)."""
+    """`dump`'s inverse; None for anything else (a row written by another version costs only the hint; one
+    without "new", as written before it existed, is read without it)."""
     try:
         def plan(named: dict[str, list[str]]) -> NamedPlan:
             return {str(t): tuple(str(w) for w in ws) for t, ws in named.items()}
-        return Guides(plan(doc["base"]), {datetime.fromisoformat(s): plan(p) for s, p in doc["plans"].items()})
+        return Guides(plan(doc["base"]), {datetime.fromisoformat(s): plan(p) for s, p in doc["plans"].items()},
+                      {datetime.fromisoformat(s): tuple(str(w) for w in ws) for s, ws in doc.get("new", {}).items()})
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

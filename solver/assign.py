@@ -317,6 +317,40 @@ def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int
     return b
 
 
+def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, depth: int = 2,
+            effort: int | None = None) -> Assignment | None:
+    """A plan of every item of `inst` as close to `plan` (item -> worker, e.g. an earlier day's plan) as today
+    allows: in start order, each item on its `plan` worker where that worker is eligible, free and has room;
+    then each item left over on its `fallback` worker (today's plan) if that is free, else wherever `insert`
+    makes room. None if one fits nowhere. Seats of flexible tasks keep their `fallback` workers (these
+    heuristics never place them). Every `put` keeps no-overlap and the limits, so what it returns is a valid
+    plan whatever `plan` says."""
+    starts, ends, eligible, entry = inst.starts, inst.ends, inst.eligible, inst.entry
+    b = Assignment(inst)
+    for t, w in fallback.items():
+        if entry[t] < 0:
+            b.put(t, w)
+    left = []
+    for t in sorted(range(inst.n_tasks), key=starts.__getitem__):
+        if t in b.of:
+            continue
+        to = plan.get(t, -1)
+        if to in eligible[t] and b.is_free(to, starts[t], ends[t]) and b.has_room(to, t):
+            b.put(t, to)
+        else:
+            left.append(t)
+    budget = None if effort is None else [effort]
+    for t in left:
+        w = fallback.get(t, -1)
+        if w not in eligible[t] or not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
+            found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=budget)
+            if found is None:
+                return None
+            w = found
+        b.put(t, w)
+    return b
+
+
 ROOM_TRIES = 4  # same-day seats of a limited worker tried for moving elsewhere to make room
 
 

@@ -26,10 +26,13 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    per seat of N decides it (Berge). Only instants at S or at a task start inside N matter: every
    maximal clique of an interval graph is the set alive at some start. Limits and flexible crews are
    relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
-4b. Guide: the plan an earlier query found for this start (`guides`, see `solver.domain.Guides`), its moves
-   applied to the witness where they fit (`solver.assign.towards`), then N on it as in steps 2 and 5 ->
-   slot. Every step of `towards` puts a seat on a free eligible worker with room, so what it builds is a
-   valid plan of today's day whatever the guide says; a stale or made-up guide only costs time.
+4b. Guide: the plan an earlier query found for this start (`guides`, see `solver.domain.Guides`). First that
+   plan with N's seats on the workers it gave them, rebuilt on today's day plus N (`solver.assign.rebuilt`:
+   each seat where the plan put it if it still fits, the rest where today's witness has them or where
+   `insert` makes room) -> slot if every seat is placed. Else its moves applied to the witness where they
+   fit (`solver.assign.towards`), then N on it as in steps 2 and 5 -> slot. Every step of both puts a seat
+   on a free eligible worker with room, so what they build is a valid plan of today's day (with N, for the
+   first) whatever the guide says; a stale or made-up guide only costs time.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
    never move) -> slot.
@@ -62,7 +65,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from solver import construct
-from solver.assign import Assignment, insert, towards
+from solver.assign import Assignment, insert, rebuilt, towards
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import Guides, NamedPlan, ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
@@ -165,9 +168,11 @@ def find_slots(
             undecided.append(Slot(s, s + _duration(query)))
     stats.seconds = time.perf_counter() - began
     learned = prober.learned if isinstance(prober, _ExactProber) else {}
-    plans = {s: _named(inst, learned[k], base.assignment) for k, s in zip(spans, starts, strict=False) if k in learned}
+    plans = {s: _named(inst, learned[k][0], base.assignment) for k, s in zip(spans, starts, strict=False)
+             if k in learned}
+    seats = {s: learned[k][1] for k, s in zip(spans, starts, strict=False) if k in learned}
     return SlotAnswer(query, True, [], slots, undecided, stats,
-                      Guides(_named(inst, base.assignment), plans) if plans else None)
+                      Guides(_named(inst, base.assignment), plans, seats) if plans else None)
 
 
 def _probe_all(prober: _Prober, spans: list[tuple[int, int]], options: SolverOptions, stats: ProbeStats,
@@ -330,9 +335,11 @@ class _ExactProber(_Prober):
         super().__init__(inst, query, day, options)
         # Step 4b's guides: start tick -> an earlier query's plan for it, and that query's day plan.
         self.guides = {epoch(s): g for s, g in guides.plans.items()} if guides is not None else {}
+        self.guide_seats = {epoch(s): ws for s, ws in guides.new.items()} if guides is not None else {}
         self.guide_base = guides.base if guides is not None else {}
         self._guide_then: dict[int, int] | None = None  # `guide_base` as items, once
-        self.learned: dict[tuple[int, int], dict[int, int]] = {}  # (s, e) -> moves of a plan found the slow way
+        # (s, e) -> a plan found the slow way (the day's items) and the workers of N's seats in it
+        self.learned: dict[tuple[int, int], tuple[dict[int, int], tuple[str, ...]]] = {}
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
         self.pool: list[Assignment] = [Assignment(inst, base)]
         self.cache: dict[Key, Probe] = {}
@@ -471,8 +478,10 @@ class _ExactProber(_Prober):
         setattr(stats, counter, getattr(stats, counter) + 1)
         if verdict.certificate is not None:
             if counter in SLOW_STEPS:
-                n = self.inst.n_tasks
-                self.learned[s, e] = {t: w for t, w in verdict.certificate.items() if t < n}
+                n, names = self.inst.n_tasks, self.inst.worker_ids
+                cert = verdict.certificate
+                self.learned[s, e] = ({t: w for t, w in cert.items() if t < n},
+                                      tuple(names[cert[i]] for i in range(n, n + len(self.seat_entries))))
             self._remember(verdict.certificate)
         return verdict
 
@@ -485,7 +494,9 @@ class _ExactProber(_Prober):
         new = list(range(self.inst.n_tasks, inst_n.n_tasks))
         guide = self._guide(s)
         if guide is not None:  # 4b. the plan an earlier query found for this start, mended to today's day
-            cert = self._guided(inst_n, new, s, e, guide[0])
+            cert = self._rebuilt(inst_n, s)
+            if cert is None:
+                cert = self._guided(inst_n, new, s, e, guide[0])
             if cert is not None:
                 return Probe(Status.FEASIBLE, cert), "by_guide"
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
@@ -511,6 +522,21 @@ class _ExactProber(_Prober):
             self._guide_then = witness_hint(self.inst, self.guide_base) or {}
         moves = witness_hint(self.inst, named) or {}
         return moves, self._guide_then | moves
+
+    def _rebuilt(self, inst_n: Instance, s: int) -> Certificate | None:
+        """Step 4b's first try: the guide's whole plan for start `s`, N's seats on the workers it gave them,
+        rebuilt on today's day plus N (`solver.assign.rebuilt`); a certificate if every seat found a place.
+        Why the whole plan: after a write the guard may re-plan the day's witness in many places (60-200
+        seats between two load-test queries), and `towards` then moves the guide's few differences onto a
+        plan they no longer fit (in one such query it gave up on 9 of 9 guides and 14 starts took windows).
+        Replayed in order with the guides each answer learned, that load-test round's 71 queries took 16.8-17.6 s
+        with this, 20.5-22.7 s without (CP-SAT models 120-123 -> 103-104); four other rounds were unchanged."""
+        seats = self.guide_seats.get(s)
+        if not seats:
+            return None
+        named = self.guide_base | self.guides[s] | {NEW_TASK_ID: seats}
+        b = rebuilt(inst_n, witness_hint(inst_n, named) or {}, self.pool[0].of, effort=self.options.repair_effort)
+        return None if b is None else dict(b.of)
 
     def _guided(self, inst_n: Instance, new: list[int], s: int, e: int, moves: dict[int, int]) -> Certificate | None:
         """Step 4b: N on the day's plan moved towards an earlier query's plan for this start

@@ -2,8 +2,9 @@
 hints, so the specification is that they never change an answer: with guides from an earlier version of the
 day or made up at random, `find_slots` gives exactly the naive engine's slots (a fresh CP-SAT model of the
 whole day per candidate, itself checked against brute force in `test_engine_vs_naive`), and every plan a
-guide leads to passes the independent checker (`verify`). And `solver.assign.towards`, which mends a guide
-into today's plan, returns only valid plans.
+guide leads to passes the independent checker (`verify`). And `solver.assign.towards` and
+`solver.assign.rebuilt`, which mend a guide into today's plan, return only valid plans; on the very day a
+guide was learned, every start that took windows is decided by its guide.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from solver import find_slots, load_scenario
-from solver.assign import Assignment, is_valid, towards
+from solver.assign import Assignment, is_valid, rebuilt, towards
 from solver.domain import Guides, Slot, SlotAnswer, SlotQuery
 from solver.instance import compile_scenario
 from solver.options import SolverOptions
@@ -58,7 +59,8 @@ def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) 
         return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]}
 
     chosen = rnd.sample(starts, min(len(starts), 6))
-    return Guides(made_up(), {s.start: made_up() for s in chosen})
+    seats = {s.start: tuple(rnd.sample(ids, 1)) for s in chosen if rnd.random() < 0.7}  # the new task's worker
+    return Guides(made_up(), {s.start: made_up() for s in chosen}, seats)
 
 
 def _assert_same(answer: SlotAnswer, expected: SlotAnswer) -> None:
@@ -116,3 +118,40 @@ def test_towards_returns_only_valid_plans(seed: int) -> None:
         assert set(found.of) == set(base)
         assert is_valid(inst, found.of)
 
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_rebuilt_returns_only_valid_plans(seed: int) -> None:
+    rnd = random.Random(seed)
+    doc = valid_doc(rnd, n_workers=(3, 5), n_tasks=(3, 7))
+    sc = load_scenario(doc)
+    result = plan(sc)
+    if result.assignment == {}:
+        return  # no plan of the day to fall back on
+    inst = compile_scenario(sc)
+    base = witness_hint(inst, result.assignment) or {}
+    if not is_valid(inst, base):
+        return  # a flexible crew's seats listed in another order: not a plan of these items
+    made_up = {i: rnd.randrange(len(inst.worker_ids)) for i in range(inst.n_tasks) if rnd.random() < 0.8}
+    found = rebuilt(inst, made_up, base, effort=rnd.choice([None, 0, 50]))
+    event("rebuilt" if found is not None else "gave up")
+    if found is not None:
+        assert set(found.of) == set(base)
+        assert is_valid(inst, found.of)
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_on_the_day_they_were_learned_guides_decide_every_start_that_took_windows(seed: int) -> None:
+    sc = load_scenario(tight_doc(random.Random(seed)))
+    first = find_slots(sc, QUERY, SLOW)
+    learned = first.guides
+    event("guides learned" if learned else "nothing learned")
+    if learned is None:
+        return
+    assert set(learned.new) == set(learned.plans)  # every plan names the new task's worker
+    again = find_slots(sc, QUERY, SLOW, guides=learned)
+    assert again.slots == first.slots
+    assert again.stats.by_neighbourhood == again.stats.by_solver == 0
+    assert again.stats.by_guide >= first.stats.by_neighbourhood + first.stats.by_solver
