@@ -306,15 +306,24 @@ def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int
             b.put(t, w)
         else:
             left.append(t)
+    return b if _place_left(b, left, a.of, depth, budget) else None
+
+
+def _place_left(b: Assignment, left: list[int], fallback: dict[int, int], depth: int,
+                budget: list[int] | None) -> bool:
+    """Put each item of `left` on its `fallback` worker if that is eligible, free and has room, else wherever
+    `insert` makes room; False as soon as one fits nowhere (`b` then holds the items placed so far)."""
+    inst = b.inst
+    starts, ends, eligible = inst.starts, inst.ends, inst.eligible
     for t in left:
-        w = a.of[t]
-        if not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
+        w = fallback.get(t, -1)
+        if w not in eligible[t] or not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
             found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=budget)
             if found is None:
-                return None
+                return False
             w = found
         b.put(t, w)
-    return b
+    return True
 
 
 def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, depth: int = 2,
@@ -339,16 +348,7 @@ def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, d
             b.put(t, to)
         else:
             left.append(t)
-    budget = None if effort is None else [effort]
-    for t in left:
-        w = fallback.get(t, -1)
-        if w not in eligible[t] or not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
-            found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=budget)
-            if found is None:
-                return None
-            w = found
-        b.put(t, w)
-    return b
+    return b if _place_left(b, left, fallback, depth, None if effort is None else [effort]) else None
 
 
 ROOM_TRIES = 4  # same-day seats of a limited worker tried for moving elsewhere to make room

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -190,3 +191,18 @@ def fresh_id(prefix: str) -> str:
     return f"{prefix}{next(_ids)}"
 
 
+
+
+class WatchedTurns:
+    """The process's slot turns, telling when a query has started waiting for one."""
+
+    def __init__(self, inner: threading.BoundedSemaphore) -> None:
+        self.inner = inner
+        self.waiting = threading.Event()
+
+    def acquire(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return self.inner.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.inner.release()

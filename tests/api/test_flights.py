@@ -14,7 +14,7 @@ import pytest
 from api import service
 from api.flights import FLIGHTS_KEY, Flights
 from api.limits import SLOT_TURN_KEY, Busy
-from tests.api.service_kit import DAY, add_worker, at
+from tests.api.service_kit import DAY, WatchedTurns, add_worker, at
 
 
 def _until(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
@@ -84,27 +84,12 @@ def test_the_leaders_error_reaches_every_member_and_a_member_waits_no_longer_tha
     assert _members(flights, "k") == -1  # nothing left open
 
 
-class _WatchedTurns:
-    """The process's slot turns, telling when a query has started waiting for one."""
-
-    def __init__(self, inner: threading.BoundedSemaphore) -> None:
-        self.inner = inner
-        self.waiting = threading.Event()
-
-    def acquire(self, timeout: float | None = None) -> bool:
-        self.waiting.set()
-        return self.inner.acquire(timeout=timeout)
-
-    def release(self) -> None:
-        self.inner.release()
-
-
 def test_identical_slot_queries_waiting_at_once_get_one_answer_read_after_both_arrived(
         app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     solved: list[int] = []
     answer = service._slot_answer  # noqa: SLF001 -- counting the solves
     monkeypatch.setattr(service, "_slot_answer", lambda *a, **k: solved.append(1) or answer(*a, **k))
-    turns = app.extensions[SLOT_TURN_KEY] = _WatchedTurns(app.extensions[SLOT_TURN_KEY])
+    turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(app.extensions[SLOT_TURN_KEY])
     flights = app.extensions[FLIGHTS_KEY]
     url = f"/api/v1/slots?date={DAY}&duration_minutes=60&step_minutes=60"
     empty = client.get(url).get_json()

@@ -18,6 +18,7 @@ from api import create_app, guides
 from api.db import close_pool, unit_of_work
 from api.limits import SLOT_TURN_KEY
 from solver.domain import CrewEntry, Guides, SlotQuery
+from tests.api.service_kit import WatchedTurns
 
 DAY = date(2026, 11, 23)
 QUERY = SlotQuery(DAY, 60, 15)
@@ -112,27 +113,12 @@ def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str
     assert "slot guides not stored" in caplog.text
 
 
-class _WatchedTurns:
-    """The process's slot turns, telling when a query has started waiting for one."""
-
-    def __init__(self, inner: threading.BoundedSemaphore) -> None:
-        self.inner = inner
-        self.waiting = threading.Event()
-
-    def acquire(self, timeout: float | None = None) -> bool:
-        self.waiting.set()
-        return self.inner.acquire(timeout=timeout)
-
-    def release(self) -> None:
-        self.inner.release()
-
-
 def test_a_query_waiting_for_its_turn_starts_from_the_guides_kept_meanwhile(
         app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[Guides | None] = []
     latest = guides.latest
     monkeypatch.setattr(guides, "latest", lambda query: read.append(latest(query)) or read[-1])
-    turns = app.extensions[SLOT_TURN_KEY] = _WatchedTurns(app.extensions[SLOT_TURN_KEY])
+    turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(app.extensions[SLOT_TURN_KEY])
     with app.app_context():
         guides.keep(QUERY, _guides("before"))
     answers: list[Any] = []
