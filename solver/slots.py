@@ -529,8 +529,9 @@ class _ExactProber(_Prober):
         Why the whole plan: after a write the guard may re-plan the day's witness in many places (60-200
         seats between two load-test queries), and `towards` then moves the guide's few differences onto a
         plan they no longer fit (in one such query it gave up on 9 of 9 guides and 14 starts took windows).
-        Replayed in order with the guides each answer learned, that load-test round's 71 queries took 16.8-17.6 s
-        with this, 20.5-22.7 s without (CP-SAT models 120-123 -> 103-104); four other rounds were unchanged."""
+        Replayed in order with the guides each answer learned, that load-test round's 71 queries took
+        16.8-19.0 s with this, 20.5-22.7 s without (CP-SAT models 120-123 -> 99-104); four other rounds were
+        unchanged."""
         seats = self.guide_seats.get(s)
         if not seats:
             return None
