@@ -29,10 +29,11 @@ operational day, so N always counts toward the same (worker, day) limit rows.
 4b. Guide: the plan an earlier query found for this start (`guides`, see `solver.domain.Guides`). First that
    plan with N's seats on the workers it gave them, rebuilt on today's day plus N (`solver.assign.rebuilt`:
    each seat where the plan put it if it still fits, the rest where today's witness has them or where
-   `insert` makes room) -> slot if every seat is placed. Else its moves applied to the witness where they
-   fit (`solver.assign.towards`), then N on it as in steps 2 and 5 -> slot. Every step of both puts a seat
-   on a free eligible worker with room, so what they build is a valid plan of today's day (with N, for the
-   first) whatever the guide says; a stale or made-up guide only costs time.
+   `insert` makes room) -> slot if every seat is placed; then the other way round (today's witness with
+   the seats the guide moved for N, the rest where the guide's plan has them). Else its moves applied to
+   the witness where they fit (`solver.assign.towards`), then N on it as in steps 2 and 5 -> slot. Every
+   step of these puts a seat on a free eligible worker with room, so what they build is a valid plan of
+   today's day (with N, for the rebuilds) whatever the guide says; a stale or made-up guide only costs time.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
    never move) -> slot.
@@ -518,26 +519,44 @@ class _ExactProber(_Prober):
         named = self.guides.get(s)
         if named is None:
             return None
+        moves = witness_hint(self.inst, named) or {}
+        return moves, self._then() | moves
+
+    def _then(self) -> dict[int, int]:
+        """The day plan the guides were learned on, as items (once per query)."""
         if self._guide_then is None:
             self._guide_then = witness_hint(self.inst, self.guide_base) or {}
-        moves = witness_hint(self.inst, named) or {}
-        return moves, self._guide_then | moves
+        return self._guide_then
 
     def _rebuilt(self, inst_n: Instance, s: int) -> Certificate | None:
         """Step 4b's first try: the guide's whole plan for start `s`, N's seats on the workers it gave them,
         rebuilt on today's day plus N (`solver.assign.rebuilt`); a certificate if every seat found a place.
+        If one did not, the other way round: today's plan with what the guide moved for N, the guide's plan
+        as the fallback.
         Why the whole plan: after a write the guard may re-plan the day's witness in many places (60-200
         seats between two load-test queries), and `towards` then moves the guide's few differences onto a
         plan they no longer fit (in one such query it gave up on 9 of 9 guides and 14 starts took windows).
         Replayed in order with the guides each answer learned, that load-test round's 71 queries took
         16.8-19.0 s with this, 20.5-22.7 s without (CP-SAT models 120-123 -> 99-104); four other rounds were
-        unchanged."""
+        unchanged.
+        Why the other way round: in the late queries of a load-test round, what the first rebuild could not
+        place was nearly always the one booking made since the guide was learned, which the guide's plan
+        has no worker for and ejection chains of two found no room for; today's plan has room for it, and
+        often for the guide's moves too. Four load-test rounds' 233 queries, replayed in order with the
+        guides each answer learned, alternating (2 cores): 52.6-53.4 s in all, p95 0.75-0.84 s per query,
+        with it; 53.3-64.6 s, p95 0.94-1.24 s, without. (Placing what the first rebuild left by window
+        models instead cost as much as step 6's windows around N: no gain.)"""
         seats = self.guide_seats.get(s)
         if not seats:
             return None
-        named = self.guide_base | self.guides[s] | {NEW_TASK_ID: seats}
-        b = rebuilt(inst_n, witness_hint(inst_n, named) or {}, self.pool[0].of, effort=self.options.repair_effort)
-        return None if b is None else dict(b.of)
+        today, effort = self.pool[0].of, self.options.repair_effort
+        wanted = witness_hint(inst_n, self.guides[s] | {NEW_TASK_ID: seats}) or {}  # what N needed moved
+        guided = self._then() | wanted
+        for plan, fallback in ((guided, today), (today | wanted, guided)):
+            b = rebuilt(inst_n, plan, fallback, effort=effort)
+            if b is not None:
+                return dict(b.of)
+        return None
 
     def _guided(self, inst_n: Instance, new: list[int], s: int, e: int, moves: dict[int, int]) -> Certificate | None:
         """Step 4b: N on the day's plan moved towards an earlier query's plan for this start
