@@ -552,7 +552,9 @@ class _ExactProber(_Prober):
         today, effort = self.pool[0].of, self.options.repair_effort
         wanted = witness_hint(inst_n, self.guides[s] | {NEW_TASK_ID: seats}) or {}  # what N needed moved
         guided = self._then() | wanted
-        for plan, fallback in ((guided, today), (today | wanted, guided)):
+        # `rebuilt` keeps the fallback's seats of flexible tasks as they are: today's, never the guide's.
+        flexible = {t: w for t, w in today.items() if inst_n.entry[t] < 0}
+        for plan, fallback in ((guided, today), (today | wanted, guided | flexible)):
             b = rebuilt(inst_n, plan, fallback, effort=effort)
             if b is not None:
                 return dict(b.of)
