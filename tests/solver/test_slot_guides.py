@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from solver import find_slots, load_scenario
 from solver.assign import Assignment, is_valid, rebuilt, towards
 from solver.domain import Guides, Slot, SlotAnswer, SlotQuery
-from solver.instance import compile_scenario
+from solver.instance import Instance, compile_scenario
 from solver.options import SolverOptions
 from solver.plan import plan, witness_hint
 from tests.solver.test_crews_vs_brute_force import DAY, PROPERTY, valid_doc
@@ -98,19 +98,27 @@ def test_made_up_guides_never_change_the_slots(seed: int) -> None:
         _assert_same(answer, expected)
 
 
+def _planned_day(rnd: random.Random) -> tuple[Instance, dict[int, int]] | None:
+    """A small random day and a plan of its items (the solver's), or None if it has none as items."""
+    sc = load_scenario(valid_doc(rnd, n_workers=(3, 5), n_tasks=(3, 7)))
+    result = plan(sc)
+    if result.assignment == {}:
+        return None  # no plan of the day to start from
+    inst = compile_scenario(sc)
+    base = witness_hint(inst, result.assignment) or {}
+    if not is_valid(inst, base):
+        return None  # a flexible crew's seats listed in another order: not a plan of these items
+    return inst, base
+
+
 @PROPERTY
 @given(seed=st.integers(0, 10**9))
 def test_towards_returns_only_valid_plans(seed: int) -> None:
     rnd = random.Random(seed)
-    doc = valid_doc(rnd, n_workers=(3, 5), n_tasks=(3, 7))
-    sc = load_scenario(doc)
-    result = plan(sc)
-    if result.assignment == {}:
-        return  # no plan of the day to start from
-    inst = compile_scenario(sc)
-    base = witness_hint(inst, result.assignment) or {}
-    if not is_valid(inst, base):
-        return  # a flexible crew's seats listed in another order: not a plan of these items
+    day = _planned_day(rnd)
+    if day is None:
+        return
+    inst, base = day
     moves = {i: rnd.randrange(len(inst.worker_ids)) for i in range(inst.n_tasks) if rnd.random() < 0.6}
     found = towards(Assignment(inst, base), moves, effort=rnd.choice([None, 0, 50]))
     event("mended" if found is not None else "gave up")
@@ -119,20 +127,14 @@ def test_towards_returns_only_valid_plans(seed: int) -> None:
         assert is_valid(inst, found.of)
 
 
-
 @PROPERTY
 @given(seed=st.integers(0, 10**9))
 def test_rebuilt_returns_only_valid_plans(seed: int) -> None:
     rnd = random.Random(seed)
-    doc = valid_doc(rnd, n_workers=(3, 5), n_tasks=(3, 7))
-    sc = load_scenario(doc)
-    result = plan(sc)
-    if result.assignment == {}:
-        return  # no plan of the day to fall back on
-    inst = compile_scenario(sc)
-    base = witness_hint(inst, result.assignment) or {}
-    if not is_valid(inst, base):
-        return  # a flexible crew's seats listed in another order: not a plan of these items
+    day = _planned_day(rnd)
+    if day is None:
+        return
+    inst, base = day
     made_up = {i: rnd.randrange(len(inst.worker_ids)) for i in range(inst.n_tasks) if rnd.random() < 0.8}
     found = rebuilt(inst, made_up, base, effort=rnd.choice([None, 0, 50]))
     event("rebuilt" if found is not None else "gave up")
