@@ -14,7 +14,7 @@ The numbers, for gunicorn 27 (checked in its source, tests/api/test_request_head
 
 Each worker starts its solver processes' forkserver, and waits until the forkserver has imported the solver,
 before it accepts requests (`post_worker_init`), so no request waits for those imports
-(api.limits.warm_solver_processes).
+(api.solver_processes.warm_solver_processes).
 """
 
 from typing import Any
@@ -35,6 +35,6 @@ threads = 8
 
 
 def post_worker_init(worker: Any) -> None:  # noqa: ARG001 -- gunicorn's hook signature
-    from api.limits import warm_solver_processes  # noqa: PLC0415 -- inside the worker, after its fork
+    from api.solver_processes import warm_solver_processes  # noqa: PLC0415 -- inside the worker, after its fork
 
     warm_solver_processes()

@@ -94,6 +94,12 @@ class Unproven(Conflict):
     type_suffix = "unproven"
 
 
+class Busy(ApiError):
+    status = 503
+    title = "Busy"
+    type_suffix = "busy"
+
+
 def problem(status: int, title: str, detail: str, *, type_suffix: str | None = None,
             errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
     retry_after = extra.pop("retry_after", DEFAULT_RETRY_AFTER if status == SERVICE_UNAVAILABLE else None)

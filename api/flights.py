@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 
 from flask import Flask, current_app
 
-from api.limits import Busy
+from api.errors import Busy
 
 T = TypeVar("T")
 

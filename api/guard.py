@@ -77,7 +77,7 @@ class Guard:
         stored = repo.read_witness(self.conn, task_day.values())
         witness: dict[str, list[str]] = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
-        # In a child process during a request (api.limits.offloaded): the plan's Python would otherwise hold
+        # In a solver process during a request (api.limits.offloaded): the plan's Python would otherwise hold
         # the GIL its worker's other request threads need; past its time limit (+ grace) it is UNKNOWN.
         # Every day gets the Hall sweep when the construction leaves seats out (not only big ones): a change
         # that strands tasks is then refused in milliseconds, naming the construction's few leftovers (a

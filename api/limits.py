@@ -27,29 +27,23 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from api.errors import ApiError, Unprocessable
+from api.errors import Busy, Unprocessable
+from api.solver_processes import isolated
 
 WHAT_IF_PREFIX = "/api/v1/what-if/"
 MAX_DAY_MINUTES = 25 * 60  # the longest operational day (a DST fall-back day)
 SEMAPHORE_KEY = "slot_planner_what_if_places"
 SLOT_TURN_KEY = "slot_planner_slot_turns"
 T = TypeVar("T")
-
-
-class Busy(ApiError):
-    status = 503
-    title = "Busy"
-    type_suffix = "busy"
 
 
 def _is_what_if() -> bool:
@@ -73,74 +67,6 @@ def solver_budget() -> float:
     return float(current_app.config["SOLVER_BUDGET" if what_if else "QUERY_BUDGET"])
 
 
-GRACE_SECONDS = 1.0  # past the budget, what a child needs to return an answer it has already found
-
-
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    try:
-        conn.send((True, fn(*args, **kwargs)))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which re-raises
-        try:
-            conn.send((False, exc))
-        except Exception:  # an exception that does not pickle
-            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
-
-
-def _context() -> Any:
-    # forkserver: children fork from a clean single-threaded server (never from a gunicorn worker with
-    # live threads and locks), which has the solver imported once.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["api.limits", "solver.slots", "solver.plan", "solver.takeable", "solver.explain",
-                                "solver.next_slots", "solver.availability"])
-    return ctx
-
-
-def _ready() -> None:
-    """A solver process with nothing to do: its start proves the forkserver has imported the solver."""
-
-
-def warm_solver_processes() -> None:
-    """Start this process's forkserver now, and wait until it can fork a solver process, rather than on the
-    first request that needs the solver: the forkserver imports the solver (OR-Tools, numpy) once, about a
-    second of CPU, and forks nothing before that. gunicorn calls it in each worker before it accepts
-    requests (gunicorn.conf.py). Starting the forkserver without waiting for it was not enough: the load
-    test's first slot query, sent as soon as the server answered, still spent 1.1 s of its 1.35 s waiting
-    for the imports (its solve took 0.28 s), and the two queued behind it 1.2-1.3 s more."""
-    proc = _context().Process(target=_ready, daemon=True)
-    proc.start()  # returns once the forkserver has forked it, i.e. after the forkserver's imports
-    proc.join()
-
-
-def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
-             timed_out: Callable[[], T]) -> T:
-    """`fn(*args, **kwargs)` in a child process that is killed `seconds` (+ grace) from now.
-
-    The solver's own limits bound most of its work, but not all of it (compiling, heuristics before
-    CP-SAT); a process can always be stopped. `timed_out()` gives the answer then: everything undecided.
-    """
-    recv, send = multiprocessing.Pipe(duplex=False)
-    proc = _context().Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
-    proc.start()
-    send.close()
-    try:
-        if not recv.poll(seconds + GRACE_SECONDS):
-            return timed_out()
-        try:
-            ok, value = recv.recv()
-        except EOFError:  # the child died without answering (e.g. out of memory)
-            raise Busy("the solver's process stopped unexpectedly; try again", retry_after=1) from None
-    finally:
-        recv.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if not ok:
-        raise value
-    return cast(T, value)
-
-
 def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], **kwargs: Any) -> T:
     """Run the solver call of a request isolated, with a hard deadline at the request's budget: the solver
     honours the budget itself where it can (its answer then names what it left open), and the deadline
@@ -150,11 +76,7 @@ def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], 
 
 
 def offloaded(fn: Callable[..., T], *args: Any, seconds: float, timed_out: Callable[[], T], **kwargs: Any) -> T:
-    """`fn(*args, **kwargs)` in a child process (`isolated`) during a request, inline outside one.
-
-    Why a child even for work the solver bounds itself: a request thread running the solver's Python holds
-    the GIL of its gunicorn worker, and every other request thread of that worker then waits for the GIL
-    after each database round trip; under mixed load a 10 ms `GET /tasks` took 0.7 s that way."""
+    """`fn(*args, **kwargs)` in a solver process (`api.solver_processes`) during a request, inline outside one."""
     if has_request_context():
         return isolated(fn, args, kwargs, seconds=seconds, timed_out=timed_out)
     return fn(*args, **kwargs)

@@ -24,8 +24,9 @@ from api.config import calendar
 from api.db import transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.limits import GRACE_SECONDS, offloaded, slot_turn, solve_bounded, solver_budget
+from api.limits import offloaded, slot_turn, solve_bounded, solver_budget
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
+from api.solver_processes import GRACE_SECONDS
 from solver.answers import dump_explanation, dump_next, dump_takeable
 from solver.calendar import (
     MAX_DURATION_MINUTES,

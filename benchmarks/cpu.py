@@ -1,9 +1,10 @@
 """Where a benchmark's CPU went, from Linux's /proc: the server's request threads, its solver children, the
 database, the benchmark's own clients, and the rest of the machine.
 
-Why from /proc and not from the server: the solver runs in short-lived children (`api.limits.isolated`),
-forked by a forkserver that reaps them, so their CPU is the forkservers' children's time (`cutime` +
-`cstime`); a PostgreSQL backend that exits is likewise reaped by the postmaster. Two snapshots, before and
+Why from /proc and not from the server: the solver runs in processes forked by a forkserver
+(`api.solver_processes`), which reaps them when they stop, so their CPU is the forkservers' children's time
+(`cutime` + `cstime`) plus the own time of those still running; a PostgreSQL backend that exits is likewise
+reaped by the postmaster. Two snapshots, before and
 after the load, give each group's CPU seconds in between. Off Linux, `snapshot` returns None and the
 report leaves the table out.
 """

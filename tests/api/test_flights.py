@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from api import service
+from api.errors import Busy
 from api.flights import FLIGHTS_KEY, Flights
-from api.limits import SLOT_TURN_KEY, Busy
+from api.limits import SLOT_TURN_KEY
 from tests.api.service_kit import DAY, WatchedTurns, add_worker, at
 
 
