@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 from marshmallow.fields import Field
 
+from api import queries as q
 from api.config import calendar
 from solver.calendar import (
     DEFAULT_STEP_MINUTES,
@@ -260,6 +261,38 @@ class TaskResourceSchema(Schema):
     updated_at = Timestamp()
     crew = fields.List(fields.Nested(CrewEntrySchema), metadata={"description": "the seats: [{skill, count}]"})
     worker_ids = fields.List(Text(), metadata={"description": "the holders of seats, in the order they took them"})
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """As through the fields above, field for field, but unrolled: a day's 1,300 tasks took ~40 ms through
+        marshmallow's fields, most of a `GET /tasks`, holding the worker's GIL (tests/api/test_task_dump.py
+        checks that both give the same JSON). With `only` / `exclude`, through the fields."""
+        if self.only is not None or self.exclude:
+            return super().dump(obj, many=many)
+        cal = calendar()
+        zone = cal.zone
+
+        def text(value: Any) -> str | None:
+            return None if value is None else str(value)
+
+        def one(row: q.TaskRow) -> dict[str, Any]:
+            start, end = row.start, row.end
+            return {
+                "id": text(row.id),
+                "start": start.astimezone(zone).isoformat(),
+                "end": end.astimezone(zone).isoformat(),
+                "duration_minutes": int((end - start).total_seconds() // 60),
+                "day": cal.day_of(start).isoformat(),
+                "skill": text(row.skill),
+                "worker_id": text(row.worker_id),
+                "worker_name": text(row.worker_name),
+                "created_at": row.created_at.isoformat(),
+                "updated_at": row.updated_at.isoformat(),
+                "crew": None if row.crew is None else [{"skill": text(c["skill"]), "count": int(c["count"])}
+                                                       for c in row.crew],
+                "worker_ids": None if row.worker_ids is None else [str(w) for w in row.worker_ids],
+            }
+
+        return [one(row) for row in obj] if (self.many if many is None else many) else one(obj)
 
 
 class TaskListArgs(StrictSchema):
