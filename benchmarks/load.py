@@ -129,7 +129,7 @@ def prepare(case: str, clients: int) -> Setup:
 
 def _solver_ready(procs: dict[int, cpu.Proc], worker: int) -> bool:
     """Whether a gunicorn worker has a forkserver child that has imported the solver (it then accepts requests:
-    api.limits.warm_solver_processes)."""
+    api.solver_processes.warm_solver_processes)."""
     for p in procs.values():
         if p.ppid == worker and "forkserver" in p.cmd:
             try:

@@ -393,7 +393,7 @@ def test_each_gunicorn_worker_has_its_solver_processes_ready_before_the_first_re
 
 def test_a_gunicorn_worker_answers_only_once_its_forkserver_has_imported_the_solver(database_url: str) -> None:
     # The forkserver forks nothing before its imports: a worker that answered before them made its first
-    # solver requests wait about a second (see api.limits.warm_solver_processes).
+    # solver requests wait about a second (see api.solver_processes.warm_solver_processes).
     with gunicorn(database_url, workers=1) as base:  # returns at the first answer to /healthz
         (pid,) = _forkservers_of(int(base.rsplit(":", 1)[1]))
         assert "ortools" in Path(f"/proc/{pid}/maps").read_text()
