@@ -1,14 +1,14 @@
 """What slot queries about the database learn for the next query of the same day, length and crew: the
-plans of the starts that took windows or a model to decide (`solver.domain.Guides`), kept in the database
+plans of the starts that took a repair, windows or a model to decide (`solver.domain.Guides`), kept in the database
 (table slot_guides) so that every process of the service starts from the latest query's, whichever
 process answered it.
 
 Only hints, never answers: the solver checks every plan it builds from them against the day as read now,
 so guides from before any change (a booking, a take, a roster edit) cost a little time, never a wrong
 verdict. That is why nothing invalidates them, and why keeping them is best effort: a query whose guides
-cannot be stored still answers. `SLOT_GUIDES` 0 turns them off. One entry is a day's plan and a few plans'
-differences from it (3-10 plans on the load test's 200-worker day); entries not rewritten for
-`KEEP_SECONDS` are dropped.
+cannot be stored still answers. `SLOT_GUIDES` 0 turns them off. One entry is a day's plan and its slots'
+plans' differences from it (40-50 plans, 55-95 KB of JSON on the load test's 200-worker day); entries not
+rewritten for `KEEP_SECONDS` are dropped.
 
 Shared rather than per process: replayed in order, the 67 slot queries of a load-test run took 15.2 s of
 solver time with each query starting from the previous query's guides, 19.9 s with the guides each of
@@ -44,17 +44,19 @@ def dump(guides: Guides) -> dict[str, Any]:
     return {"base": {t: list(ws) for t, ws in guides.base.items()},
             "plans": {start.isoformat(): {t: list(ws) for t, ws in plan.items()}
                       for start, plan in guides.plans.items()},
-            "new": {start.isoformat(): list(ws) for start, ws in guides.new.items()}}
+            "new": {start.isoformat(): list(ws) for start, ws in guides.new.items()},
+            "cheap": sorted(start.isoformat() for start in guides.cheap)}
 
 
 def load(doc: Any) -> Guides | None:
     """`dump`'s inverse; None for anything else (a row written by another version costs only the hint; one
-    without "new", as written before it existed, is read without it)."""
+    without "new" or "cheap", as written before they existed, is read without them)."""
     try:
         def plan(named: dict[str, list[str]]) -> NamedPlan:
             return {str(t): tuple(str(w) for w in ws) for t, ws in named.items()}
         return Guides(plan(doc["base"]), {datetime.fromisoformat(s): plan(p) for s, p in doc["plans"].items()},
-                      {datetime.fromisoformat(s): tuple(str(w) for w in ws) for s, ws in doc.get("new", {}).items()})
+                      {datetime.fromisoformat(s): tuple(str(w) for w in ws) for s, ws in doc.get("new", {}).items()},
+                      frozenset(datetime.fromisoformat(s) for s in doc.get("cheap", [])))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

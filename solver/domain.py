@@ -252,12 +252,15 @@ class Guides:
     """What a slot query learned for the next one on the same day: `base`, the day's plan it started from,
     and `plans`, per start whose plan took windows or a model to find, how that plan (without the new task)
     differs from `base` (each task it puts elsewhere, with the workers of all its open seats), and `new`, per
-    such start, the workers that plan gave the new task's seats. Only hints: `solver.slots` (step 4b) checks
-    whatever it builds from them, so stale or foreign guides cost a little time, never a verdict."""
+    such start, the workers that plan gave the new task's seats. `cheap`: the starts of `plans` whose plan a
+    repair found (ejection chains, no window or model): `solver.slots` replays their moves (step 2b) but does
+    not rebuild the day for them (step 4b). Only hints: `solver.slots` checks whatever it builds from them, so
+    stale or foreign guides cost a little time, never a verdict."""
 
     base: NamedPlan
     plans: dict[datetime, NamedPlan]
     new: dict[datetime, tuple[str, ...]] = field(default_factory=dict)
+    cheap: frozenset[datetime] = frozenset()
 
 
 @dataclass

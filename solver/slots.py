@@ -12,6 +12,10 @@ operational day, so N always counts toward the same (worker, day) limit rows.
 2. Certificate: some witness leaves distinct eligible workers free during N, each with room under
    its limits for N -> slot. The witness plus N's seats on them is a valid plan (checked by
    `solver.checker` when `verify` is on).
+2b. Replay: the moves an earlier query's plan for this start made (`guides`, see `solver.domain.Guides`), put
+   on the day's plan where each still fits (else the seat stays where the day's plan has it), then N's seats
+   on the workers that plan gave them if they are free with room -> slot. Each put keeps no-overlap and the
+   limits, so the result is a valid plan of today's day plus N whatever the guide says.
 3. Equivalent candidate already decided             -> same answer. Feasibility depends on N only
    through its seats' eligible workers, the set of seats it conflicts with (overlaps *and* shares an
    eligible worker) and its limit rows (the same for every candidate: same day, same length); two
@@ -26,7 +30,7 @@ operational day, so N always counts toward the same (worker, day) limit rows.
    per seat of N decides it (Berge). Only instants at S or at a task start inside N matter: every
    maximal clique of an interval graph is the set alive at some start. Limits and flexible crews are
    relaxed here (see `solver.bounds`), which keeps the "no slot" sound.
-4b. Guide: the plan an earlier query found for this start (`guides`, see `solver.domain.Guides`). First that
+4b. Guide (one that took windows or a model, not a repair's): the plan an earlier query found for this start. First that
    plan with N's seats on the workers it gave them, rebuilt on today's day plus N (`solver.assign.rebuilt`:
    each seat where the plan put it if it still fits, the rest where today's witness has them or where
    `insert` makes room) -> slot if every seat is placed; then the other way round (today's witness with
@@ -169,11 +173,12 @@ def find_slots(
             undecided.append(Slot(s, s + _duration(query)))
     stats.seconds = time.perf_counter() - began
     learned = prober.learned if isinstance(prober, _ExactProber) else {}
-    plans = {s: _named(inst, learned[k][0], base.assignment) for k, s in zip(spans, starts, strict=False)
+    plans = {s: _named_moves(inst, learned[k][0], base.assignment) for k, s in zip(spans, starts, strict=False)
              if k in learned}
     seats = {s: learned[k][1] for k, s in zip(spans, starts, strict=False) if k in learned}
+    cheap = frozenset(s for k, s in zip(spans, starts, strict=False) if k in learned and learned[k][2])
     return SlotAnswer(query, True, [], slots, undecided, stats,
-                      Guides(_named(inst, base.assignment), plans, seats) if plans else None)
+                      Guides(_named(inst, base.assignment), plans, seats, cheap) if plans else None)
 
 
 def _probe_all(prober: _Prober, spans: list[tuple[int, int]], options: SolverOptions, stats: ProbeStats,
@@ -210,6 +215,14 @@ def _named(inst: Instance, plan: Mapping[int, int], base: Mapping[int, int] | No
             for k in owners}
 
 
+def _named_moves(inst: Instance, moved: Mapping[int, int], base: Mapping[int, int]) -> NamedPlan:
+    """`_named(inst, plan, base)` from `moved`, the items where `plan` differs from `base`."""
+    owners = sorted({inst.owner[t] for t in moved})
+    return {inst.tasks[k].id: tuple(inst.worker_ids[moved.get(i, base.get(i, -1))] for i in inst.tasks[k].seats
+                                    if i in moved or i in base)
+            for k in owners}
+
+
 def _duration(query: SlotQuery) -> timedelta:
     return timedelta(minutes=query.duration_minutes)
 
@@ -240,7 +253,7 @@ def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, c
 
 # The steps whose plans are worth a guide for the next query (`SlotAnswer.guides`): those that took
 # windows or a model (tens to hundreds of milliseconds), not the cheap certificates and repairs.
-SLOW_STEPS = frozenset({"by_guide", "by_neighbourhood", "by_solver"})
+LEARNED_STEPS = frozenset({"by_guide", "by_repair", "by_neighbourhood", "by_solver"})
 
 Key = tuple[tuple[tuple[int, ...], ...], frozenset[int]]  # each entry's workers, the seats N conflicts with
 KEY_CELLS = 100_000  # (candidate, item) pairs up to which `equivalence_keys` runs: 10- and 50-worker days
@@ -338,10 +351,13 @@ class _ExactProber(_Prober):
         self.guides = {epoch(s): g for s, g in guides.plans.items()} if guides is not None else {}
         self.guide_seats = {epoch(s): ws for s, ws in guides.new.items()} if guides is not None else {}
         self.guide_base = guides.base if guides is not None else {}
+        self.guide_cheap = {epoch(s) for s in guides.cheap} if guides is not None else set()
         self._guide_then: dict[int, int] | None = None  # `guide_base` as items, once
-        # (s, e) -> a plan found the slow way (the day's items) and the workers of N's seats in it
-        self.learned: dict[tuple[int, int], tuple[dict[int, int], tuple[str, ...]]] = {}
+        # (s, e) -> a plan found beyond the pool's certificates (the day's items), the workers of N's seats in
+        # it, and whether a repair found it (`Guides.cheap`)
+        self.learned: dict[tuple[int, int], tuple[dict[int, int], tuple[str, ...], bool]] = {}
         self.seat_entries = [k for k, c in enumerate(self.crew) for _ in range(c.count)]
+        self.base = base  # the day's plan (`pool[0]` starts as it, and repairs move seats in it)
         self.pool: list[Assignment] = [Assignment(inst, base)]
         self.cache: dict[Key, Probe] = {}
         self.deferred: set[Key] = set()  # keys a first pass left undecided (`first_pass_limit`)
@@ -351,6 +367,7 @@ class _ExactProber(_Prober):
         # Refuted candidates (each entry's workers, conflicts), for `_dominated`.
         self.refuted: list[tuple[list[frozenset[int]], frozenset[int]]] = []
         self.index = TimeIndex(inst)
+        self.worker_index = {w: i for i, w in enumerate(inst.worker_ids)}
         # Conflict components are built on the first step 7 only: on a big day they cost seconds, and most
         # queries never get that far.
         self._components: list[list[int]] | None = None
@@ -434,11 +451,54 @@ class _ExactProber(_Prober):
         # 1. N's seats cannot get distinct workers who fit (one seat: nobody fits it)
         if not seat_workers[0] if len(seat_workers) == 1 else seat_matching(seat_workers) is None:
             return NO_SLOT, "by_necessary_condition"
-        for a in self.pool:  # 2. a witness with free eligible workers
+        for k, a in enumerate(self.pool):  # 2. a witness with free eligible workers
             cert = self._certificate(a, s, e, seat_workers)
             if cert is not None:
+                if k > 0:  # a plan this query found: this start's guide for the next (step 2b), as a repair's
+                    self._keep(s, e, cert, cheap=True)
                 return Probe(Status.FEASIBLE, cert), "by_certificate"
+        cert = self._replayed(s, e, seat_workers)  # 2b. an earlier query's moves for this start, as they were
+        if cert is not None:
+            return Probe(Status.FEASIBLE, cert), "by_guide"
         return None
+
+    def _replayed(self, s: int, e: int, seat_workers: list[tuple[int, ...]]) -> Certificate | None:
+        """Step 2b: the guide's moves for start `s` put on today's plan as they are, then N's seats on the workers
+        the guide gave them: a certificate if every one fits where it is put (eligible, free, room), else None
+        and today's plan untouched. Each put keeps no-overlap and the limits, so what it builds is a valid plan of
+        today's day plus N whatever the guide says. Why: most starts a repair frees need the same few moves query
+        after query (a booking or a take apart), and checking those moves costs microseconds where the repair's
+        ejection-chain search costs milliseconds."""
+        named, seats = self.guides.get(s), self.guide_seats.get(s)
+        if named is None or not seats or len(seats) != len(seat_workers):
+            return None
+        moves = witness_hint(self.inst, named) or {}
+        widx = self.worker_index
+        chosen = [widx.get(name, -1) for name in seats]
+        if len(set(chosen)) != len(chosen) or any(w not in ws for w, ws in zip(chosen, seat_workers, strict=True)):
+            return None
+        a, inst = self.pool[0], self.inst
+        moving = [t for t, w in moves.items() if t in a.of and a.of[t] != w and inst.entry[t] >= 0]
+        today = {t: a.of[t] for t in moving}
+        mark = a.begin()
+        try:
+            for t in moving:
+                a.remove(t)
+            for t in moving:  # where the guide has it if it fits there, else back where today's plan has it
+                for w in (moves[t], today[t]):
+                    if w in inst.eligible[t] and a.can_take(w, t):
+                        a.put(t, w)
+                        break
+                else:
+                    return None
+            if not all(a.is_free(w, s, e) and a.room_on(w, self.day, e - s) for w in chosen):
+                return None
+            cert = dict(a.of)
+        finally:
+            a.rollback(mark)
+        n = inst.n_tasks
+        cert.update((n + k, w) for k, w in enumerate(chosen))
+        return cert
 
     def probe(self, s: int, e: int, stats: ProbeStats) -> Probe:
         key = self.keys.get((s, e))
@@ -454,6 +514,8 @@ class _ExactProber(_Prober):
             setattr(stats, counter, getattr(stats, counter) + 1)
             if key is not None and verdict is NO_SLOT:
                 self.cache[key] = verdict  # step 1 holds for every candidate with the same workers per entry
+            if counter == "by_guide":  # step 2b: kept for the next query, and in the pool like a repair's plan
+                self._learn(s, e, verdict, cheap=s in self.guide_cheap)
             return verdict
         anyone = {w for ws in entry_workers for w in ws}
         overl = self.index.overlapping(s, e)
@@ -477,14 +539,24 @@ class _ExactProber(_Prober):
         if verdict.status is Status.INFEASIBLE:
             self.refuted.append(([frozenset(ws) for ws in entry_workers], conflicts))
         setattr(stats, counter, getattr(stats, counter) + 1)
-        if verdict.certificate is not None:
-            if counter in SLOW_STEPS:
-                n, names = self.inst.n_tasks, self.inst.worker_ids
-                cert = verdict.certificate
-                self.learned[s, e] = ({t: w for t, w in cert.items() if t < n},
-                                      tuple(names[cert[i]] for i in range(n, n + len(self.seat_entries))))
-            self._remember(verdict.certificate)
+        if verdict.certificate is not None and counter in LEARNED_STEPS:
+            self._learn(s, e, verdict, cheap=counter == "by_repair")
         return verdict
+
+    def _learn(self, s: int, e: int, verdict: Probe, *, cheap: bool) -> None:
+        """A plan found beyond the pool's certificates: kept as this start's guide for the next query (`cheap`:
+        a repair's, see `Guides.cheap`), and in the pool for the next candidates."""
+        cert = verdict.certificate
+        assert cert is not None
+        self._keep(s, e, cert, cheap=cheap)
+        self._remember(cert)
+
+    def _keep(self, s: int, e: int, cert: Certificate, *, cheap: bool) -> None:
+        n, names, base = self.inst.n_tasks, self.inst.worker_ids, self.base
+        # Only what the plan moves from the day's plan: a full copy per start, and naming it at the end, cost
+        # ~20 ms a query on the load test's day once repairs were kept.
+        self.learned[s, e] = ({t: w for t, w in cert.items() if t < n and base.get(t) != w},
+                              tuple(names[cert[i]] for i in range(n, n + len(self.seat_entries))), cheap)
 
     def _search(self, s: int, e: int, stats: ProbeStats, *, overl: list[int], conflicts: frozenset[int],
                 anyone: set[int]) -> tuple[Probe, str]:
@@ -494,7 +566,9 @@ class _ExactProber(_Prober):
         inst_n = self.extended(s, e)  # after the Hall check, which refutes most candidates that get this far
         new = list(range(self.inst.n_tasks, inst_n.n_tasks))
         guide = self._guide(s)
-        if guide is not None:  # 4b. the plan an earlier query found for this start, mended to today's day
+        # 4b. the plan an earlier query found for this start, mended to today's day (a repair's plan is only
+        # replayed, step 2b: rebuilding the day for it cost more than the repair it would save)
+        if guide is not None and s not in self.guide_cheap:
             cert = self._rebuilt(inst_n, s)
             if cert is None:
                 cert = self._guided(inst_n, new, s, e, guide[0])

@@ -4,7 +4,8 @@ day or made up at random, `find_slots` gives exactly the naive engine's slots (a
 whole day per candidate, itself checked against brute force in `test_engine_vs_naive`), and every plan a
 guide leads to passes the independent checker (`verify`). And `solver.assign.towards` and
 `solver.assign.rebuilt`, which mend a guide into today's plan, return only valid plans; on the very day a
-guide was learned, every start that took windows is decided by its guide.
+guide was learned, every start that took windows is decided by its guide, and no start needs a repair again
+(its moves are replayed, step 2b).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) 
 
     chosen = rnd.sample(starts, min(len(starts), 6))
     seats = {s.start: tuple(rnd.sample(ids, 1)) for s in chosen if rnd.random() < 0.7}  # the new task's worker
-    return Guides(made_up(), {s.start: made_up() for s in chosen}, seats)
+    cheap = frozenset(s.start for s in chosen if rnd.random() < 0.5)  # replayed only (step 2b), no rebuild
+    return Guides(made_up(), {s.start: made_up() for s in chosen}, seats, cheap)
 
 
 def _assert_same(answer: SlotAnswer, expected: SlotAnswer) -> None:
@@ -157,3 +159,23 @@ def test_on_the_day_they_were_learned_guides_decide_every_start_that_took_window
     assert again.slots == first.slots
     assert again.stats.by_neighbourhood == again.stats.by_solver == 0
     assert again.stats.by_guide >= first.stats.by_neighbourhood + first.stats.by_solver
+
+
+# Repairs on (the default effort), depth-first search off: small days' slots come from certificates and repairs.
+REPAIRING = SolverOptions(verify=True, tiny_search=(0, 0), tiny_day=(0, 0))
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_on_the_day_they_were_learned_a_repairs_moves_are_replayed_not_searched_again(seed: int) -> None:
+    sc = load_scenario(tight_doc(random.Random(seed)))
+    first = find_slots(sc, QUERY, REPAIRING)
+    learned = first.guides
+    event(f"repairs: {min(first.stats.by_repair, 2)}")
+    if learned is None:
+        return
+    assert {s.start for s in first.slots} >= set(learned.plans) >= learned.cheap
+    # The same day plan to start from (the first query's), so that the moves learned on it apply as they were.
+    again = find_slots(sc, QUERY, REPAIRING, witness=learned.base, guides=learned)
+    assert again.slots == first.slots
+    assert again.stats.by_repair == again.stats.by_neighbourhood == again.stats.by_solver == 0
