@@ -8,6 +8,8 @@
   question about the database (GET slots, explain, next, takeable, availability); default 10 s each. What
   is not decided by then is reported `undecided` (slots, next, takeable, availability) or `unknown` (plan,
   explain), never guessed (see `solver_budget`, `solve_bounded`).
+- What-if runs, and the explanation of a refused booking, run in background solver processes (niced, see
+  `api.solver_processes`): on busy cores the live slot queries and change checks go first.
 - What-if runs hold one of `WHAT_IF_CONCURRENCY` places per process; when all are taken the request is
   refused at once (503 with Retry-After) instead of queueing on a thread that `/healthz` or a booking needs.
   A database question runs on its own request thread (gunicorn's threads bound those).
@@ -75,10 +77,14 @@ def solve_bounded(fn: Callable[..., T], *args: Any, timed_out: Callable[[], T], 
     return offloaded(fn, *args, seconds=solver_budget(), timed_out=timed_out, **kwargs)
 
 
-def offloaded(fn: Callable[..., T], *args: Any, seconds: float, timed_out: Callable[[], T], **kwargs: Any) -> T:
-    """`fn(*args, **kwargs)` in a solver process (`api.solver_processes`) during a request, inline outside one."""
+def offloaded(fn: Callable[..., T], *args: Any, seconds: float, timed_out: Callable[[], T],
+              background: bool | None = None, **kwargs: Any) -> T:
+    """`fn(*args, **kwargs)` in a solver process (`api.solver_processes`) during a request, inline outside one.
+    `background`: in a background process (see `api.solver_processes`); None: for a what-if request."""
     if has_request_context():
-        return isolated(fn, args, kwargs, seconds=seconds, timed_out=timed_out)
+        if background is None:
+            background = _is_what_if()
+        return isolated(fn, args, kwargs, seconds=seconds, timed_out=timed_out, background=background)
     return fn(*args, **kwargs)
 
 

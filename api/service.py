@@ -201,13 +201,13 @@ def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
     return what_if_takeable(scenario, TakeableQuery(worker_id, day), witness)
 
 
-def explain_start(query: ExplainQuery, *, budget: float | None = None) -> dict[str, Any]:
+def explain_start(query: ExplainQuery, *, budget: float | None = None, background: bool = False) -> dict[str, Any]:
     """The contract's explanation of a start on the database's day of that start (`budget`: seconds,
-    default the request's solver budget)."""
+    default the request's solver budget; `background`: in a background solver process)."""
     cal = calendar()
     with unit_of_work() as conn:
         scenario, witness = repo.read_day(conn, cal, cal.day_of(query.start))
-    return what_if_explain(scenario, query, witness, budget=budget)
+    return what_if_explain(scenario, query, witness, budget=budget, background=background)
 
 
 def next_free(query: NextQuery) -> dict[str, Any]:
@@ -253,12 +253,14 @@ def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness 
 
 
 def what_if_explain(scenario: Scenario, query: ExplainQuery, witness: Witness | None = None, *,
-                    budget: float | None = None) -> dict[str, Any]:
+                    budget: float | None = None, background: bool | None = None) -> dict[str, Any]:
     """As `python -m solver explain` on a validated scenario, within `budget` seconds (default the request's
-    solver budget, api.limits): reason `unknown` when it runs out, never a certificate that was not proved."""
+    solver budget, api.limits): reason `unknown` when it runs out, never a certificate that was not proved.
+    `background`: in a background solver process (None: if the request is a what-if, see `api.limits.offloaded`)."""
     check_explainable(scenario)  # here, not in the child: its InvalidInput is a 422 like any other
     seconds = solver_budget() if budget is None else budget
     return dump_explanation(offloaded(explain, scenario, query, time_limit=seconds, witness=witness, seconds=seconds,
+                                      background=background,
                                       timed_out=lambda: Explanation(query.start, query.end, False,
                                                                     reason="unknown")), scenario)
 
@@ -456,8 +458,10 @@ def _explain_refusal(cal: OperationalCalendar, start: datetime, end: datetime, s
     if end > cal.bounds(cal.day_of(start))[1]:
         return None
     try:
+        # In the background: this client's explanation must not slow the others' live questions.
         return explain_start(ExplainQuery(start, int((end - start).total_seconds() // 60), skill, crew),
-                             budget=min(solver_budget(), current_app.config["REFUSAL_EXPLAIN_BUDGET"]))
+                             budget=min(solver_budget(), current_app.config["REFUSAL_EXPLAIN_BUDGET"]),
+                             background=True)
     except InvalidInput:
         return None
 

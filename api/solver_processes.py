@@ -16,6 +16,13 @@ runs, as before, and `IDLE` wait. Why warm processes: forking one per call cost 
 and more of the machine's (the fork, then the copy-on-write faults of a process that has OR-Tools and numpy
 imported), for each of the ~1,000 solver calls of a load-test run.
 
+Background calls (what-if, and the explanation of a refused booking: work a client asked for beside the live
+day's questions) run in processes of their own at `BACKGROUND_NICE`, so on busy cores they take the CPU the
+live slot queries and change checks leave: a refused booking's explanation (up to 2 s of two CP-SAT threads on
+the load test's day) otherwise slowed every slot query answered meanwhile. Only the order in which the cores
+serve the work changes, never an answer; a background call short of CPU ends at its deadline like any other
+(its unknowns honest).
+
 A call's answer is exactly what the function returned in a process of its own: the solver is pure (its
 inputs are arguments, its options passed explicitly), and what a process keeps between calls are caches
 keyed by identity or by value (`solver.eligibility`, `solver.calendar`), never an answer.
@@ -38,6 +45,7 @@ GRACE_SECONDS = 1.0  # past the budget, what a process needs to return an answer
 IDLE = 2  # warm processes kept per gunicorn worker
 MAX_CALLS = 200  # calls a process serves before it is replaced
 MAX_RSS_BYTES = 768 * 2**20  # a process whose resident memory is above this after a call is replaced
+BACKGROUND_NICE = 10  # the niceness of background calls' processes (CPU weight ~1/10 of a live call's)
 PRELOAD = ["api.solver_processes", "solver.slots", "solver.plan", "solver.takeable", "solver.explain",
            "solver.next_slots", "solver.availability"]
 
@@ -51,8 +59,11 @@ def _rss() -> int:
         return 0
 
 
-def _serve(conn: Any) -> None:
-    """A solver process: answer each call sent on `conn` with (ok, value, retire) until the pipe closes."""
+def _serve(conn: Any, nice: int = 0) -> None:
+    """A solver process (at niceness `nice` more than its parent's): answer each call sent on `conn` with
+    (ok, value, retire) until the pipe closes."""
+    if nice:
+        os.nice(nice)
     while True:
         try:
             fn, args, kwargs = conn.recv()
@@ -78,10 +89,11 @@ def _context() -> Any:
 class _Process:
     """One solver process and the caller's end of its pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         ctx = _context()
+        self.nice = nice
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, nice), daemon=True)
         self.proc.start()
         child.close()
         self.calls = 0
@@ -101,26 +113,26 @@ class Pool:
         self.idle_max = idle
         self.max_calls = max_calls
         self._lock = threading.Lock()
-        self._idle: list[_Process] = []
+        self._idle: dict[int, list[_Process]] = {0: [], BACKGROUND_NICE: []}  # by niceness
 
-    def _take(self) -> _Process:
+    def _take(self, nice: int = 0) -> _Process:
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return _Process()
+            if self._idle[nice]:
+                return self._idle[nice].pop()
+        return _Process(nice)
 
     def _give_back(self, proc: _Process) -> None:
         with self._lock:
-            if len(self._idle) < self.idle_max:
-                self._idle.append(proc)
+            if len(self._idle[proc.nice]) < self.idle_max:
+                self._idle[proc.nice].append(proc)
                 return
         proc.stop()
 
-    def run(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
-            timed_out: Callable[[], T]) -> T:
-        """`fn(*args, **kwargs)` in a solver process, which is killed `seconds` (+ grace) from now if it has not
-        answered by then: `timed_out()` is the answer then."""
-        proc = self._take()
+    def run(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,  # noqa: PLR0913
+            timed_out: Callable[[], T], background: bool = False) -> T:
+        """`fn(*args, **kwargs)` in a solver process (a background one if `background`), which is killed
+        `seconds` (+ grace) from now if it has not answered by then: `timed_out()` is the answer then."""
+        proc = self._take(BACKGROUND_NICE if background else 0)
         keep = False
         try:
             proc.conn.send((fn, args, kwargs))
@@ -146,15 +158,16 @@ class Pool:
         imported the solver and forked it)."""
         while True:
             with self._lock:
-                if len(self._idle) >= self.idle_max:
+                if len(self._idle[0]) >= self.idle_max:
                     return
             self._give_back(_ready(_Process()))
 
     def close(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, []
-        for proc in idle:
-            proc.stop()
+            idle, self._idle = self._idle, {nice: [] for nice in self._idle}
+        for procs in idle.values():
+            for proc in procs:
+                proc.stop()
 
 
 def _nothing() -> None:
@@ -190,8 +203,8 @@ def warm_solver_processes() -> None:
     pool().warm()
 
 
-def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,
-             timed_out: Callable[[], T]) -> T:
-    """`fn(*args, **kwargs)` in a solver process of this process's pool, stopped `seconds` (+ grace) from now;
-    `timed_out()` gives the answer then (everything undecided)."""
-    return pool().run(fn, args, kwargs, seconds=seconds, timed_out=timed_out)
+def isolated(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, seconds: float,  # noqa: PLR0913
+             timed_out: Callable[[], T], background: bool = False) -> T:
+    """`fn(*args, **kwargs)` in a solver process of this process's pool (a background one if `background`),
+    stopped `seconds` (+ grace) from now; `timed_out()` gives the answer then (everything undecided)."""
+    return pool().run(fn, args, kwargs, seconds=seconds, timed_out=timed_out, background=background)

@@ -15,6 +15,7 @@ the pins; `relaxed` drops the other tasks' load too, which only loosens the limi
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -176,7 +177,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
            on_model: Callable[[], None] | None = None, chain: bool = False,
            tried: set[frozenset[int]] | None = None,
-           cap: float | None = None, skip: int = 0,
+           cap: float | None = None, skip: int = 0, growth: float = 0.0,
            on_window: Callable[[int], None] | None = None) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
@@ -187,7 +188,9 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     would only fail again. `cap`: seconds each restricted window but the widest may take (a window that
     does not decide passes to the next, so a cap costs a chance at a plan, never soundness). `skip`: the
     first windows not to try (a probe resumed where it was cut off, see `solver.slots`); `on_window`: called
-    with each window's position before its models run.
+    with each window's position before its models run. `growth`: after a restricted window CP-SAT found no plan
+    for, the next windows but the widest are skipped until one has `growth` times its items (see
+    `SolverOptions.window_growth`; skipping a window only loses a chance at a plan, never soundness).
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -197,8 +200,10 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     plans were far from it and made worse hints (crew L-90 1.4 -> 1.75 s); with one worker the hinted
     relaxed model sometimes took 4x longer (v1 L-90 0.47 -> 0.65 s)."""
     carry: dict[int, int] = {}
-    for k, (items, quick, widest) in enumerate(windows(inst, index, a, around, options, chain=chain)):
-        if k < skip or not _fresh(tried, items):
+    failed = 0  # items of the widest restricted window CP-SAT found no plan for so far
+    for k, (items, quick, widest) in itertools.islice(enumerate(windows(inst, index, a, around, options,
+                                                                         chain=chain)), skip, None):
+        if (not widest and len(items) < growth * failed) or not _fresh(tried, items):
             continue
         if on_window is not None:
             on_window(k)
@@ -211,6 +216,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
             on_model()
         if isinstance(found, dict):
             return found
+        failed = max(failed, len(items) * (found is None))
         limit = min(time_left(), options.window_time_limit)
         if limit <= 0:
             return None

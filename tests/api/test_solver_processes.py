@@ -9,7 +9,7 @@ import time
 import pytest
 
 from api.errors import Busy
-from api.solver_processes import Pool
+from api.solver_processes import BACKGROUND_NICE, Pool
 
 
 def alive(pid: int) -> bool:
@@ -68,3 +68,18 @@ def test_processes_beyond_the_idle_ones_stop_after_their_call(pool: Pool) -> Non
     pool._give_back(a)  # noqa: SLF001
     pool._give_back(b)  # noqa: SLF001 -- one idle place (idle=1): b is stopped
     assert alive(a.proc.pid) and not alive(b.proc.pid)
+
+
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_background_calls_run_niced_in_processes_of_their_own(pool: Pool) -> None:
+    live = pool.run(niceness, (), {}, seconds=10.0, timed_out=lambda: None)
+    background = pool.run(niceness, (), {}, seconds=10.0, timed_out=lambda: None, background=True)
+    assert live == os.nice(0)
+    assert background == min(19, live + BACKGROUND_NICE)
+    assert pool.run(niceness, (), {}, seconds=10.0, timed_out=lambda: None) == live  # not a niced process
+    pids = {pool.run(os.getpid, (), {}, seconds=10.0, timed_out=lambda: None, background=flag)
+            for flag in (False, True)}
+    assert len(pids) == 2  # the kinds never share a process

@@ -1,5 +1,6 @@
 """A slot probe that a first pass cut off resumes at the window it was in (`solver.neighbourhood.settle`'s
-`skip`): the narrower windows are not tried again, and what the wider one finds is still a valid plan."""
+`skip`): the narrower windows are not tried again, and what the wider one finds is still a valid plan. And after
+a window without a plan the next tried is one at least `growth` times as wide, or the widest."""
 
 from __future__ import annotations
 
@@ -44,3 +45,29 @@ def test_a_resumed_probe_starts_at_its_window() -> None:
         placed = {**a.of, **found}
         assert leftover in placed
         assert is_valid(inst, placed)
+
+
+def test_after_a_window_without_a_plan_only_a_window_twice_as_wide_or_the_widest_is_tried(monkeypatch) -> None:  # noqa: ANN001
+    inst, a, leftover = _setup()
+    sizes = [len(items) for items, _, _ in windows(inst, TimeIndex(inst), a, [leftover], SolverOptions())]
+    tried: list[int] = []
+
+    def no_plan(inst: Instance, base: Assignment, free: list[int], **_: object) -> None:
+        tried.append(len(free))  # as CP-SAT finding no plan in its time
+
+    monkeypatch.setattr("solver.neighbourhood.restricted", no_plan)
+    for growth, expected in ((0.0, sizes), (2.0, _grown(sizes, 2.0)), (100.0, [sizes[0], sizes[-1]])):
+        tried.clear()
+        assert settle(inst, TimeIndex(inst), a, [leftover], SolverOptions(), time_left=lambda: 5.0,
+                      growth=growth) is None
+        assert tried == expected
+
+
+def _grown(sizes: list[int], growth: float) -> list[int]:
+    """The windows tried when none finds a plan: the first, then each at least `growth` times the last tried,
+    and the widest whatever its size."""
+    out = [sizes[0]]
+    for k, size in enumerate(sizes[1:], 1):
+        if size >= growth * out[-1] or k == len(sizes) - 1:
+            out.append(size)
+    return out
