@@ -206,17 +206,17 @@ def _probe_all(prober: _Prober, spans: list[tuple[int, int]], options: SolverOpt
     return verdicts
 
 
-def _named(inst: Instance, plan: Mapping[int, int], base: Mapping[int, int] | None = None) -> NamedPlan:
-    """An item plan of the day's open seats as task id -> the workers of its open seats; with `base`, only
-    the tasks it puts elsewhere than `base` does."""
+def _named(inst: Instance, plan: Mapping[int, int]) -> NamedPlan:
+    """An item plan of the day's open seats as task id -> the workers of its open seats."""
     n = inst.n_tasks
-    owners = sorted({inst.owner[t] for t, w in plan.items() if t < n and (base is None or base.get(t) != w)})
+    owners = sorted({inst.owner[t] for t in plan if t < n})
     return {inst.tasks[k].id: tuple(inst.worker_ids[plan[i]] for i in inst.tasks[k].seats if i in plan)
             for k in owners}
 
 
 def _named_moves(inst: Instance, moved: Mapping[int, int], base: Mapping[int, int]) -> NamedPlan:
-    """`_named(inst, plan, base)` from `moved`, the items where `plan` differs from `base`."""
+    """The tasks a plan puts elsewhere than `base` does, each with the workers of all its open seats, from
+    `moved` (the items where the plan differs from `base`)."""
     owners = sorted({inst.owner[t] for t in moved})
     return {inst.tasks[k].id: tuple(inst.worker_ids[moved.get(i, base.get(i, -1))] for i in inst.tasks[k].seats
                                     if i in moved or i in base)
@@ -251,8 +251,9 @@ def _verify(scenario: Scenario, inst: Instance, query: SlotQuery, *, day: int, c
     assert_feasible(with_new, named_assignment(with_new, inst_n, cert))
 
 
-# The steps whose plans are worth a guide for the next query (`SlotAnswer.guides`): those that took
-# windows or a model (tens to hundreds of milliseconds), not the cheap certificates and repairs.
+# The steps whose plans are kept as guides for the next query (`SlotAnswer.guides`): every plan beyond the
+# day's witness (a repair's, replayed by step 2b; a window's or a model's, also rebuilt by step 4b), besides the
+# plans of the query's own pool (see `_cheap`).
 LEARNED_STEPS = frozenset({"by_guide", "by_repair", "by_neighbourhood", "by_solver"})
 
 Key = tuple[tuple[tuple[int, ...], ...], frozenset[int]]  # each entry's workers, the seats N conflicts with
