@@ -144,6 +144,55 @@ def unit_of_work() -> Iterator[psycopg.Connection]:
         raise
 
 
+@contextmanager
+def elsewhere() -> Iterator[None]:
+    """Around a call whose units of work run in a solver process (`own_unit_of_work`): the breaker's fail-fast
+    check before it, and a failed connection there trips the breaker here, as in `unit_of_work`."""
+    guard = breaker()
+    guard.before()
+    try:
+        yield
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        if getattr(exc, "sqlstate", None) is None:  # the connection failed, not a statement
+            guard.trip()
+        raise
+
+
+_own: dict[str, psycopg.Connection] = {}  # a solver process's own connection, by URL
+
+
+@contextmanager
+def own_unit_of_work(url: str, connect_timeout: float) -> Iterator[psycopg.Connection]:
+    """One transaction on this process's own connection, for work done in a solver process
+    (`api.solver_processes`: no Flask app, no pool, one call at a time; call it inside `elsewhere`).
+    Commits at the end of the block, rolls back on error. The connection is kept for the process's next
+    call; one found dead (a database restart) is replaced before use, one broken on the way is dropped."""
+    conn = _own.get(url)
+    if conn is not None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            _drop(url)
+            conn = None
+    if conn is None:
+        conn = _own[url] = psycopg.connect(url, connect_timeout=max(1, math.ceil(connect_timeout)))
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        if conn.broken or conn.closed:
+            _drop(url)
+        else:
+            conn.rollback()
+        raise
+
+
+def _drop(url: str) -> None:
+    conn = _own.pop(url, None)
+    if conn is not None:
+        conn.close()
+
+
 def run_in_transaction(work: Callable[[psycopg.Connection], T]) -> T:
     """Run `work(conn)` in one transaction, again from the start if PostgreSQL broke a deadlock by aborting it.
 

@@ -61,37 +61,37 @@ def load(doc: Any) -> Guides | None:
         return None
 
 
-def _on() -> bool:
+def enabled() -> bool:
+    """Whether slot queries read and keep guides (SLOT_GUIDES)."""
     return int(current_app.config["SLOT_GUIDES"]) > 0
 
 
 def read(conn: psycopg.Connection, query: SlotQuery) -> Guides | None:
     """The latest guides of queries like `query`, read on `conn` (in the query's own snapshot)."""
-    if not _on():
+    if not enabled():
         return None
+    return stored(conn, query)
+
+
+def stored(conn: psycopg.Connection, query: SlotQuery) -> Guides | None:
+    """`read` without asking the app whether guides are on (for a solver process, which has no app: its
+    caller asked, `api.day_slots`)."""
     return load(repo.read_guides(conn, query.date, query.duration_minutes, seats_key(query)))
-
-
-def latest(query: SlotQuery) -> Guides | None:
-    """`read` in a short read of its own: the guides as they are now (best effort, as `keep`: hints only)."""
-    if not _on():
-        return None
-    try:
-        with unit_of_work() as conn:
-            return read(conn, query)
-    except (psycopg.Error, ApiError) as exc:  # ApiError: the breaker refusing while the database is down
-        log.warning("slot guides not read: %s", exc)
-        return None
 
 
 def keep(query: SlotQuery, guides: Guides | None) -> None:
     """Store what `query` learned for the next such query; a query that learned nothing keeps the older
     guides (still hints). Best effort: a failure is logged, the answer goes out all the same."""
-    if guides is None or not _on():
+    if guides is None or not enabled():
         return
     try:
         with unit_of_work() as conn:
-            repo.store_guides(conn, query.date, query.duration_minutes, seats_key(query), dump(guides),
-                              keep_seconds=KEEP_SECONDS)
+            store(conn, query, guides)
     except (psycopg.Error, ApiError) as exc:  # ApiError: the breaker refusing while the database is down
         log.warning("slot guides not stored: %s", exc)
+
+
+def store(conn: psycopg.Connection, query: SlotQuery, guides: Guides) -> None:
+    """Replace the guides of queries like `query` on `conn`, and drop those not rewritten for `KEEP_SECONDS`."""
+    repo.store_guides(conn, query.date, query.duration_minutes, seats_key(query), dump(guides),
+                      keep_seconds=KEEP_SECONDS)

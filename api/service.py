@@ -21,7 +21,9 @@ from api import queries as q
 from api import repository as repo
 from api.access import require_own_task
 from api.config import calendar
-from api.db import transactional, unit_of_work
+from api.day_slots import DaySlots
+from api.day_slots import answer as answer_day_slots
+from api.db import elsewhere, transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
 from api.limits import offloaded, slot_turn, solve_bounded, solver_budget
@@ -38,7 +40,6 @@ from solver.calendar import (
 )
 from solver.domain import (
     CrewEntry,
-    Guides,
     InvalidInput,
     PlanResult,
     Scenario,
@@ -156,32 +157,42 @@ def health() -> None:
 def slots(query: SlotQuery) -> dict[str, Any]:
     """The contract's slot answer for a day in the database (same engine and defaults as the CLI).
 
-    The day is read in one read-only snapshot; the solver runs after the connection is back in the pool,
-    with what the latest such query learned (`api.guides`: hints, never answers).
+    Answered whole in a solver process once the query has its turn (`api.day_slots`): the day and what
+    the latest such query learned (`api.guides`: hints, never answers) are read there in one read-only
+    snapshot, and its own guides are kept before it hands the turn on. Queries queued behind each other
+    (a dispatcher's colleagues asking about the same day) then each start from the plans of the one just
+    answered, not from those of the query before it. Replayed in order, the 54 slot queries captured on one
+    gunicorn worker in a load-test run took 12.4 s of solver time with the guides as read before the turn,
+    9.6 s with the latest (queries over 0.5 s: 5 -> 3).
 
-    The guides are read once this query has its turn, and its own are kept before it hands the turn on:
-    queries queued behind each other (a dispatcher's colleagues asking about the same day) then each start
-    from the plans of the one just answered, not from those of the query before it. Replayed in order, the
-    54 slot queries captured on one gunicorn worker in a load-test run took 12.4 s of solver time with the
-    guides as read before the turn, 9.6 s with the latest (queries over 0.5 s: 5 -> 3).
-
-    An identical query arriving while this one waits for its turn shares its answer (`api.flights`): the day
-    is then read again once the turn comes, after every query that joined had arrived.
+    An identical query arriving while this one waits for its turn shares its answer (`api.flights`): the
+    day is read once the turn comes, after every query that joined had arrived.
     """
     def lead(seal: Callable[[], bool]) -> dict[str, Any]:
-        with unit_of_work() as conn:
-            scenario, witness = repo.read_day(conn, calendar(), query.date)
         with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
-            if seal():  # queries joined while this one waited: their answer must see the day as it is now
-                with unit_of_work() as conn:
-                    scenario, witness = repo.read_day(conn, calendar(), query.date)
-            answer = _slot_answer(scenario, query, witness, guides.latest(query))
-            guides.keep(query, answer.guides)
-        return dump_answer(answer, scenario)
+            seal()  # those who joined are answered from a snapshot taken after this: after each asked
+            return _day_slots(query)
 
     # A member waits at most as long as the leader may: its turn's wait, its budget and the child's grace.
     wait = 2 * float(current_app.config["QUERY_BUDGET"]) + GRACE_SECONDS
     return flights.share(("slots", query), lead, wait=wait)
+
+
+def _day_slots(query: SlotQuery) -> dict[str, Any]:
+    cal, budget, config = calendar(), solver_budget(), current_app.config
+    job = DaySlots(config["DATABASE_URL"], float(config["POOL_TIMEOUT"]), cal, query,
+                   SolverOptions(probe_time_limit=config["PROBE_TIME_LIMIT"], base_time_limit=budget, budget=budget),
+                   guides.enabled())
+
+    def undecided() -> dict[str, Any]:
+        # The contract's answer when the day itself is undecided: feasible_base null, every candidate undecided.
+        day = Scenario(cal.timezone, cal.day_start)  # the candidates depend on the calendar alone
+        duration = timedelta(minutes=query.duration_minutes)
+        return dump_answer(SlotAnswer(query, None, [], [], [Slot(s, s + duration) for s in query.candidates(day)]),
+                           day)
+
+    with elsewhere():
+        return solve_bounded(answer_day_slots, job, timed_out=undecided)
 
 
 def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:
@@ -226,8 +237,7 @@ def what_if_slots(scenario: Scenario, query: SlotQuery, witness: Witness | None 
     return dump_answer(_slot_answer(scenario, query, witness), scenario)
 
 
-def _slot_answer(scenario: Scenario, query: SlotQuery, witness: Witness | None = None,
-                 learned: Guides | None = None) -> SlotAnswer:
+def _slot_answer(scenario: Scenario, query: SlotQuery, witness: Witness | None = None) -> SlotAnswer:
     budget = solver_budget()
     duration = timedelta(minutes=query.duration_minutes)
 
@@ -237,7 +247,7 @@ def _slot_answer(scenario: Scenario, query: SlotQuery, witness: Witness | None =
 
     options = SolverOptions(probe_time_limit=current_app.config["PROBE_TIME_LIMIT"], base_time_limit=budget,
                             budget=budget)
-    return solve_bounded(find_slots, scenario, query, options, witness=witness, guides=learned, timed_out=undecided)
+    return solve_bounded(find_slots, scenario, query, options, witness=witness, timed_out=undecided)
 
 
 def what_if_takeable(scenario: Scenario, query: TakeableQuery, witness: Witness | None = None) -> dict[str, Any]:

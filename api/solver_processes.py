@@ -46,7 +46,7 @@ IDLE = 2  # warm processes kept per gunicorn worker
 MAX_CALLS = 200  # calls a process serves before it is replaced
 MAX_RSS_BYTES = 768 * 2**20  # a process whose resident memory is above this after a call is replaced
 BACKGROUND_NICE = 10  # the niceness of background calls' processes (CPU weight ~1/10 of a live call's)
-PRELOAD = ["api.solver_processes", "solver.slots", "solver.plan", "solver.takeable", "solver.explain",
+PRELOAD = ["api.solver_processes", "api.day_slots", "solver.slots", "solver.plan", "solver.takeable", "solver.explain",
            "solver.next_slots", "solver.availability"]
 
 

@@ -88,8 +88,8 @@ def test_the_leaders_error_reaches_every_member_and_a_member_waits_no_longer_tha
 def test_identical_slot_queries_waiting_at_once_get_one_answer_read_after_both_arrived(
         app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     solved: list[int] = []
-    answer = service._slot_answer  # noqa: SLF001 -- counting the solves
-    monkeypatch.setattr(service, "_slot_answer", lambda *a, **k: solved.append(1) or answer(*a, **k))
+    answer = service._day_slots  # noqa: SLF001 -- counting the solves
+    monkeypatch.setattr(service, "_day_slots", lambda *a, **k: solved.append(1) or answer(*a, **k))
     turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(app.extensions[SLOT_TURN_KEY])
     flights = app.extensions[FLIGHTS_KEY]
     url = f"/api/v1/slots?date={DAY}&duration_minutes=60&step_minutes=60"

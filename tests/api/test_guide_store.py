@@ -1,12 +1,11 @@
 """`api.guides`: what a slot query learned is kept in the database for the next query of the same day,
-length and crew, whichever process asks; a query queued for its turn starts from the guides kept while it
-waited; a query that learned nothing keeps the older guides; rows not rewritten for `KEEP_SECONDS` go;
-SLOT_GUIDES 0 keeps nothing; a failure to keep them does not fail the query. (That guides never change an
-answer is specified in tests/solver/test_slot_guides.py and, over HTTP, in test_slots_and_what_if.py.)"""
+length and crew, whichever process asks; a query starts from the guides kept last; a query that learned
+nothing keeps the older guides; rows not rewritten for `KEEP_SECONDS` go; SLOT_GUIDES 0 keeps nothing; a
+failure to keep them does not fail the query. (That guides never change an answer is specified in
+tests/solver/test_slot_guides.py and, over HTTP, in test_slots_and_what_if.py.)"""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,11 +13,12 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from api import create_app, guides
+from api import create_app, day_slots, guides
+from api.config import calendar
+from api.day_slots import DaySlots
 from api.db import close_pool, unit_of_work
-from api.limits import SLOT_TURN_KEY
-from solver.domain import CrewEntry, Guides, SlotQuery
-from tests.api.service_kit import WatchedTurns
+from solver.domain import CrewEntry, Guides, SlotAnswer, SlotQuery
+from solver.options import SolverOptions
 
 DAY = date(2026, 11, 23)
 QUERY = SlotQuery(DAY, 60, 15)
@@ -114,25 +114,24 @@ def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str
     assert "slot guides not stored" in caplog.text
 
 
-def test_a_query_waiting_for_its_turn_starts_from_the_guides_kept_meanwhile(
-        app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    read: list[Guides | None] = []
-    latest = guides.latest
-    monkeypatch.setattr(guides, "latest", lambda query: read.append(latest(query)) or read[-1])
-    turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(app.extensions[SLOT_TURN_KEY])
+@pytest.mark.parametrize("on", [True, False])
+def test_a_slot_query_starts_from_the_guides_kept_last_and_keeps_what_it_learned(
+        app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """What a solver process runs for a slot query about the database (`api.day_slots.answer`, once the query
+    has its turn: test_flights shows the day is read then) reads the guides kept last, in the day's snapshot,
+    and keeps what it learned; with guides off it does neither."""
     with app.app_context():
-        guides.keep(QUERY, _guides("before"))
-    answers: list[Any] = []
-    assert turns.acquire()  # another slot query of this process is solving
-    asking = threading.Thread(target=lambda: answers.append(client.get(
-        "/api/v1/slots", query_string={"date": DAY.isoformat(), "duration_minutes": 60, "step_minutes": 15})))
-    asking.start()
-    try:
-        assert turns.waiting.wait(10), "the query never asked for a turn"
-        with app.app_context():
-            guides.keep(QUERY, _guides("kept by the query before"))
-    finally:
-        turns.release()
-    asking.join(30)
-    assert answers and answers[0].status_code == 200
-    assert read == [_guides("kept by the query before")]
+        guides.keep(QUERY, _guides("kept by the query before"))
+    given: list[Guides | None] = []
+
+    def solved(scenario: Any, query: SlotQuery, options: Any, *, witness: Any, guides: Guides | None) -> SlotAnswer:
+        given.append(guides)
+        return SlotAnswer(query, True, [], [], [], guides=_guides("learned"))
+
+    monkeypatch.setattr(day_slots, "find_slots", solved)  # what reaches the engine and what it gives back
+    with app.app_context():
+        job = DaySlots(database_url, 5.0, calendar(), QUERY, SolverOptions(budget=10.0), on)
+    answer = day_slots.answer(job)  # inline here (no request): in a solver process when serving one
+    assert answer["feasible_base"] is True
+    assert given == [_guides("kept by the query before") if on else None]
+    assert _read(app, QUERY) == _guides("learned" if on else "kept by the query before")
