@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from solver import backtrack, construct
-from solver.assign import Assignment, is_valid
+from solver.assign import Assignment, is_valid, pull_back
 from solver.bounds import hall_violation
 from solver.checker import assert_feasible
 from solver.domain import PlanResult, Scenario, Status
@@ -156,6 +156,16 @@ def _fewest_uncovered(inst: Instance, bad: list[list[int]], guess: dict[int, int
     return sorted(uncovered), optimal
 
 
+def _near(inst: Instance, found: InstancePlan, hint: dict[int, int] | None) -> InstancePlan:
+    """A plan found from a hint (the day's stored plan), pulled back towards it (`solver.assign.pull_back`): the
+    service stores it after each change, and the slot queries' guides are moves from it."""
+    if found.status is not Status.FEASIBLE or not hint:
+        return found
+    a = Assignment(inst, found.assignment)
+    pull_back(a, hint)
+    return InstancePlan(Status.FEASIBLE, a.of, found.uncovered, found.optimal)
+
+
 def plan_instance(
     inst: Instance,
     *,
@@ -174,7 +184,7 @@ def plan_instance(
     deadline = time.perf_counter() + time_limit
     found, guess, verdict = _try_heuristics(inst, hint, deadline, options, workers)
     if found is not None:
-        return found
+        return _near(inst, found, hint)
     assignment: dict[int, int] = {}
     bad: list[list[int]] = []
     proven = verdict is False  # a relaxed window already proved the day infeasible
@@ -200,7 +210,7 @@ def plan_instance(
             proven = proven or res.status is Status.INFEASIBLE
             bad.append(comp)
     if not bad:
-        return InstancePlan(Status.FEASIBLE, assignment)
+        return _near(inst, InstancePlan(Status.FEASIBLE, assignment), hint)
     # One infeasible component makes the whole scenario infeasible; undecided ones only make it unknown,
     # and an unknown verdict names no task (it has no proof).
     if not proven:

@@ -70,7 +70,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from solver import construct
-from solver.assign import Assignment, insert, rebuilt, towards
+from solver.assign import Assignment, insert, pull_back, rebuilt, towards
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import Guides, NamedPlan, ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
@@ -713,9 +713,21 @@ class _ExactProber(_Prober):
             return NO_SLOT
         if found is None:
             return UNKNOWN if self.time_limit <= 0 else None
-        cert = dict(base.of)
-        cert.update(found)
-        return Probe(Status.FEASIBLE, cert)
+        return Probe(Status.FEASIBLE, self._settled(base, inst_n, found))
+
+    def _settled(self, base: Assignment, inst_n: Instance, found: dict[int, int]) -> Certificate:
+        """`base` with a model's plan `found` for some of its items and N's seats, pulled back towards the day's
+        plan (`solver.assign.pull_back`: the plan is kept as this start's guide, as moves from that plan),
+        as a certificate."""
+        a = base.copy()
+        with a.extended(inst_n):
+            for t in found:
+                if t in a.of:
+                    a.remove(t)
+            for t, w in found.items():
+                a.put(t, w)
+            pull_back(a, self.base)
+        return a.of
 
     def _component(self, inst_n: Instance, new: list[int], conflicts: frozenset[int], anyone: set[int],
                    stats: ProbeStats) -> Probe:
@@ -738,9 +750,7 @@ class _ExactProber(_Prober):
                     formulation=self.options.formulation, search=self.options.tiny_search)
         stats.solver_calls += 1
         if res.status is Status.FEASIBLE:
-            cert = dict(base.of)
-            cert.update(res.assignment)
-            return Probe(Status.FEASIBLE, cert)
+            return Probe(Status.FEASIBLE, self._settled(base, inst_n, res.assignment))
         return Probe(res.status)
 
     def _remember(self, cert: Certificate) -> None:
