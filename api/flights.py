@@ -1,10 +1,10 @@
 """Identical questions about the database asked at once share one answer (a "single flight" per key).
 
-A slot query reads its day, then waits for the process's solve turn (`api.limits.slot_turn`). An identical
-query arriving while it waits joins it instead of queueing a solve of its own. The leader, once it has
-its turn, closes its flight to newcomers (`seal`) and, if anyone joined, reads the day again: its answer
-then comes from a snapshot taken after every member arrived and before any of them is answered, so it is
-exactly the answer each would have computed at that instant (nothing stale, nothing guessed). A query
+A slot query waits for the process's solve turn (`api.limits.slot_turn`). An identical query arriving while
+it waits joins it instead of queueing a solve of its own. The leader, once it has its turn, closes its
+flight to newcomers (`seal`) and only then reads the day (`api.day_slots`): its answer comes from a
+snapshot taken after every member arrived and before any of them is answered, so it is exactly the answer
+each would have computed at that instant (nothing stale, nothing guessed). A query
 arriving after the seal starts a flight of its own. Why: dispatchers asking about the same day queue up
 behind one slow solve; with the flight, those that arrive together cost one solve, and the queue behind
 them is shorter. (On the load test, 5 pooled rounds each: `GET /slots` p95 1.57-3.29 s over four runs with
@@ -44,7 +44,7 @@ class Flights:
 
     def share(self, key: Hashable, lead: Callable[[Callable[[], bool]], T], *, wait: float) -> T:
         """`lead(seal)`'s answer, computed here or by the open flight of `key` this call joins. `seal()` closes
-        the flight to newcomers and says whether anyone joined (the leader must then read afresh)."""
+        the flight to newcomers and says whether anyone joined (the leader reads the day after it)."""
         with self._lock:
             joined = self._open.get(key)
             if joined is not None:
