@@ -566,20 +566,20 @@ class _ExactProber(_Prober):
             return NO_SLOT, "by_necessary_condition"
         inst_n = self.extended(s, e)  # after the Hall check, which refutes most candidates that get this far
         new = list(range(self.inst.n_tasks, inst_n.n_tasks))
-        guide = self._guide(s)
+        guide = self._moves(s)
         # 4b. the plan an earlier query found for this start, mended to today's day (a repair's plan is only
         # replayed, step 2b: rebuilding the day for it cost more than the repair it would save)
         if guide is not None and s not in self.guide_cheap:
             cert = self._rebuilt(inst_n, s)
             if cert is None:
-                cert = self._guided(inst_n, new, s, e, guide[0])
+                cert = self._guided(inst_n, new, s, e, guide)
             if cert is not None:
                 return Probe(Status.FEASIBLE, cert), "by_guide"
         cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
         if cert is not None:
             return Probe(Status.FEASIBLE, cert), "by_repair"
-        # 6. growing windows around N, hinted with the guide's plan if there is one
-        verdict = self._windows(inst_n, new, s, e, stats, None if guide is None else guide[1])
+        # 6. growing windows around N, hinted with the guide's moves if there is one
+        verdict = self._windows(inst_n, new, s, e, stats, guide)
         if verdict is not None:
             return verdict, "by_neighbourhood"
         if self.options.repair_effort > 0:  # 5b. rebuild the day with N (solver.construct), after the
@@ -589,13 +589,12 @@ class _ExactProber(_Prober):
                 return Probe(Status.FEASIBLE, cert), "by_repair"
         return self._component(inst_n, new, conflicts, anyone, stats), "by_solver"  # 7. N's components
 
-    def _guide(self, s: int) -> tuple[dict[int, int], dict[int, int]] | None:
-        """The guide for start `s` as items: what its plan moved from the earlier day plan, and the whole plan."""
+    def _moves(self, s: int) -> dict[int, int] | None:
+        """The guide for start `s` as items: what its plan moved from the earlier day plan."""
         named = self.guides.get(s)
         if named is None:
             return None
-        moves = witness_hint(self.inst, named) or {}
-        return moves, self._then() | moves
+        return witness_hint(self.inst, named) or {}
 
     def _then(self) -> dict[int, int]:
         """The day plan the guides were learned on, as items (once per query)."""
@@ -683,8 +682,16 @@ class _ExactProber(_Prober):
                  guide: dict[int, int] | None = None) -> Probe | None:
         """A restricted model (others pinned) that finds a plan proves a slot; a relaxed model (others
         dropped) without one proves there is none (`solver.neighbourhood.settle`). None: no window decided.
-        `guide`: an earlier query's plan for this start (step 4b), the models' hint for the window's tasks:
-        on the load test's day a 1 h chain window took 0.94 s without it, 0.1 s with it.
+        `guide`: what an earlier query's plan for this start moved (step 4b), the models' hint for the window's
+        tasks it holds (the others start where the pins' plan has them): on the load test's day a 1 h chain
+        window took 0.94 s without it, 0.1 s with it. Only the moves, not that query's whole plan: the rest of
+        it is the day's plan of then, which the guard has since re-planned in places (60-200 seats between
+        two load-test queries), and as a hint it started CP-SAT away from the valid plan the pins come from.
+        Replayed on 248 load-test queries with the guides each had read (2 cores, alone, two runs each way):
+        65.7 and 79.5 s in all, p95 1.18 and 1.33 s, against 83.6 and 79.1 s, p95 1.34 and 1.53 s with the
+        whole plan (one query there took 10 s in both runs, with one start undecided; in the runs with the
+        moves it took 2.7-9.7 s, then 1.4 s in three runs alone: CP-SAT's two workers make such a query's
+        time vary that much).
 
         The pins come from the newest plan of the pool (the last slot's certificate without its N), not the
         day's first witness: any valid plan serves (see `solver.neighbourhood`), and the candidates probed
