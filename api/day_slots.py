@@ -57,7 +57,7 @@ def answer(job: DaySlots) -> dict[str, Any]:
                       base_time_limit=max(0.0, job.options.base_time_limit - spent))
     found = find_slots(scenario, job.query, options, witness=witness, guides=learned)
     if job.guides and found.guides is not None:
-        try:  # best effort, as `guides.keep`: the answer goes out all the same
+        try:  # best effort: the answer goes out all the same (the guides are hints)
             with own_unit_of_work(job.url, job.connect_timeout) as conn:
                 guides.store(conn, job.query, found.guides)
         except psycopg.Error as exc:

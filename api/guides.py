@@ -17,7 +17,6 @@ the two gunicorn workers had kept for itself, 32.2 s without guides.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +24,9 @@ import psycopg
 from flask import current_app
 
 from api import repository as repo
-from api.db import unit_of_work
-from api.errors import ApiError
 from solver.domain import Guides, NamedPlan, SlotQuery
 
 KEEP_SECONDS = 2 * 24 * 3600.0
-log = logging.getLogger(__name__)
 
 
 def seats_key(query: SlotQuery) -> str:
@@ -66,32 +62,15 @@ def enabled() -> bool:
     return int(current_app.config["SLOT_GUIDES"]) > 0
 
 
-def read(conn: psycopg.Connection, query: SlotQuery) -> Guides | None:
-    """The latest guides of queries like `query`, read on `conn` (in the query's own snapshot)."""
-    if not enabled():
-        return None
-    return stored(conn, query)
-
-
 def stored(conn: psycopg.Connection, query: SlotQuery) -> Guides | None:
-    """`read` without asking the app whether guides are on (for a solver process, which has no app: its
-    caller asked, `api.day_slots`)."""
+    """The latest guides of queries like `query`, read on `conn` (in the query's own snapshot). Whether guides
+    are on is the caller's to ask (`enabled`): a solver process has no app (`api.day_slots`)."""
     return load(repo.read_guides(conn, query.date, query.duration_minutes, seats_key(query)))
 
 
-def keep(query: SlotQuery, guides: Guides | None) -> None:
-    """Store what `query` learned for the next such query; a query that learned nothing keeps the older
-    guides (still hints). Best effort: a failure is logged, the answer goes out all the same."""
-    if guides is None or not enabled():
-        return
-    try:
-        with unit_of_work() as conn:
-            store(conn, query, guides)
-    except (psycopg.Error, ApiError) as exc:  # ApiError: the breaker refusing while the database is down
-        log.warning("slot guides not stored: %s", exc)
-
-
 def store(conn: psycopg.Connection, query: SlotQuery, guides: Guides) -> None:
-    """Replace the guides of queries like `query` on `conn`, and drop those not rewritten for `KEEP_SECONDS`."""
+    """Replace the guides of queries like `query` on `conn`, and drop those not rewritten for `KEEP_SECONDS`.
+    The caller keeps it best effort and stores nothing for a query that learned nothing, so the older guides
+    stay (`api.day_slots.answer`)."""
     repo.store_guides(conn, query.date, query.duration_minutes, seats_key(query), dump(guides),
                       keep_seconds=KEEP_SECONDS)

@@ -34,7 +34,29 @@ def _guides(tag: str) -> Guides:
 
 def _read(app: Any, query: SlotQuery) -> Guides | None:
     with app.app_context(), unit_of_work() as conn:
-        return guides.read(conn, query)
+        return guides.stored(conn, query)
+
+
+def _keep(app: Any, query: SlotQuery, kept: Guides) -> None:
+    with app.app_context(), unit_of_work() as conn:
+        guides.store(conn, query, kept)
+
+
+def _answer(app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, learned: Guides | None,
+            query: SlotQuery = QUERY) -> list[Guides | None]:
+    """What a solver process runs for a slot query about the database (`api.day_slots.answer`, inline here), with
+    the engine answering at once and having learned `learned`; the guides it was given."""
+    given: list[Guides | None] = []
+
+    def solved(scenario: Any, query: SlotQuery, options: Any, *, witness: Any, guides: Guides | None) -> SlotAnswer:
+        given.append(guides)
+        return SlotAnswer(query, True, [], [], [], guides=learned)
+
+    monkeypatch.setattr(day_slots, "find_slots", solved)
+    with app.app_context():
+        job = DaySlots(database_url, 5.0, calendar(), query, SolverOptions(budget=10.0), guides.enabled())
+    assert day_slots.answer(job)["feasible_base"] is True
+    return given
 
 
 def test_guides_round_trip_through_json() -> None:
@@ -45,16 +67,15 @@ def test_guides_round_trip_through_json() -> None:
     assert guides.load("junk") is None
 
 
-def test_another_process_reads_what_one_kept_and_learning_nothing_keeps_it(app: Any, database_url: str) -> None:
-    with app.app_context():
-        guides.keep(QUERY, _guides("a"))
-        guides.keep(QUERY, None)
+def test_another_process_reads_what_one_kept_and_learning_nothing_keeps_it(
+        app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _keep(app, QUERY, _guides("a"))
+    _answer(app, database_url, monkeypatch, None)  # a query that learned nothing
     other = create_app({"TESTING": True, "DATABASE_URL": database_url})  # as another gunicorn worker
     try:
         assert _read(other, QUERY) == _guides("a")
         assert _read(other, SlotQuery(DAY, 60, 30)) == _guides("a")  # any step
-        with other.app_context():
-            guides.keep(SlotQuery(DAY, 60, 30), _guides("b"))
+        _keep(other, SlotQuery(DAY, 60, 30), _guides("b"))
     finally:
         close_pool(other)
     assert _read(app, QUERY) == _guides("b")
@@ -68,49 +89,42 @@ def test_queries_share_guides_by_day_length_and_crew() -> None:
 
 
 def test_other_days_lengths_and_crews_have_their_own(app: Any) -> None:
-    with app.app_context():
-        guides.keep(QUERY, _guides("a"))
+    _keep(app, QUERY, _guides("a"))
     assert _read(app, SlotQuery(DAY + timedelta(days=1), 60, 15)) is None
     assert _read(app, SlotQuery(DAY, 90, 15)) is None
     assert _read(app, SlotQuery(DAY, 60, 15, "install")) is None
 
 
 def test_rows_not_rewritten_for_keep_seconds_go(app: Any, database_url: str) -> None:
-    with app.app_context():
-        guides.keep(QUERY, _guides("old"))
+    _keep(app, QUERY, _guides("old"))
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("UPDATE slot_guides SET updated_at = now() - make_interval(secs => %s)",
                      (guides.KEEP_SECONDS + 60,))
-    with app.app_context():
-        guides.keep(SlotQuery(DAY, 90, 15), _guides("new"))  # any write prunes
+    _keep(app, SlotQuery(DAY, 90, 15), _guides("new"))  # any write prunes
     assert _read(app, QUERY) is None
     assert _read(app, SlotQuery(DAY, 90, 15)) == _guides("new")
 
 
-def test_slot_guides_zero_keeps_and_reads_nothing(database_url: str) -> None:
+def test_slot_guides_zero_keeps_and_reads_nothing(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     off = create_app({"TESTING": True, "DATABASE_URL": database_url, "SLOT_GUIDES": 0})
     try:
-        with off.app_context():
-            guides.keep(QUERY, _guides("a"))
+        assert _answer(off, database_url, monkeypatch, _guides("a")) == [None]
         with psycopg.connect(database_url) as conn:
             assert conn.execute("SELECT count(*) FROM slot_guides").fetchone() == (0,)
             conn.execute("INSERT INTO slot_guides (day, duration_minutes, seats, guides) VALUES (%s, 60, '*:1', %s)",
                          (DAY, Jsonb(guides.dump(_guides("a")))))
-        assert _read(off, QUERY) is None
+        assert _answer(off, database_url, monkeypatch, None) == [None]
     finally:
         close_pool(off)
 
 
-def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str,
+def test_a_failure_to_keep_them_is_logged_not_raised(app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch,
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("ALTER TABLE slot_guides RENAME TO slot_guides_away")
-    try:
-        with app.app_context():
-            guides.keep(QUERY, _guides("a"))
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute("ALTER TABLE slot_guides_away RENAME TO slot_guides")
+    def refused(*_: Any) -> None:
+        raise psycopg.OperationalError("the database went away")
+
+    monkeypatch.setattr(guides, "store", refused)
+    _answer(app, database_url, monkeypatch, _guides("a"))  # answers all the same
     assert "slot guides not stored" in caplog.text
 
 
@@ -120,18 +134,8 @@ def test_a_slot_query_starts_from_the_guides_kept_last_and_keeps_what_it_learned
     """What a solver process runs for a slot query about the database (`api.day_slots.answer`, once the query
     has its turn: test_flights shows the day is read then) reads the guides kept last, in the day's snapshot,
     and keeps what it learned; with guides off it does neither."""
-    with app.app_context():
-        guides.keep(QUERY, _guides("kept by the query before"))
-    given: list[Guides | None] = []
-
-    def solved(scenario: Any, query: SlotQuery, options: Any, *, witness: Any, guides: Guides | None) -> SlotAnswer:
-        given.append(guides)
-        return SlotAnswer(query, True, [], [], [], guides=_guides("learned"))
-
-    monkeypatch.setattr(day_slots, "find_slots", solved)  # what reaches the engine and what it gives back
-    with app.app_context():
-        job = DaySlots(database_url, 5.0, calendar(), QUERY, SolverOptions(budget=10.0), on)
-    answer = day_slots.answer(job)  # inline here (no request): in a solver process when serving one
-    assert answer["feasible_base"] is True
+    _keep(app, QUERY, _guides("kept by the query before"))
+    app.config["SLOT_GUIDES"] = int(on)
+    given = _answer(app, database_url, monkeypatch, _guides("learned"))
     assert given == [_guides("kept by the query before") if on else None]
     assert _read(app, QUERY) == _guides("learned" if on else "kept by the query before")

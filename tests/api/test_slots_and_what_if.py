@@ -171,8 +171,9 @@ def test_made_up_guides_do_not_change_the_slots(app: Any, client: Any, built: di
     starts = [datetime.fromisoformat("2026-11-23T03:00+03:00") + timedelta(minutes=15 * k) for k in range(96)]
     stored = Guides(made_up(), {s: made_up() for s in starts})
     with app.app_context():
-        guides.keep(query, stored)
+        with unit_of_work() as conn:
+            guides.store(conn, query, stored)
         with unit_of_work() as conn:  # kept, so the query below starts from them
-            assert guides.read(conn, query) == stored
+            assert guides.stored(conn, query) == stored
     r = client.get("/api/v1/slots", query_string={"date": "2026-11-23", "duration_minutes": 90, "step_minutes": 15})
     assert r.json == cli(["slots", "--date", "2026-11-23", "--duration", "90", "--step", "15"], built)
