@@ -10,6 +10,7 @@ by the solver-independent `solver.checker`.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -273,7 +274,80 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
     return None
 
 
-def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int | None = None) -> Assignment | None:
+def _lone_clash(a: Assignment, w: int, start: int, end: int) -> int:
+    """The one item on worker w overlapping [start, end): -1 if none, -2 if several."""
+    starts, ends = a.inst.starts, a.inst.ends
+    found = -1
+    for x in a.on.get(w, ()):
+        if starts[x] < end and start < ends[x]:
+            if found >= 0:
+                return -2
+            found = x
+    return found
+
+
+def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *,
+             max_nodes: int, avoid: frozenset[int] = frozenset()) -> int | None:
+    """Make room for item t ([start, end), eligible `workers`) by one chain of displacements of any length: t
+    goes to a worker where it overlaps a single movable item u1, u1 to another worker where it overlaps a single
+    item u2, and so on, until one lands on a worker free at its time with room. Breadth first over the items
+    (each reached once, so the shortest chain this finds comes first; at most `max_nodes` expanded), no worker
+    twice in a chain and none of `avoid`. Returns the worker freed for t, with the chain's moves applied to `a`
+    (t itself not put, as in `insert`), or None with `a` unchanged.
+
+    Why: `insert`'s ejection trees stop at two links, and on a tight day the starts they could not free went to
+    CP-SAT windows of 130-1,000 items; a chain that shifts one task along each of five or ten workers is found
+    here in milliseconds (see `SolverOptions.chain_nodes` for the measurement).
+
+    Soundness: the workers of a chain are distinct, so each loses exactly its one item overlapping the item
+    that comes to it and gains exactly that item; applied from the far end, each item lands on a worker that
+    the item overlapping it has just left (or that was free there), and each put is checked first (`can_take`:
+    free, within its limits), so every step keeps `a` a valid plan; a failed check rolls the chain back."""
+    inst = a.inst
+    starts, ends, eligible, entry, days = inst.starts, inst.ends, inst.eligible, inst.entry, inst.days
+    parent: dict[int, tuple[int, int]] = {}  # item -> (the item that comes to its worker, that worker)
+    queue, reached = deque([t]), {t}
+    found: tuple[int, int] | None = None  # (the chain's last item, the free worker it goes to)
+    expanded = 0
+    while queue and found is None and expanded < max_nodes:
+        u = queue.popleft()
+        expanded += 1
+        s, e = (start, end) if u == t else (starts[u], ends[u])
+        used, v = {a.of.get(u, -1), *avoid}, u
+        while v in parent:  # the chain's workers so far
+            v, w_used = parent[v]
+            used.add(w_used)
+        for w in workers if u == t else eligible[u]:
+            if w in used:
+                continue
+            blocker = _lone_clash(a, w, s, e)
+            if blocker == -1 and a.room_on(w, days[u], e - s):
+                found = (u, w)
+                break
+            if blocker >= 0 and blocker not in reached and entry[blocker] >= 0:
+                reached.add(blocker)
+                parent[blocker] = (u, w)
+                queue.append(blocker)
+    if found is None:
+        return None
+    u, w = found
+    mark = a.begin()
+    while u != t:
+        a.remove(u)
+        if not a.can_take(w, u):
+            a.rollback(mark)
+            return None
+        a.put(u, w)
+        u, w = parent[u]
+    if not (a.is_free(w, start, end) and a.room_on(w, days[t], end - start)):
+        a.rollback(mark)
+        return None
+    a.commit(mark)
+    return w
+
+
+def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int | None = None,
+            chain_nodes: int = 0) -> Assignment | None:
     """A copy of plan `a` with the items of `moves` (item -> worker; e.g. how an earlier plan differed from
     the day's plan then) on those workers where possible: a worker there is cleared of the items `a` put on
     it by moving them on (ejection chains); an item that still does not fit goes back to its worker in `a`
@@ -306,19 +380,22 @@ def towards(a: Assignment, moves: dict[int, int], *, depth: int = 2, effort: int
             b.put(t, w)
         else:
             left.append(t)
-    return b if _place_left(b, left, a.of, depth, budget) else None
+    return b if _place_left(b, left, a.of, depth, budget, chain_nodes) else None
 
 
-def _place_left(b: Assignment, left: list[int], fallback: dict[int, int], depth: int,
-                budget: list[int] | None) -> bool:
+def _place_left(b: Assignment, left: list[int], fallback: dict[int, int], depth: int,  # noqa: PLR0913
+                budget: list[int] | None, chain_nodes: int = 0) -> bool:
     """Put each item of `left` on its `fallback` worker if that is eligible, free and has room, else wherever
-    `insert` makes room; False as soon as one fits nowhere (`b` then holds the items placed so far)."""
+    `insert` makes room, else (`chain_nodes` > 0) where `displace` does; False as soon as one fits nowhere (`b`
+    then holds the items placed so far)."""
     inst = b.inst
     starts, ends, eligible = inst.starts, inst.ends, inst.eligible
     for t in left:
         w = fallback.get(t, -1)
         if w not in eligible[t] or not (b.is_free(w, starts[t], ends[t]) and b.has_room(w, t)):
             found = insert(b, t, starts[t], ends[t], eligible[t], depth=depth, effort=budget)
+            if found is None and chain_nodes > 0:
+                found = displace(b, t, starts[t], ends[t], eligible[t], max_nodes=chain_nodes)
             if found is None:
                 return False
             w = found
@@ -327,7 +404,7 @@ def _place_left(b: Assignment, left: list[int], fallback: dict[int, int], depth:
 
 
 def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, depth: int = 2,
-            effort: int | None = None) -> Assignment | None:
+            effort: int | None = None, chain_nodes: int = 0) -> Assignment | None:
     """A plan of every item of `inst` as close to `plan` (item -> worker, e.g. an earlier day's plan) as today
     allows: in start order, each item on its `plan` worker where that worker is eligible, free and has room;
     then each item left over on its `fallback` worker (today's plan) if that is free, else wherever `insert`
@@ -348,7 +425,7 @@ def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, d
             b.put(t, to)
         else:
             left.append(t)
-    return b if _place_left(b, left, fallback, depth, None if effort is None else [effort]) else None
+    return b if _place_left(b, left, fallback, depth, None if effort is None else [effort], chain_nodes) else None
 
 
 def pull_back(a: Assignment, towards: dict[int, int]) -> int:

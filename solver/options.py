@@ -80,6 +80,12 @@ class SolverOptions:
       repair that succeeds saves a window model (~0.1-0.2 s on an L day); one that fails costs a few
       milliseconds more (measured: the load test's L-90 day after 37 bookings 1.2 -> 0.8 s per query,
       crew M-90 cold 4.1 -> 3.3 s, the other issue-8 days unchanged).
+    - `chain_nodes`: items a slot probe's chain of displacements may expand (`solver.assign.displace`: step 5c,
+      and the guides' rebuilds when `insert` finds no room; 0: off). Measured (2026-12-06, AMD EPYC 2 cores) on
+      two captured load-test rounds' slot queries, each replayed alone with the guides it had read: 138 queries
+      38.0-40.5 -> 25.3-28.4 s in all, p95 0.98-1.05 -> 0.43-0.61 s, starts that took windows 117 -> 41-56;
+      131 queries of a later capture 23.0 -> 20.2-21.7 s, windows 51 -> 38. The search dies out long before the
+      bound there (300 or 10,000 nodes decided the same starts as 2,000).
     - `tiny_search`: (pairs, nodes): a window or component model of at most `pairs` (seat, worker) pairs is
       first searched depth-first (`solver.backtrack`, exact), and goes to CP-SAT only if that search gives up
       after `nodes` assignments tried; (0, 0) switches it off. See the measurement in `solver.backtrack`.
@@ -112,6 +118,7 @@ class SolverOptions:
     repair_workers: int = 40
     repair_max_blockers: int = 3
     repair_effort: int = 1500
+    chain_nodes: int = 2000
     heuristic_effort: int = 2000
     tiny_search: tuple[int, int] = (120, 200)
     tiny_day: tuple[int, int] = (600, 200)

@@ -41,6 +41,12 @@ operational day, so N always counts toward the same (worker, day) limit rows.
 5. Repair: move the few seats that block N's seats on some workers to other workers (ejection chains
    of length <= 2, bounded effort; every move keeps no-overlap and limits, seats of flexible tasks
    never move) -> slot.
+5c. Chain: where the repair finds nothing, one chain of displacements of any length (N's seat onto a worker
+   where it overlaps one seat, that seat onto another worker where it overlaps one, ... until one lands
+   on a free worker; `solver.assign.displace`, breadth first, no worker twice) -> slot. Applied from the
+   far end, every put is onto a worker just left by the one seat it overlapped, checked free and within
+   limits, so the result is a valid plan of the day plus N. A guide that is a repair's plan (`cheap`) is
+   mended as in step 4b after steps 5 and 5c find nothing, before the windows.
 6. Windows around N (on a day without limits first the chain window, then 1 h, 3 h, 8 h, see
    `solver.neighbourhood.windows`): CP-SAT on the tasks of the window with every other task pinned to
    its worker in a witness (the newest of the pool) -> slot if it finds a plan (a plan of the sub-model
@@ -70,7 +76,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from solver import construct
-from solver.assign import Assignment, insert, pull_back, rebuilt, towards
+from solver.assign import Assignment, displace, insert, pull_back, rebuilt, towards
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import Guides, NamedPlan, ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
@@ -567,17 +573,9 @@ class _ExactProber(_Prober):
         inst_n = self.extended(s, e)  # after the Hall check, which refutes most candidates that get this far
         new = list(range(self.inst.n_tasks, inst_n.n_tasks))
         guide = self._moves(s)
-        # 4b. the plan an earlier query found for this start, mended to today's day (a repair's plan is only
-        # replayed, step 2b: rebuilding the day for it cost more than the repair it would save)
-        if guide is not None and s not in self.guide_cheap:
-            cert = self._rebuilt(inst_n, s)
-            if cert is None:
-                cert = self._guided(inst_n, new, s, e, guide)
-            if cert is not None:
-                return Probe(Status.FEASIBLE, cert), "by_guide"
-        cert = self._repair(inst_n, new, s, e)  # 5. clear workers by moving their blockers elsewhere
-        if cert is not None:
-            return Probe(Status.FEASIBLE, cert), "by_repair"
+        mended = self._mended(inst_n, new, s, e, guide)  # 4b, 5 and 5c
+        if mended is not None:
+            return Probe(Status.FEASIBLE, mended[0]), mended[1]
         # 6. growing windows around N, hinted with the guide's moves if there is one
         verdict = self._windows(inst_n, new, s, e, stats, guide)
         if verdict is not None:
@@ -588,6 +586,31 @@ class _ExactProber(_Prober):
             if cert is not None:
                 return Probe(Status.FEASIBLE, cert), "by_repair"
         return self._component(inst_n, new, conflicts, anyone, stats), "by_solver"  # 7. N's components
+
+    def _mended(self, inst_n: Instance, new: list[int], s: int, e: int,
+                guide: dict[int, int] | None) -> tuple[Certificate, str] | None:
+        """Steps 4b, 5 and 5c: a plan of today's day with N mended from the guide for start `s` or from the
+        pool's plans, and the stats counter of the step that found it.
+        4b: the plan an earlier query found for this start, rebuilt on today's day (`_rebuilt`), else its moves
+        applied to today's plan (`_guided`). 5: clear workers by moving their blockers elsewhere (`_repair`,
+        with 5c's chains of displacements when its ejection trees find nothing). A repair's guide (`cheap`) is
+        mended only after the repair: rebuilding the day for it first cost more than the repair it would save;
+        when the repair fails, mending it is still far cheaper than step 6's windows (one captured load-test
+        round's 138 queries replayed alone, with step 5c: 117 -> 97 starts took windows, 38-40 -> 28-29 s)."""
+        cheap = s in self.guide_cheap
+        if guide is not None and not cheap and (cert := self._from_guide(inst_n, new, s, e, guide)) is not None:
+            return cert, "by_guide"
+        if (cert := self._repair(inst_n, new, s, e)) is not None:
+            return cert, "by_repair"
+        if guide is not None and cheap and (cert := self._from_guide(inst_n, new, s, e, guide)) is not None:
+            return cert, "by_guide"
+        return None
+
+    def _from_guide(self, inst_n: Instance, new: list[int], s: int, e: int,
+                    moves: dict[int, int]) -> Certificate | None:
+        """Step 4b: the guide's plan rebuilt on today's day (`_rebuilt`), else its moves applied (`_guided`)."""
+        cert = self._rebuilt(inst_n, s)
+        return cert if cert is not None else self._guided(inst_n, new, s, e, moves)
 
     def _moves(self, s: int) -> dict[int, int] | None:
         """The guide for start `s` as items: what its plan moved from the earlier day plan."""
@@ -629,7 +652,7 @@ class _ExactProber(_Prober):
         # `rebuilt` keeps the fallback's seats of flexible tasks as they are: today's, never the guide's.
         flexible = {t: w for t, w in today.items() if inst_n.entry[t] < 0}
         for plan, fallback in ((guided, today), (today | wanted, guided | flexible)):
-            b = rebuilt(inst_n, plan, fallback, effort=effort)
+            b = rebuilt(inst_n, plan, fallback, effort=effort, chain_nodes=self.options.chain_nodes)
             if b is not None:
                 return dict(b.of)
         return None
@@ -641,7 +664,7 @@ class _ExactProber(_Prober):
         same starts, a booking or a take apart), and this found the same plans: its 52 captured queries,
         replayed in order, took 20.3 s without guides, 9.3 s with them (with the windows' hint). Building
         the earlier plan itself with today's changes, as a second try, decided no more."""
-        b = towards(self.pool[0], moves, effort=self.options.repair_effort)
+        b = towards(self.pool[0], moves, effort=self.options.repair_effort, chain_nodes=self.options.chain_nodes)
         if b is None:
             return None
         cert = self._certificate(b, s, e, [self.eligible_at(s, e)[k] for k in self.seat_entries])
@@ -658,6 +681,8 @@ class _ExactProber(_Prober):
                 for seat in new:
                     w = insert(a, seat, s, e, inst_n.eligible[seat], depth=2, max_workers=opts.repair_workers,
                                max_blockers=opts.repair_max_blockers, effort=opts.repair_effort)
+                    if w is None and opts.chain_nodes > 0:  # 5c. one chain of displacements, any length
+                        w = displace(a, seat, s, e, inst_n.eligible[seat], max_nodes=opts.chain_nodes)
                     if w is None:
                         break
                     a.put(seat, w)
