@@ -287,12 +287,12 @@ def _lone_clash(a: Assignment, w: int, start: int, end: int) -> int:
 
 
 def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *,
-             max_nodes: int, avoid: frozenset[int] = frozenset()) -> int | None:
+             max_nodes: int) -> int | None:
     """Make room for item t ([start, end), eligible `workers`) by one chain of displacements of any length: t
     goes to a worker where it overlaps a single movable item u1, u1 to another worker where it overlaps a single
     item u2, and so on, until one lands on a worker free at its time with room. Breadth first over the items
     (each reached once, so the shortest chain this finds comes first; at most `max_nodes` expanded), no worker
-    twice in a chain and none of `avoid`. Returns the worker freed for t, with the chain's moves applied to `a`
+    twice in a chain. Returns the worker freed for t, with the chain's moves applied to `a`
     (t itself not put, as in `insert`), or None with `a` unchanged.
 
     Why: `insert`'s ejection trees stop at two links, and on a tight day the starts they could not free went to
@@ -313,7 +313,7 @@ def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ..
         u = queue.popleft()
         expanded += 1
         s, e = (start, end) if u == t else (starts[u], ends[u])
-        used, v = {a.of.get(u, -1), *avoid}, u
+        used, v = {a.of.get(u, -1)}, u
         while v in parent:  # the chain's workers so far
             v, w_used = parent[v]
             used.add(w_used)
