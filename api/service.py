@@ -26,7 +26,7 @@ from api.day_slots import answer as answer_day_slots
 from api.db import elsewhere, transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
 from api.guard import Guard
-from api.limits import offloaded, slot_turn, solve_bounded, solver_budget
+from api.limits import offloaded, slot_turn, solve_bounded, solver_budget, turn_wait
 from api.schemas import ID_PATTERN, ShiftResourceSchema, TaskResourceSchema, WorkerResourceSchema
 from api.solver_processes import GRACE_SECONDS
 from solver.answers import dump_explanation, dump_next, dump_takeable
@@ -174,7 +174,7 @@ def slots(query: SlotQuery) -> dict[str, Any]:
             return _day_slots(query)
 
     # A member waits at most as long as the leader may: its turn's wait, its budget and the child's grace.
-    wait = 2 * float(current_app.config["QUERY_BUDGET"]) + GRACE_SECONDS
+    wait = turn_wait() + float(current_app.config["QUERY_BUDGET"]) + GRACE_SECONDS
     return flights.share(("slots", query), lead, wait=wait)
 
 
