@@ -16,9 +16,9 @@
 - What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
 - Slot queries about the database take turns: at most `SLOT_SOLVES` solve at once per process (`slot_turn`);
   the others wait, at most as long as one query ahead can hold the turn (`turn_wait`), then 503 with
-  Retry-After. (They waited `QUERY_BUDGET`, a little less than that: on the load test's day a hard query
-  now and then takes the whole 10 s budget, and the two queries queued behind it were refused at 10 s, just
-  before the turn came free.) Why: when CP-SAT's stages
+  Retry-After. (`QUERY_BUDGET` alone was a little too short: on the load test's day a hard query now and
+  then takes the whole 10 s budget, and the two queries queued behind one were refused at 10 s, just before
+  the turn came free.) Why: when CP-SAT's stages
   were timed by the wall clock, slot queries sharing two cores with each other ran out of their stages and
   went on to wider windows (load test, 8 clients, 2 cores, three runs each: the slowest answer 2.3-3.7 s
   taking turns, 3.5-10.8 s without, 3 answers out of budget). The window stages are paced now
