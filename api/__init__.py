@@ -13,7 +13,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
-from api import access, auth, db, docs, errors, flights, inputs, limits, request_head
+from api import access, auth, db, docs, errors, flights, inputs, limits, request_head, timing
 from api import config as config_module
 from api.demo import demo_data_command
 from api.schemas import ProblemSchema
@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(inputs.check_shape)
     limits.init_app(app)
     flights.init_app(app)
+    timing.init_app(app)
     docs.register_fields(api)
 
     for blueprint in BLUEPRINTS:

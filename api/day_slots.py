@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
@@ -45,7 +45,15 @@ class DaySlots:
     guides: bool  # read and keep guides (SLOT_GUIDES)
 
 
-def answer(job: DaySlots) -> dict[str, Any]:
+class DayAnswer(NamedTuple):
+    """The answer's JSON, and the seconds its read and its solve took (`api.timing`)."""
+
+    doc: dict[str, Any]
+    read: float
+    solve: float
+
+
+def answer(job: DaySlots) -> DayAnswer:
     """The contract's slot answer for the day as it is now (`solver.schema.dump_answer`)."""
     began = time.perf_counter()
     with own_unit_of_work(job.url, job.connect_timeout) as conn:
@@ -56,10 +64,11 @@ def answer(job: DaySlots) -> dict[str, Any]:
     options = replace(job.options, budget=None if budget is None else max(0.0, budget - spent),
                       base_time_limit=max(0.0, job.options.base_time_limit - spent))
     found = find_slots(scenario, job.query, options, witness=witness, guides=learned)
+    solved = time.perf_counter() - began - spent
     if job.guides and found.guides is not None:
         try:  # best effort: the answer goes out all the same (the guides are hints)
             with own_unit_of_work(job.url, job.connect_timeout) as conn:
                 guides.store(conn, job.query, found.guides)
         except psycopg.Error as exc:
             log.warning("slot guides not stored: %s", exc)
-    return dump_answer(found, scenario)
+    return DayAnswer(dump_answer(found, scenario), spent, solved)

@@ -8,6 +8,7 @@ What a use case adds to the repository: the guard's locks and proof, the contrac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -16,12 +17,12 @@ from typing import Any
 import psycopg
 from flask import current_app
 
-from api import audit, flights, guides
+from api import audit, flights, guides, timing
 from api import queries as q
 from api import repository as repo
 from api.access import require_own_task
 from api.config import calendar
-from api.day_slots import DaySlots
+from api.day_slots import DayAnswer, DaySlots
 from api.day_slots import answer as answer_day_slots
 from api.db import elsewhere, transactional, unit_of_work
 from api.errors import Conflict, NotFound, StrandError, Unprocessable
@@ -167,15 +168,27 @@ def slots(query: SlotQuery) -> dict[str, Any]:
 
     An identical query arriving while this one waits for its turn shares its answer (`api.flights`): the
     day is read once the turn comes, after every query that joined had arrived.
+
+    Its stages go to the `Server-Timing` header (`api.timing`): the turn's wait, the read and the solve, or,
+    for a query that joined another, its wait for that one's answer.
     """
+    asked = time.perf_counter()
+    led = False
+
     def lead(seal: Callable[[], bool]) -> dict[str, Any]:
+        nonlocal led
+        led = True
         with slot_turn():  # one solve at a time per process (api.limits): its stages are timed by the clock
+            timing.note("turn", time.perf_counter() - asked)
             seal()  # those who joined are answered from a snapshot taken after this: after each asked
             return _day_slots(query)
 
     # A member waits at most as long as the leader may: its turn's wait, its budget and the child's grace.
     wait = turn_wait() + float(current_app.config["QUERY_BUDGET"]) + GRACE_SECONDS
-    return flights.share(("slots", query), lead, wait=wait)
+    answer = flights.share(("slots", query), lead, wait=wait)
+    if not led:
+        timing.note("shared", time.perf_counter() - asked)
+    return answer
 
 
 def _day_slots(query: SlotQuery) -> dict[str, Any]:
@@ -184,15 +197,20 @@ def _day_slots(query: SlotQuery) -> dict[str, Any]:
                    SolverOptions(probe_time_limit=config["PROBE_TIME_LIMIT"], base_time_limit=budget, budget=budget),
                    guides.enabled())
 
-    def undecided() -> dict[str, Any]:
+    def undecided() -> DayAnswer:
         # The contract's answer when the day itself is undecided: feasible_base null, every candidate undecided.
         day = Scenario(cal.timezone, cal.day_start)  # the candidates depend on the calendar alone
         duration = timedelta(minutes=query.duration_minutes)
-        return dump_answer(SlotAnswer(query, None, [], [], [Slot(s, s + duration) for s in query.candidates(day)]),
-                           day)
+        return DayAnswer(dump_answer(SlotAnswer(query, None, [], [], [Slot(s, s + duration)
+                                                                      for s in query.candidates(day)]), day),
+                         0.0, time.perf_counter() - began)
 
+    began = time.perf_counter()
     with elsewhere():
-        return solve_bounded(answer_day_slots, job, timed_out=undecided)
+        got = solve_bounded(answer_day_slots, job, timed_out=undecided)
+    timing.note("read", got.read)
+    timing.note("solve", got.solve)
+    return got.doc
 
 
 def takeable_tasks(worker_id: str, day: date | None) -> dict[str, Any]:

@@ -35,6 +35,7 @@ import psycopg
 import requests
 from psycopg.conninfo import make_conninfo
 
+from api import timing
 from api.auth import create_token
 from benchmarks import cpu
 from benchmarks.generate import generated
@@ -42,6 +43,7 @@ from benchmarks.http_slots import _free_port, load_day
 from benchmarks.report import machine
 
 ROOT = Path(__file__).resolve().parent.parent
+SLOTS = "GET /slots"  # the label of the target's endpoint
 LOAD_DB = os.environ.get("SLOT_PLANNER_LOAD_DB", "slot_planner_load")  # a helper's own name on a shared server
 MAX_SECONDS = 60
 MAX_ROUNDS = 10
@@ -68,6 +70,8 @@ class Recorder:
         self.undecided: list[int] = []  # per answered GET /slots: candidates its budget left undecided
         self.origin = time.perf_counter()
         self.timeline: list[tuple[float, str, float]] = []  # (seconds into the run at its start, label, seconds)
+        # GET /slots answers' stages inside the server (`api.timing`: its Server-Timing header), per stage
+        self.stages: dict[str, list[float]] = defaultdict(list)
 
     def call(self, label: str, session: requests.Session, method: str, url: str,
              **kwargs: Any) -> requests.Response | None:
@@ -78,10 +82,13 @@ class Recorder:
         except requests.RequestException:
             r = None
         took = time.perf_counter() - began
+        stages = timing.parse(r.headers.get(timing.HEADER)) if r is not None and label == SLOTS else {}
         with self.lock:
             self.seconds[label].append(took)
             self.statuses[label][r.status_code if r is not None else 0] += 1
             self.timeline.append((began - self.origin, label, took))
+            for name, seconds in stages.items():
+                self.stages[name].append(seconds)
         return r
 
 
@@ -200,7 +207,7 @@ class Clients:
         rng, s, rec, base = random.Random(self.seed * 100 + i), _session(token), self.rec, self.base
         query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
         while time.monotonic() < self.stop:
-            r = rec.call("GET /slots", s, "GET", f"{base}/slots", params=query)
+            r = rec.call(SLOTS, s, "GET", f"{base}/slots", params=query)
             answer = r.json() if r is not None and r.ok else {}
             starts = [x["start"] for x in answer.get("slots", [])]
             if answer:
@@ -279,7 +286,7 @@ def _fives(rec: Recorder) -> int:
 def _round_row(k: int, result: dict[str, Any]) -> dict[str, Any]:
     """One round's headline figures, for the report's table of rounds."""
     rec: Recorder = result["rec"]
-    slots = rec.seconds.get("GET /slots", [])
+    slots = rec.seconds.get(SLOTS, [])
     return {"round": k, "seed": result["seed"], "slots": len(slots),
             "p50": statistics.median(slots) if slots else None, "p95": _pct(slots, 0.95) if slots else None,
             "max": max(slots, default=None), "booked": len(rec.booked),
@@ -302,6 +309,8 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
             rec.statuses[label].update(codes)
         rec.undecided.extend(one.undecided)
         rec.timeline.extend(one.timeline)
+        for name, values in one.stages.items():
+            rec.stages[name].extend(values)
         rec.booked.update(f"{r['seed']}:{t}" for t in one.booked)
     cpus = [r.get("cpu") for r in results]
     cpu_sum = None if any(c is None for c in cpus) else {g: sum(c[g] for c in cpus if c) for g in cpu.GROUPS}
@@ -330,7 +339,7 @@ class Target:
 def targets(result: dict[str, Any], cores: int | None) -> list[Target]:
     """The run's figures against issue 11's load targets, computed (never written by hand)."""
     rec: Recorder = result["rec"]
-    slots = rec.seconds.get("GET /slots", [])
+    slots = rec.seconds.get(SLOTS, [])
     five = _fives(rec)
     clients = sum(result["clients"].values())
     comparable = (result["case"], clients, cores) == (TARGET_CASE, TARGET_CLIENTS, TARGET_CORES)
@@ -392,8 +401,8 @@ def chart(rec: Recorder, path: Path, rounds: int = 1) -> Path | None:
     fig, ax = plt.subplots(figsize=(9, 5))
     for label in sorted({x[1] for x in rec.timeline}):
         pts = [(at, took) for at, name, took in rec.timeline if name == label]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o" if label == "GET /slots" else ".",
-                label=label, alpha=0.9 if label == "GET /slots" else 0.5, markersize=5 if label == "GET /slots" else 4)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o" if label == SLOTS else ".",
+                label=label, alpha=0.9 if label == SLOTS else 0.5, markersize=5 if label == SLOTS else 4)
     ax.axhline(TARGET_P95, color="grey", linestyle="--", linewidth=1)
     ax.text(1.0, TARGET_P95, f"GET /slots p95 target ({TARGET_P95:g} s) ", va="bottom", ha="right", fontsize=8,
             color="grey", transform=ax.get_yaxis_transform())
@@ -408,6 +417,20 @@ def chart(rec: Recorder, path: Path, rounds: int = 1) -> Path | None:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _stages_table(rec: Recorder) -> list[str]:
+    """Where the `GET /slots` answers' time went inside the server, from their Server-Timing headers."""
+    if not rec.stages:
+        return []
+    what = {"turn": "waiting for the worker's slot turn", "read": "reading the day and the guides (solver process)",
+            "solve": "solving (solver process)", "shared": "a query that joined an identical one: its whole wait"}
+    rows = [f"| {name} | {what.get(name, '')} | {len(v)} | {statistics.median(v):.3f} | {_pct(v, 0.95):.3f} | "
+            f"{max(v):.3f} |" for name in ("turn", "read", "solve", "shared") if (v := rec.stages.get(name))]
+    return ["## Inside the server", "",
+            "`GET /slots` answers' stages, from their `Server-Timing` header (`api/timing.py`); the rest of a "
+            "client's time is the request's way through gunicorn and back.", "",
+            "| stage | what | answers | p50 | p95 | max |", "|---|---|---|---|---|---|", *rows, ""]
 
 
 def _cpu_table(spent: dict[str, float] | None, seconds: float, cores: int | None) -> list[str]:
@@ -471,6 +494,7 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"{REQUEST_TIMEOUT:g} s.",
         "",
         *_rounds_table(result),
+        *_stages_table(rec),
         *_cpu_table(result.get("cpu"), result["seconds"], info.get("cores")),
         f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores; 1-minute load average before the run "
         f"{result['load_average']:.1f} (other work on the machine), "

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api import service
+from api import service, timing
 from api.errors import Busy
 from api.flights import FLIGHTS_KEY, Flights
 from api.limits import SLOT_TURN_KEY
@@ -116,3 +116,6 @@ def test_identical_slot_queries_waiting_at_once_get_one_answer_read_after_both_a
     bodies = [r.get_json() for r in answers]
     assert bodies[0] == bodies[1] == client.get(url).get_json()  # the day as it was after both had asked
     assert bodies[0]["slots"], "anna's shift makes slots"
+    # Their Server-Timing (api.timing): the leader's turn, read and solve; the member's wait for that answer.
+    stages = sorted(list(timing.parse(r.headers[timing.HEADER])) for r in answers)
+    assert stages == [["shared"], ["turn", "read", "solve"]]

@@ -55,7 +55,7 @@ def _answer(app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, learne
     monkeypatch.setattr(day_slots, "find_slots", solved)
     with app.app_context():
         job = DaySlots(database_url, 5.0, calendar(), query, SolverOptions(budget=10.0), guides.enabled())
-    assert day_slots.answer(job)["feasible_base"] is True
+    assert day_slots.answer(job).doc["feasible_base"] is True
     return given
 
 

@@ -1,0 +1,48 @@
+"""`GET /slots` says where its time went in a `Server-Timing` header (`api.timing`): the wait for its slot turn,
+the day's read and the solve, or for a query that joined an identical one, its wait for that answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from api import timing
+from api.limits import SLOT_TURN_KEY
+from tests.api.service_kit import DAY, add_worker, at
+
+QUERY = f"/api/v1/slots?date={DAY}&duration_minutes=60&step_minutes=60"
+
+
+def test_a_slot_answer_times_its_turn_its_read_and_its_solve(client: Any) -> None:
+    add_worker(client, "anna", [], (at("09:00"), at("17:00")))
+    r = client.get(QUERY)
+    assert r.status_code == 200 and r.get_json()["slots"]
+    stages = timing.parse(r.headers[timing.HEADER])
+    assert list(stages) == ["turn", "read", "solve"]
+    assert all(0 <= seconds < 30 for seconds in stages.values())
+    assert stages["read"] > 0 and stages["solve"] > 0  # both ran, in the solver process
+
+
+def test_the_turn_a_query_waited_for_shows_in_its_header(app: Any, client: Any) -> None:
+    turns = app.extensions[SLOT_TURN_KEY]
+    assert turns.acquire()  # as if another slot query of this process were solving
+    began = time.monotonic()
+    threading.Timer(0.4, turns.release).start()  # its turn comes free 0.4 s later
+    r = client.get(QUERY)
+    waited = time.monotonic() - began
+    assert r.status_code == 200
+    turn = timing.parse(r.headers[timing.HEADER])["turn"]
+    assert 0.35 <= turn <= waited
+
+
+def test_other_answers_carry_no_server_timing(client: Any) -> None:
+    assert timing.HEADER not in client.get("/healthz").headers
+
+
+def test_the_header_reads_back_as_written_and_entries_without_a_duration_are_left_out() -> None:
+    written = timing.header([("turn", 0.0123), ("solve", 1.5)])
+    assert written == "turn;dur=12.3, solve;dur=1500.0"
+    assert timing.parse(written) == {"turn": 0.0123, "solve": 1.5}
+    assert timing.parse('cache;desc="hit", db;dur=bad, x;dur=2') == {"x": 0.002}
+    assert timing.parse(None) == {}
