@@ -15,13 +15,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from benchmarks.crews import to_crews
-from benchmarks.generate import generate_day
 from solver.assign import Assignment, displace, insert
 from solver.checker import assignment_problems
-from solver.domain import Scenario, Shift, Status, Task, Worker
+from solver.domain import Scenario, Shift, Task, Worker
 from solver.instance import Instance, compile_scenario
-from solver.plan import named_assignment, plan_instance
+from solver.plan import named_assignment
+from tests.solver.generated_kit import planned_day
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 SHIFT = (Shift(T0, T0 + timedelta(hours=12)),)
@@ -81,15 +80,9 @@ def test_the_node_bound_is_honoured() -> None:
 
 @pytest.mark.parametrize(("workers", "seed", "crews"), [(20, 1, False), (40, 2, True), (60, 3, True), (80, 4, False)])
 def test_an_item_put_back_where_it_makes_room_leaves_a_valid_plan(workers: int, seed: int, crews: bool) -> None:
-    bench = generate_day(workers, 0.9, seed)
-    if crews:
-        bench = to_crews(bench, f"displace-{seed}", seed)
-    scenario = bench.scenario()
-    inst = compile_scenario(scenario)
-    found = plan_instance(inst)
-    assert found.status is Status.FEASIBLE
+    scenario, inst, planned = planned_day(workers, 0.9, seed, crews_tag=f"displace-{seed}" if crews else None)
     rnd = random.Random(seed)
-    a = Assignment(inst, found.assignment)
+    a = Assignment(inst, planned)
     movable = [t for t in a.of if inst.entry[t] >= 0]
     placed = 0
     for t in rnd.sample(movable, min(40, len(movable))):

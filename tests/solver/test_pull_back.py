@@ -13,13 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from benchmarks.crews import to_crews
-from benchmarks.generate import generate_day
 from solver.assign import Assignment, pull_back
 from solver.checker import assignment_problems
-from solver.domain import Scenario, Shift, Status, Task, Worker
+from solver.domain import Scenario, Shift, Task, Worker
 from solver.instance import Instance, compile_scenario
-from solver.plan import named_assignment, plan_instance
+from solver.plan import named_assignment
+from tests.solver.generated_kit import planned_day
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
@@ -61,21 +60,15 @@ def test_an_item_stays_where_its_earlier_worker_holds_an_item_that_belongs_there
 @pytest.mark.parametrize(("workers", "seed", "crews"), [(20, 1, False), (40, 2, True), (60, 3, True), (80, 4, False)])
 def test_a_valid_plan_stays_valid_and_nothing_on_its_earlier_worker_leaves(workers: int, seed: int,
                                                                           crews: bool) -> None:
-    bench = generate_day(workers, 0.85, seed)
-    if crews:
-        bench = to_crews(bench, f"pull-{seed}", seed)
-    scenario = bench.scenario()
-    inst = compile_scenario(scenario)
-    found = plan_instance(inst)
-    assert found.status is Status.FEASIBLE
+    scenario, inst, planned = planned_day(workers, 0.85, seed, crews_tag=f"pull-{seed}" if crews else None)
     rnd = random.Random(seed)
     total = 0
     for _ in range(5):
         # An earlier plan: most items where this one has them, the rest on any eligible worker (not a valid
         # plan: pull_back must not trust it).
         earlier = {t: (rnd.choice(inst.eligible[t]) if rnd.random() < 0.3 and inst.eligible[t] else w)  # noqa: PLR2004
-                   for t, w in found.assignment.items()}
-        a = Assignment(inst, found.assignment)
+                   for t, w in planned.items()}
+        a = Assignment(inst, planned)
         kept = {t for t, w in a.of.items() if earlier[t] == w}
         moved_back = pull_back(a, earlier)
         assert assignment_problems(scenario, named_assignment(scenario, inst, a.of)) == []
