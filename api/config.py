@@ -67,11 +67,8 @@ def from_environment() -> dict[str, Any]:
         # took the whole 10 s to end "unknown", two cores busy meanwhile, and held the manager as long.
         "REFUSAL_EXPLAIN_BUDGET": _float("SLOT_PLANNER_REFUSAL_EXPLAIN_BUDGET", 2.0),
         "WHAT_IF_CONCURRENCY": _int("SLOT_PLANNER_WHAT_IF_CONCURRENCY", 2),
-        # Slot queries about the database solved at once on this host, by all its processes (as many as
-        # gunicorn.conf.py's workers); the others wait their turn (api.limits, api.host_turns). The turns'
-        # files live in SLOT_TURN_DIR (default: one directory per database under the temporary directory).
-        "SLOT_TURNS": _int("SLOT_PLANNER_SLOT_TURNS", 2),
-        "SLOT_TURN_DIR": os.environ.get("SLOT_PLANNER_SLOT_TURN_DIR") or None,
+        # Slot queries about the database solved at once per process; the others wait their turn (api.limits).
+        "SLOT_SOLVES": _int("SLOT_PLANNER_SLOT_SOLVES", 1),
         "WHAT_IF_RATE_LIMIT": os.environ.get("SLOT_PLANNER_WHAT_IF_RATE_LIMIT") or "60 per minute",
         "WHAT_IF_MAX_WORKERS": _int("SLOT_PLANNER_WHAT_IF_MAX_WORKERS", 1000),
         "WHAT_IF_MAX_SHIFTS": _int("SLOT_PLANNER_WHAT_IF_MAX_SHIFTS", 5000),

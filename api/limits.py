@@ -14,19 +14,18 @@
   refused at once (503 with Retry-After) instead of queueing on a thread that `/healthz` or a booking needs.
   A database question runs on its own request thread (gunicorn's threads bound those).
 - What-if is rate-limited per client (token, else address) with flask-limiter -> 429 with Retry-After.
-- Slot queries about the database take turns: at most `SLOT_TURNS` solve at once on the host, whichever
-  gunicorn worker they came to (`slot_turn`, `api.host_turns`); the others wait, at most as long as one
-  query ahead can hold the turn (`turn_wait`), then 503 with Retry-After. (`QUERY_BUDGET` alone was a
-  little too short: on the load test's day a hard query now and then takes the whole 10 s budget, and the
-  two queries queued behind one were refused at 10 s, just before the turn came free.) Why turns: when
-  CP-SAT's stages were timed by the wall clock, slot queries sharing two cores with each other ran out of
-  their stages and went on to wider windows (load test, 8 clients, 2 cores, three runs each: the slowest
-  answer 2.3-3.7 s taking turns, 3.5-10.8 s without, 3 answers out of budget). The window stages are paced
-  now (`solver.pace`), and one turn or two per process made no difference there (p95 2.1-2.8 s against
-  1.9-2.9 s, four runs each; 5 pooled rounds later: 2.2 s one turn, 1.9 s two); as many turns as workers
-  stay, so a burst of slot queries queues instead of sharing the cores. They are the host's, not each
-  worker's: a query no longer waits at its own worker while the other's turn is free (see
-  `api.host_turns`). Identical queries waiting in one process share one solve (`api.flights`).
+- Slot queries about the database take turns: at most `SLOT_SOLVES` solve at once per process (`slot_turn`);
+  the others wait, at most as long as one query ahead can hold the turn (`turn_wait`), then 503 with
+  Retry-After. (`QUERY_BUDGET` alone was a little too short: on the load test's day a hard query now and
+  then takes the whole 10 s budget, and the two queries queued behind one were refused at 10 s, just before
+  the turn came free.) Why: when CP-SAT's stages
+  were timed by the wall clock, slot queries sharing two cores with each other ran out of their stages and
+  went on to wider windows (load test, 8 clients, 2 cores, three runs each: the slowest answer 2.3-3.7 s
+  taking turns, 3.5-10.8 s without, 3 answers out of budget). The window stages are paced now
+  (`solver.pace`), and one turn or two per process made no difference there (p95 2.1-2.8 s against
+  1.9-2.9 s, four runs each; 5 pooled rounds later: 2.2 s one turn, 1.9 s two); one stays, so a burst of slot
+  queries queues instead of sharing the cores. Identical queries in that queue share one solve
+  (`api.flights`).
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -44,7 +42,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from api.errors import Busy, Unprocessable
-from api.host_turns import HostTurns, directory_for
 from api.solver_processes import GRACE_SECONDS, isolated
 
 WHAT_IF_PREFIX = "/api/v1/what-if/"
@@ -105,8 +102,8 @@ def turn_wait() -> float:
 
 @contextmanager
 def slot_turn() -> Iterator[None]:
-    """Hold one of the host's `SLOT_TURNS` turns for a slot query's solve (see the module docstring)."""
-    turns: HostTurns = current_app.extensions[SLOT_TURN_KEY]
+    """Hold one of the process's `SLOT_SOLVES` turns for a slot query's solve (see the module docstring)."""
+    turns: threading.BoundedSemaphore = current_app.extensions[SLOT_TURN_KEY]
     wait = turn_wait()
     if not turns.acquire(timeout=wait):
         raise Busy(f"slot queries are waiting their turn here for more than {wait:g} s; try again shortly",
@@ -147,9 +144,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.extensions[SEMAPHORE_KEY] = threading.BoundedSemaphore(app.config["WHAT_IF_CONCURRENCY"])
-    turn_dir = app.config["SLOT_TURN_DIR"]
-    app.extensions[SLOT_TURN_KEY] = HostTurns(
-        Path(turn_dir) if turn_dir else directory_for(app.config["DATABASE_URL"]), app.config["SLOT_TURNS"])
+    app.extensions[SLOT_TURN_KEY] = threading.BoundedSemaphore(app.config["SLOT_SOLVES"])
 
     @app.before_request
     def _what_if_limits() -> None:

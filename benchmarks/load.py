@@ -423,7 +423,7 @@ def _stages_table(rec: Recorder) -> list[str]:
     """Where the `GET /slots` answers' time went inside the server, from their Server-Timing headers."""
     if not rec.stages:
         return []
-    what = {"turn": "waiting for a slot turn (the host's)", "read": "reading the day and the guides (solver process)",
+    what = {"turn": "waiting for the worker's slot turn", "read": "reading the day and the guides (solver process)",
             "solve": "solving (solver process)", "shared": "a query that joined an identical one: its whole wait"}
     rows = [f"| {name} | {what.get(name, '')} | {len(v)} | {statistics.median(v):.3f} | {_pct(v, 0.95):.3f} | "
             f"{max(v):.3f} |" for name in ("turn", "read", "solve", "shared") if (v := rec.stages.get(name))]

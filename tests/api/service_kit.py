@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from api.auth import create_token
-from api.host_turns import HostTurns
 from solver.calendar import OperationalCalendar
 from solver.checker import assignment_problems
 from solver.domain import CrewEntry, Scenario, Shift, Task, Worker
@@ -195,9 +194,9 @@ def fresh_id(prefix: str) -> str:
 
 
 class WatchedTurns:
-    """The host's slot turns (`api.host_turns`), telling when a query has started waiting for one."""
+    """The process's slot turns, telling when a query has started waiting for one."""
 
-    def __init__(self, inner: HostTurns) -> None:
+    def __init__(self, inner: threading.BoundedSemaphore) -> None:
         self.inner = inner
         self.waiting = threading.Event()
 

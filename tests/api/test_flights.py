@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ import pytest
 from api import service, timing
 from api.errors import Busy
 from api.flights import FLIGHTS_KEY, Flights
-from api.host_turns import HostTurns
 from api.limits import SLOT_TURN_KEY
 from tests.api.service_kit import DAY, WatchedTurns, add_worker, at
 
@@ -88,12 +86,11 @@ def test_the_leaders_error_reaches_every_member_and_a_member_waits_no_longer_tha
 
 
 def test_identical_slot_queries_waiting_at_once_get_one_answer_read_after_both_arrived(
-        app: Any, client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     solved: list[int] = []
     answer = service._day_slots  # noqa: SLF001 -- counting the solves
     monkeypatch.setattr(service, "_day_slots", lambda *a, **k: solved.append(1) or answer(*a, **k))
-    # One turn on the host (the default is one per gunicorn worker), so that holding it holds every query.
-    turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(HostTurns(tmp_path, 1))
+    turns = app.extensions[SLOT_TURN_KEY] = WatchedTurns(app.extensions[SLOT_TURN_KEY])
     flights = app.extensions[FLIGHTS_KEY]
     url = f"/api/v1/slots?date={DAY}&duration_minutes=60&step_minutes=60"
     empty = client.get(url).get_json()

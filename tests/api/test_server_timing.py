@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from api import timing
-from api.host_turns import HostTurns
 from api.limits import SLOT_TURN_KEY
 from tests.api.service_kit import DAY, add_worker, at
 
@@ -26,9 +24,9 @@ def test_a_slot_answer_times_its_turn_its_read_and_its_solve(client: Any) -> Non
     assert stages["read"] > 0 and stages["solve"] > 0  # both ran, in the solver process
 
 
-def test_the_turn_a_query_waited_for_shows_in_its_header(app: Any, client: Any, tmp_path: Path) -> None:
-    turns = app.extensions[SLOT_TURN_KEY] = HostTurns(tmp_path, 1)  # the host's only turn
-    assert turns.acquire()  # as if another slot query on this host were solving
+def test_the_turn_a_query_waited_for_shows_in_its_header(app: Any, client: Any) -> None:
+    turns = app.extensions[SLOT_TURN_KEY]
+    assert turns.acquire()  # as if another slot query of this process were solving
     began = time.monotonic()
     threading.Timer(0.4, turns.release).start()  # its turn comes free 0.4 s later
     r = client.get(QUERY)
