@@ -227,8 +227,8 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         # in all, v1 M-90 cold 0.11 -> 0.125 s (its hint had helped the next window), the other v1 days
         # unchanged; days with limits keep it (crew M-90 0.50 -> 0.72 s without).
         if worth_relaxing(inst, items, options) and (found is None or bool(inst.limits)):
-            res = relaxed(inst, items, time_limit=_relax_limit(inst, options, limit, probe=cap is not None),
-                          workers=workers, hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search,
+            res = relaxed(inst, items, time_limit=limit, workers=workers,
+                          hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search,
                           deadline=_deadline(time_left))
             if on_model is not None:
                 on_model()
@@ -237,14 +237,6 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
             if res.status is Status.FEASIBLE:
                 carry = res.assignment
     return None
-
-
-def _relax_limit(inst: Instance, options: SolverOptions, limit: float, *, probe: bool) -> float:
-    """A relaxed window's seconds: in a slot probe on a day without limits at most `probe_relax_cap` (there a
-    proof comes fast or not at all, see `SolverOptions.probe_relax_cap`), else `limit`."""
-    if probe and not inst.limits and options.probe_relax_cap is not None:
-        return min(limit, options.probe_relax_cap)
-    return limit
 
 
 def _deadline(time_left: Callable[[], float]) -> float:

@@ -52,17 +52,6 @@ class SolverOptions:
       either way, the same answers (one 1 h window had spent its whole 2 s finding nothing, where the 3 h
       window after it found the plan in 0.3 s); a cap of 0.5 s lost more plans than it saved time (the
       16 heaviest queries 35 -> 60 s). Whole-day planning keeps `window_time_limit`.
-    - `probe_relax_cap`: seconds a slot probe's relaxed window may take on a day without limits (None: the
-      window's time). There, a relaxed window follows a restricted one CP-SAT found no plan for, and it
-      either refutes the day fast (gen M-80 cold: 12 proofs of 6-9 ms each) or is feasible, which proves
-      nothing and only hints the next window: on the load test's day it was feasible every time (11 of 11 in
-      one captured round), after 0.04-1.56 s. Two captured load-test rounds (153 and 225 slot queries)
-      replayed alone with the guides each had read (2 cores, two runs each way): 33-34 s in all against
-      39-47 s, and 46 s against 46-48 s; the slowest query 2.9-3.7 s against 4.8-9.9 s (the relaxation after
-      a 1 s restricted window had taken 1.5-1.9 s before the next window found the plan anyway); the p95
-      unchanged (1.0 and 0.63-0.69 s against 0.91-0.93 and 0.65-0.71 s). The benchmark's days without
-      limits unchanged (M-65 to XXXL-90, cold and from the witness, and the tight PTSP day). Days with
-      limits keep the whole time: there the relaxed plan's hint is what makes their next window fast.
     - `window_growth`: after a slot probe's restricted window that found no plan, the next windows but the widest
       are skipped until one has this many times its items (0: none skipped). Off by default: it helped the
       load test's tight day and hurt the benchmark's. On the load-test day a hard start's chain window (135
@@ -121,7 +110,6 @@ class SolverOptions:
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
     probe_window_cap: float = 1.0
-    probe_relax_cap: float | None = 0.1
     window_growth: float = 0.0
     chain_depth: int = 2
     chain_literals: int = 12_000

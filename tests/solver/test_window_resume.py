@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from solver import load_scenario
 from solver.assign import Assignment, is_valid
-from solver.domain import Status
 from solver.instance import Instance, TimeIndex, compile_scenario
-from solver.model import SolveResult, solve
+from solver.model import solve
 from solver.neighbourhood import settle, windows
 from solver.options import SolverOptions
 
@@ -72,28 +71,3 @@ def _grown(sizes: list[int], growth: float) -> list[int]:
         if size >= growth * out[-1] or k == len(sizes) - 1:
             out.append(size)
     return out
-
-
-def test_a_probe_relaxes_a_window_without_limits_only_briefly(monkeypatch) -> None:  # noqa: ANN001
-    """On a day without limits a slot probe's relaxed window (after a restricted one CP-SAT found no plan for)
-    gets at most `probe_relax_cap` seconds; planning the whole day (no `cap`) keeps the window's limit."""
-    inst, a, leftover = _setup()
-    assert not inst.limits
-    limits: list[float] = []
-
-    def no_plan(inst: Instance, base: Assignment, free: list[int], **_: object) -> None:
-        return None  # as CP-SAT finding no plan in its time
-
-    def relaxed(inst: Instance, tasks: list[int], *, time_limit: float, **_: object) -> SolveResult:
-        limits.append(time_limit)
-        return SolveResult(Status.UNKNOWN, {}, [], False, 0.0)
-
-    monkeypatch.setattr("solver.neighbourhood.restricted", no_plan)
-    monkeypatch.setattr("solver.neighbourhood.worth_relaxing", lambda *_: True)
-    monkeypatch.setattr("solver.neighbourhood.relaxed", relaxed)
-    options = SolverOptions(probe_relax_cap=0.1, window_time_limit=2.0)
-    settle(inst, TimeIndex(inst), a, [leftover], options, time_left=lambda: 5.0, cap=1.0)
-    assert limits and all(limit == 0.1 for limit in limits)
-    limits.clear()
-    settle(inst, TimeIndex(inst), a, [leftover], options, time_left=lambda: 5.0)  # a whole-day plan's windows
-    assert limits and all(limit == 2.0 for limit in limits)
