@@ -126,3 +126,19 @@ def test_the_report_splits_the_slot_answers_time_inside_the_server_from_their_se
     assert rows["solve"].endswith("| 2 | 0.350 | 0.400 | 0.400 |")
     assert "shared" not in rows  # no query joined another
     assert "## Inside the server" not in report(_result([0.5]), tmp_path / "other.md")  # no header, no table
+
+
+def test_the_spread_of_the_pooled_p95_comes_from_resampling_whole_rounds() -> None:
+    alike = [[0.2] * 19 + [0.9]] * 5
+    assert load.spread(alike) == (0.9, 0.9)  # rounds that agree leave no doubt
+    one_slow = [[0.2] * 20] * 4 + [[0.2] * 15 + [3.0] * 5]
+    lo, hi = load.spread(one_slow)
+    assert lo == 0.2 and hi == 3.0  # noqa: PLR2004 -- with or without the slow round drawn
+    assert load.spread(one_slow) == load.spread(one_slow, seed=0)  # seeded: the same rounds, the same interval
+
+
+def test_the_report_says_how_much_of_the_pooled_p95_is_the_rounds_luck(tmp_path: Path) -> None:
+    pooled = load.combine([_round([0.2] * 20, seed=1), _round([0.2] * 15 + [3.0] * 5, seed=2)])
+    text = report(pooled, tmp_path / "load.md")
+    assert "the pooled `GET /slots` p95 falls between 0.20 and 3.00 s in 90 % of them" in text
+    assert "rounds' luck" not in report(load.combine([_round([0.4] * 3, seed=1)]), tmp_path / "one.md")
