@@ -22,7 +22,7 @@ def _result(slot_seconds: list[float], *, case: str = "L-90", statuses: dict[str
         rec.statuses[label].update(codes)
     return {"case": case, "day": "2026-11-23", "workers": 200, "tasks": 1312, "seconds": 30.0,
             "clients": {"manager": 3, "installer": 3, "planner": 2}, "rec": rec, "load_average": 0.5,
-            "feasible_base": feasible, "lost": lost or [], "wrong_holder": []}
+            "feasible_base": feasible, "lost": lost or [], "wrong_holder": [], "think": 0.0}
 
 
 def test_fast_slots_without_errors_meet_every_target() -> None:
@@ -142,3 +142,14 @@ def test_the_report_says_how_much_of_the_pooled_p95_is_the_rounds_luck(tmp_path:
     text = report(pooled, tmp_path / "load.md")
     assert "the pooled `GET /slots` p95 falls between 0.20 and 3.00 s in 90 % of them" in text
     assert "rounds' luck" not in report(load.combine([_round([0.4] * 3, seed=1)]), tmp_path / "one.md")
+
+
+def test_clients_that_think_before_acting_say_nothing_about_the_latency_target(tmp_path: Path) -> None:
+    thinking = {**_result([0.1] * 5), "think": 2.0}
+    verdict = targets(thinking, cores=2)[0]
+    assert verdict.met is None and verdict.measured.endswith("(ran L-90, 8 clients, 2 cores, clients thinking 2 s)")
+    assert targets({**thinking, "think": 0.0}, cores=2)[0].met is True
+    assert "installers their day 2 s before acting" in report(thinking, tmp_path / "load.md")
+    with pytest.raises(SystemExit) as exc:
+        load.main(["--think", "11"])
+    assert exc.value.code == 2
