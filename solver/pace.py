@@ -51,9 +51,9 @@ def waited() -> dict[int, float]:
 class Pace:
     """The seconds a solve has spent since it began, less what its threads waited for a CPU."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, began: float | None = None) -> None:
         self.deadline = deadline  # the wall-clock instant (time.perf_counter) nothing may run past
-        self.began = time.perf_counter()
+        self.began = time.perf_counter() if began is None else began  # `began`: the solve's own start
         self.main = threading.get_native_id()
         self.mark = waited().get(self.main, 0.0)  # the main thread's waits when its Python work last resumed
         self.taken = 0.0  # seconds lost to waiting before `mark`
