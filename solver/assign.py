@@ -14,16 +14,21 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from solver.instance import Instance
+from solver.instance import Instance, span_mask
 
 
 class Assignment:
-    """item -> worker, with a per-worker index for overlap queries and each limited worker's daily load."""
+    """item -> worker, with a per-worker index for overlap queries and each limited worker's daily load.
+
+    `busy[w]`: the time slots of w's items (`Instance.masks`) in one integer, so "is w free for item t?" is
+    one AND (`busy[w] & masks[t] == 0`) where scanning w's items was most of a repair's time (the load
+    test's slot queries and guard checks: the ejection chains test ~45 workers per move)."""
 
     def __init__(self, inst: Instance, mapping: dict[int, int] | None = None) -> None:
         self.inst = inst
         self.of: dict[int, int] = {}
         self.on: dict[int, list[int]] = {}
+        self.busy: dict[int, int] = {}
         self.load: dict[tuple[int, int], list[int]] = {}  # (limited worker, day) -> [seats, ticks]
         self.journal: list[tuple[int, int, int]] | None = None  # (+1 put / -1 remove, item, worker)
         self.depth = 0
@@ -35,6 +40,7 @@ class Assignment:
         other.inst = self.inst
         other.of = dict(self.of)
         other.on = {w: list(ts) for w, ts in self.on.items()}
+        other.busy = dict(self.busy)
         other.load = {k: list(v) for k, v in self.load.items()}
         other.journal = None
         other.depth = 0
@@ -42,8 +48,11 @@ class Assignment:
 
     @contextmanager
     def extended(self, inst: Instance) -> Iterator[Assignment]:
-        """Work on `inst` (this instance plus a new task's items) for a while; restored however it ends."""
+        """Work on `inst` (this instance plus a new task's items, `Instance.with_task`) for a while; restored
+        however it ends. Both share their time slots (`Instance.masks`), so `busy` holds for both."""
         old = self.inst
+        if inst.time_breaks is not old.time_breaks:  # not derived from this instance: slots of its own
+            raise ValueError("an assignment extends only to an instance derived from its own (with_task)")
         self.inst = inst
         try:
             yield self
@@ -56,12 +65,19 @@ class Assignment:
             row = self.load.setdefault((w, inst.days[t]), [0, 0])
             row[0] += sign
             row[1] += sign * (inst.ends[t] - inst.starts[t])
+        masks = inst.masks
         if sign > 0:
             self.of[t] = w
             self.on.setdefault(w, []).append(t)
+            self.busy[w] = self.busy.get(w, 0) | masks[t]
         else:
             del self.of[t]
-            self.on[w].remove(t)
+            items = self.on[w]
+            items.remove(t)
+            busy = 0  # from what is left: two items on w may share slots for a moment (an ejection chain)
+            for u in items:
+                busy |= masks[u]
+            self.busy[w] = busy
 
     def put(self, t: int, w: int) -> None:
         self._add(t, w, 1)
@@ -109,6 +125,10 @@ class Assignment:
             if s[t] < end and start < e[t]:
                 return False
         return True
+
+    def free_for(self, w: int, mask: int) -> bool:
+        """Worker w holds nothing in these time slots (`Instance.masks`, `span_mask`): `is_free` in one AND."""
+        return not self.busy.get(w, 0) & mask
 
     def has_room(self, w: int, t: int) -> bool:
         """Worker w stays within its daily limits if it also takes item t (True for unlimited workers)."""
@@ -215,27 +235,23 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
         return False
     s, e = inst.starts[t], inst.ends[t]
     home = a.of[t]
-    starts, ends, on = inst.starts, inst.ends, a.on
-    # Depth 1: a worker free for the whole task (and with room for it under its limits). `is_free` inlined:
-    # this loop ran ~500,000 times per slot query on the load test's day, and the call was a third of it.
+    starts, ends, on, busy, m = inst.starts, inst.ends, a.on, a.busy, inst.masks[t]
+    # Depth 1: a worker free for the whole task (and with room for it under its limits): one AND of time
+    # slots (`Assignment.busy`). This loop ran ~500,000 times per slot query on the load test's day.
     for w in inst.eligible[t]:
-        if w == home or w in forbidden:
+        if w == home or w in forbidden or busy.get(w, 0) & m:
             continue
-        for u in on.get(w, ()):
-            if starts[u] < e and s < ends[u]:
-                break
-        else:
-            if a.has_room(w, t):
-                a.remove(t)
-                a.put(t, w)
-                return True
+        if a.has_room(w, t):
+            a.remove(t)
+            a.put(t, w)
+            return True
     if depth <= 1:
         return False
     # Depth 2+: a worker with exactly one clashing task that can itself be moved on.
     for w in inst.eligible[t]:
-        if w == home or w in forbidden:
-            continue
-        blocker = -1  # w's one item overlapping t (-1: none yet; -2: several), `clashes` inlined as above
+        if w == home or w in forbidden or not busy.get(w, 0) & m:
+            continue  # (a free worker was tried above)
+        blocker = -1  # w's one item overlapping t (-1: none yet; -2: several), `clashes` inlined
         for u in on.get(w, ()):
             if starts[u] < e and s < ends[u]:
                 if blocker >= 0:
@@ -274,8 +290,11 @@ def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...]
     return None
 
 
-def _lone_clash(a: Assignment, w: int, start: int, end: int) -> int:
-    """The one item on worker w overlapping [start, end): -1 if none, -2 if several."""
+def _lone_clash(a: Assignment, w: int, start: int, end: int, mask: int = -1) -> int:
+    """The one item on worker w overlapping [start, end): -1 if none, -2 if several. `mask`: the interval's
+    time slots (`Instance.masks`), to answer a free worker without a scan (the default scans)."""
+    if not a.busy.get(w, 0) & mask:
+        return -1
     starts, ends = a.inst.starts, a.inst.ends
     found = -1
     for x in a.on.get(w, ()):
@@ -305,6 +324,7 @@ def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ..
     free, within its limits), so every step keeps `a` a valid plan; a failed check rolls the chain back."""
     inst = a.inst
     starts, ends, eligible, entry, days = inst.starts, inst.ends, inst.eligible, inst.entry, inst.days
+    masks, own = inst.masks, span_mask(inst.time_breaks, start, end)
     parent: dict[int, tuple[int, int]] = {}  # item -> (the item that comes to its worker, that worker)
     queue, reached = deque([t]), {t}
     found: tuple[int, int] | None = None  # (the chain's last item, the free worker it goes to)
@@ -312,7 +332,7 @@ def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ..
     while queue and found is None and expanded < max_nodes:
         u = queue.popleft()
         expanded += 1
-        s, e = (start, end) if u == t else (starts[u], ends[u])
+        s, e, m = (start, end, own) if u == t else (starts[u], ends[u], masks[u])
         used, v = {a.of.get(u, -1)}, u
         while v in parent:  # the chain's workers so far
             v, w_used = parent[v]
@@ -320,7 +340,7 @@ def displace(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ..
         for w in workers if u == t else eligible[u]:
             if w in used:
                 continue
-            blocker = _lone_clash(a, w, s, e)
+            blocker = _lone_clash(a, w, s, e, m)
             if blocker == -1 and a.room_on(w, days[u], e - s):
                 found = (u, w)
                 break
@@ -411,7 +431,7 @@ def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, d
     makes room. None if one fits nowhere. Seats of flexible tasks keep their `fallback` workers (these
     heuristics never place them). Every `put` keeps no-overlap and the limits, so what it returns is a valid
     plan whatever `plan` says."""
-    starts, ends, eligible, entry = inst.starts, inst.ends, inst.eligible, inst.entry
+    starts, eligible, entry, masks = inst.starts, inst.eligible, inst.entry, inst.masks
     b = Assignment(inst)
     for t, w in fallback.items():
         if entry[t] < 0:
@@ -421,7 +441,7 @@ def rebuilt(inst: Instance, plan: dict[int, int], fallback: dict[int, int], *, d
         if t in b.of:
             continue
         to = plan.get(t, -1)
-        if to in eligible[t] and b.is_free(to, starts[t], ends[t]) and b.has_room(to, t):
+        if to in eligible[t] and b.free_for(to, masks[t]) and b.has_room(to, t):
             b.put(t, to)
         else:
             left.append(t)

@@ -128,6 +128,26 @@ class Instance:
         `restrict` make an instance each, and most never ask)."""
         return {t.id: i for i, t in enumerate(self.tasks)}
 
+    @functools.cached_property
+    def time_breaks(self) -> list[int]:
+        """Every item's start and end, sorted, each once: the edges of the time slots of `masks`."""
+        return sorted({*self.starts, *self.ends})
+
+    @functools.cached_property
+    def masks(self) -> list[int]:
+        """Each item's interval as a set of time slots (`span_mask`): two items overlap exactly when their
+        masks share a bit, so a worker's whole occupancy is one integer (`solver.assign.Assignment.busy`)."""
+        breaks = self.time_breaks
+        return [span_mask(breaks, s, e) for s, e in zip(self.starts, self.ends, strict=True)]
+
+    def _derived(self, child: Instance, extra: list[int] | None = None) -> Instance:
+        """`child` (these items, plus `extra` masks for items appended) sharing this instance's time slots,
+        so that an `Assignment` can move between them (`Assignment.extended`)."""
+        masks = self.masks
+        child.__dict__["time_breaks"] = self.time_breaks
+        child.__dict__["masks"] = masks if extra is None else [*masks, *extra]
+        return child
+
     @property
     def n_tasks(self) -> int:
         """Number of items (open seats)."""
@@ -176,18 +196,20 @@ class Instance:
         seats = tuple(range(n, n + k))
         info = TaskInfo(task_id, crew, (), tuple(c.count for c in crew), (), elig, seats)
         entries = [e for e, c in enumerate(crew) for _ in range(c.count)]
-        return Instance(
+        child = Instance(
             self.worker_ids, self.calendars,
             [*self.task_ids, *([task_id] * k)], [*self.starts, *([start] * k)], [*self.ends, *([end] * k)],
             [*self.skills, *(crew[e].skill for e in entries)], [*self.eligible, *(elig[e] for e in entries)],
             [*self.owner, *([len(self.tasks)] * k)], [*self.entry, *entries], [*self.days, *([day] * k)],
             [*self.tasks, info], self.limits, self.used,
         )
+        return self._derived(child, [span_mask(self.time_breaks, start, end)] * k)
 
     def restrict(self, eligible: list[tuple[int, ...]]) -> Instance:
         """The same items with narrower eligible workers (each a subset of the item's own)."""
-        return Instance(self.worker_ids, self.calendars, self.task_ids, self.starts, self.ends, self.skills,
-                        eligible, self.owner, self.entry, self.days, self.tasks, self.limits, self.used)
+        return self._derived(Instance(self.worker_ids, self.calendars, self.task_ids, self.starts, self.ends,
+                                      self.skills, eligible, self.owner, self.entry, self.days, self.tasks,
+                                      self.limits, self.used))
 
     def fixing(self, task_index: int, worker: int) -> Instance:
         """The same instance with one item allowed on `worker` only (a take, before it is written)."""
@@ -203,6 +225,18 @@ class Instance:
             return None, None
         seats, ticks = self.used.get((w, day), (0, 0))
         return (None if limit[0] is None else limit[0] - seats, None if limit[1] is None else limit[1] - ticks)
+
+
+def span_mask(breaks: list[int], start: int, end: int) -> int:
+    """[start, end) as the bits of the time slots it meets, slot j being [breaks[j - 1], breaks[j]) (slot 0
+    and the last slot reach to -inf and +inf). Exact for overlap: an interval whose ends are both in `breaks`
+    covers whole slots, so it meets [start, end) exactly when it covers a slot [start, end) meets, i.e. when
+    the masks share a bit; two intervals of the same (start, end) share a bit as they share time. An empty
+    interval gets every bit: "busy" for every test, which only costs a move (nothing claims free wrongly)."""
+    if end <= start:
+        return -1
+    lo, hi = bisect.bisect_right(breaks, start), bisect.bisect_left(breaks, end)
+    return ((1 << (hi - lo + 1)) - 1) << lo
 
 
 def _seat_entries(task: Task, holders: list[int], skills: list[frozenset[str]]) -> tuple[list[int], list[list[int]]]:

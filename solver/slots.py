@@ -80,7 +80,15 @@ from solver.assign import Assignment, displace, insert, pull_back, rebuilt, towa
 from solver.bounds import augment
 from solver.checker import assert_feasible
 from solver.domain import Guides, NamedPlan, ProbeStats, Scenario, Slot, SlotAnswer, SlotQuery, Status
-from solver.instance import TICKS_PER_MINUTE, Instance, TimeIndex, compile_scenario, conflict_components, epoch
+from solver.instance import (
+    TICKS_PER_MINUTE,
+    Instance,
+    TimeIndex,
+    compile_scenario,
+    conflict_components,
+    epoch,
+    span_mask,
+)
 from solver.model import solve
 from solver.neighbourhood import settle
 from solver.options import DEFAULT_OPTIONS, ENGINES, SolverOptions
@@ -360,6 +368,7 @@ class _ExactProber(_Prober):
         self.guide_base = guides.base if guides is not None else {}
         self.guide_cheap = {epoch(s) for s in guides.cheap} if guides is not None else set()
         self._guide_then: dict[int, int] | None = None  # `guide_base` as items, once
+        self._guide_moves: dict[int, dict[int, int]] = {}  # start -> its guide as items (`_moves`), once
         # (s, e) -> a plan found beyond the pool's certificates (the day's items), the workers of N's seats in
         # it, and whether a repair found it (`Guides.cheap`)
         self.learned: dict[tuple[int, int], tuple[dict[int, int], tuple[str, ...], bool]] = {}
@@ -439,11 +448,12 @@ class _ExactProber(_Prober):
 
     def _certificate(self, a: Assignment, s: int, e: int, seat_workers: list[tuple[int, ...]]) -> Certificate | None:
         """The witness plus N's seats on distinct free workers with room, if it has them."""
+        m = span_mask(self.inst.time_breaks, s, e)  # N's time slots: "free" is one AND (`Assignment.free_for`)
         if len(seat_workers) == 1:
-            w = next((w for w in seat_workers[0] if a.is_free(w, s, e) and a.room_on(w, self.day, e - s)), None)
+            w = next((w for w in seat_workers[0] if a.free_for(w, m) and a.room_on(w, self.day, e - s)), None)
             chosen = None if w is None else [w]
         else:
-            chosen = seat_matching(seat_workers, lambda w: a.is_free(w, s, e) and a.room_on(w, self.day, e - s))
+            chosen = seat_matching(seat_workers, lambda w: a.free_for(w, m) and a.room_on(w, self.day, e - s))
         if chosen is None:
             return None
         cert = dict(a.of)
@@ -479,7 +489,7 @@ class _ExactProber(_Prober):
         named, seats = self.guides.get(s), self.guide_seats.get(s)
         if named is None or not seats or len(seats) != len(seat_workers):
             return None
-        moves = witness_hint(self.inst, named) or {}
+        moves = self._moves(s) or {}
         widx = self.worker_index
         chosen = [widx.get(name, -1) for name in seats]
         if len(set(chosen)) != len(chosen) or any(w not in ws for w, ws in zip(chosen, seat_workers, strict=True)):
@@ -617,7 +627,10 @@ class _ExactProber(_Prober):
         named = self.guides.get(s)
         if named is None:
             return None
-        return witness_hint(self.inst, named) or {}
+        moves = self._guide_moves.get(s)
+        if moves is None:  # once per start: steps 2b, 4b and 6 all read it
+            moves = self._guide_moves[s] = witness_hint(self.inst, named) or {}
+        return moves
 
     def _then(self) -> dict[int, int]:
         """The day plan the guides were learned on, as items (once per query)."""
