@@ -221,11 +221,16 @@ def best_fit(inst: Instance, tasks: list[int] | None = None, seed: dict[int, int
     return out
 
 
-def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: list[int] | None = None) -> bool:  # noqa: C901, PLR0912 -- hot loops inlined
+def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: list[int] | None = None,  # noqa: C901, PLR0912, PLR0913 -- hot loops inlined
+             blockers: int = 1) -> bool:
     """Move task t (currently on some worker) to another eligible worker not in `forbidden`, possibly
-    pushing one task there onward (ejection chain of length `depth`). Mutates `a` only on success.
+    pushing the tasks there onward (ejection chains of length `depth`; at most `blockers` tasks pushed from
+    one worker). Mutates `a` only on success.
     `effort` is a one-element countdown of calls shared by a whole repair, so one repair stays cheap
-    (giving up early is always safe: the caller falls back to an exact method)."""
+    (giving up early is always safe: the caller falls back to an exact method).
+    Every put is checked against the occupancy as it is then (t sits on its new worker while the tasks it
+    displaces move on, so none of them, and nothing else, can come back over it), so the result keeps
+    no-overlap and the limits whatever the chain."""
     if effort is not None:
         if effort[0] <= 0:
             return False
@@ -247,23 +252,18 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
             return True
     if depth <= 1:
         return False
-    # Depth 2+: a worker with exactly one clashing task that can itself be moved on.
+    # Depth 2+: a worker with at most `blockers` clashing tasks that can each be moved on.
     for w in inst.eligible[t]:
         if w == home or w in forbidden or not busy.get(w, 0) & m:
             continue  # (a free worker was tried above)
-        blocker = -1  # w's one item overlapping t (-1: none yet; -2: several), `clashes` inlined
-        for u in on.get(w, ()):
-            if starts[u] < e and s < ends[u]:
-                if blocker >= 0:
-                    blocker = -2
-                    break
-                blocker = u
-        if blocker < 0:
+        clashing = [u for u in on.get(w, ()) if starts[u] < e and s < ends[u]]
+        if not clashing or len(clashing) > blockers:
             continue
         mark = a.begin()
         a.remove(t)
         a.put(t, w)
-        if move_out(a, blocker, forbidden | {w}, depth - 1, effort) and a.within_limits(w, inst.days[t]):
+        if all(move_out(a, u, forbidden, depth - 1, effort, blockers) for u in clashing) and \
+                a.within_limits(w, inst.days[t]):
             a.commit(mark)
             return True
         a.rollback(mark)
@@ -271,19 +271,35 @@ def move_out(a: Assignment, t: int, forbidden: set[int], depth: int, effort: lis
 
 
 def insert(a: Assignment, t: int, start: int, end: int, workers: tuple[int, ...], *, depth: int = 2,  # noqa: PLR0913 -- keyword-only effort knobs
-           max_workers: int = 40, max_blockers: int = 3, effort: int | list[int] | None = None) -> int | None:
+           max_workers: int = 40, max_blockers: int = 3, effort: int | list[int] | None = None,
+           inner_blockers: int = 1) -> int | None:
     """Make room for task t ([start, end), eligible `workers`) on one worker by moving the tasks that
-    block it elsewhere (ejection chains of length `depth`). Returns the freed worker, or None with `a`
-    unchanged. Does not put t itself into `a` (the caller decides), so `a` stays valid without t.
-    `effort`: steps for this call, or a countdown (one-element list) shared with the caller's other work."""
+    block it elsewhere (ejection chains of length `depth`, each link pushing on at most `inner_blockers`
+    tasks). Returns the freed worker, or None with `a` unchanged. Does not put t itself into `a` (the caller
+    decides), so `a` stays valid without t. `effort`: steps for this call, or a countdown (one-element list)
+    shared with the caller's other work.
+    While its blockers move, t sits on the worker (when t is an item of `a`'s instance at [start, end), on a
+    day without limits), so a blocker's chain may pass tasks onto that worker around t, and nothing over it;
+    otherwise the worker is simply not used by the chains. (With limits, opening it cost more than it found:
+    crew L-90 cold 0.6 -> 1.3-1.9 s per query, the passed-on seats using up the room `make_room` then had to
+    win back.)"""
     ranked = sorted(workers, key=lambda w: len(a.clashes(w, start, end)))[:max_workers]
     left = effort if isinstance(effort, list) else None if effort is None else [effort]
+    inst = a.inst
+    placeable = (not inst.limits and t < inst.n_tasks and t not in a.of
+                 and inst.starts[t] == start and inst.ends[t] == end)
     for w in ranked:
         blockers = a.clashes(w, start, end)
         if len(blockers) > max_blockers:
             break  # ranked by blocker count: every later worker has at least as many
         mark = a.begin()
-        if all(move_out(a, b, {w}, depth, left) for b in blockers) and make_room(a, w, t, depth, left):
+        if placeable:
+            a.put(t, w)
+            moved = all(move_out(a, b, set(), depth, left, inner_blockers) for b in blockers)
+            a.remove(t)
+        else:
+            moved = all(move_out(a, b, {w}, depth, left, inner_blockers) for b in blockers)
+        if moved and make_room(a, w, t, depth, left):
             a.commit(mark)
             return w
         a.rollback(mark)

@@ -80,6 +80,17 @@ class SolverOptions:
       repair that succeeds saves a window model (~0.1-0.2 s on an L day); one that fails costs a few
       milliseconds more (measured: the load test's L-90 day after 37 bookings 1.2 -> 0.8 s per query,
       crew M-90 cold 4.1 -> 3.3 s, the other issue-8 days unchanged).
+    - `repair_inner_blockers`: tasks one link of a slot probe's ejection chain may push on from the worker it
+      takes (`solver.assign.move_out`; the first link, from the new task's worker, may push
+      `repair_max_blockers`). Two, not one: a start whose one plan nearby moves three tasks (the new task's
+      worker's task onto a worker with two tasks in its way, one of those into the gap the first left beside
+      the new task) was out of reach of one-task links and took CP-SAT windows of 220-260 tasks. With the new
+      task's worker open to the chains on days without limits (`solver.assign.insert`), three load-test
+      rounds' 194 slot queries (2026-12-07, Intel Xeon 2 cores), replayed in two processes side by side, each
+      query twice, alternating: starts that took windows 82 -> 32, per-query p95 0.72-0.75 -> 0.49-0.50 s, p99
+      1.9-2.2 -> 1.3 s, the slowest 2.3-4.6 -> 1.5-1.6 s, the same answers (three against two: no difference).
+      The benchmark's days, the same way (three runs each): gen-L-90 0.19-0.27 -> 0.13-0.21 s, gen-XL-90
+      0.41-0.48 -> 0.24-0.34 s, crew M-90 0.59-0.63 -> 0.48-0.51 s, the others within the machine's noise.
     - `chain_nodes`: items a slot probe's chain of displacements may expand (`solver.assign.displace`: step 5c,
       and the guides' rebuilds when `insert` finds no room; 0: off). Measured (2026-12-06, AMD EPYC 2 cores) on
       two captured load-test rounds' slot queries, each replayed alone with the guides it had read: 138 queries
@@ -117,6 +128,7 @@ class SolverOptions:
     bare_window_literals: int = 10_000
     repair_workers: int = 40
     repair_max_blockers: int = 3
+    repair_inner_blockers: int = 2
     repair_effort: int = 1500
     chain_nodes: int = 2000
     heuristic_effort: int = 2000

@@ -693,7 +693,8 @@ class _ExactProber(_Prober):
                 mark = a.begin()
                 for seat in new:
                     w = insert(a, seat, s, e, inst_n.eligible[seat], depth=2, max_workers=opts.repair_workers,
-                               max_blockers=opts.repair_max_blockers, effort=opts.repair_effort)
+                               max_blockers=opts.repair_max_blockers, effort=opts.repair_effort,
+                               inner_blockers=opts.repair_inner_blockers)
                     if w is None and opts.chain_nodes > 0:  # 5c. one chain of displacements, any length
                         w = displace(a, seat, s, e, inst_n.eligible[seat], max_nodes=opts.chain_nodes)
                     if w is None:
