@@ -10,17 +10,14 @@ probe, and the guides' rebuilds).
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from solver.assign import Assignment, displace, insert
-from solver.checker import assignment_problems
 from solver.domain import Scenario, Shift, Task, Worker
 from solver.instance import Instance, compile_scenario
-from solver.plan import named_assignment
-from tests.solver.generated_kit import planned_day
+from tests.solver.generated_kit import put_back_elsewhere
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 SHIFT = (Shift(T0, T0 + timedelta(hours=12)),)
@@ -80,24 +77,7 @@ def test_the_node_bound_is_honoured() -> None:
 
 @pytest.mark.parametrize(("workers", "seed", "crews"), [(20, 1, False), (40, 2, True), (60, 3, True), (80, 4, False)])
 def test_an_item_put_back_where_it_makes_room_leaves_a_valid_plan(workers: int, seed: int, crews: bool) -> None:
-    scenario, inst, planned = planned_day(workers, 0.9, seed, crews_tag=f"displace-{seed}" if crews else None)
-    rnd = random.Random(seed)
-    a = Assignment(inst, planned)
-    movable = [t for t in a.of if inst.entry[t] >= 0]
-    placed = 0
-    for t in rnd.sample(movable, min(40, len(movable))):
-        w_was = a.of[t]
-        a.remove(t)
-        # Not on its own worker: the chain must move others to make room elsewhere, or give up.
-        workers_t = tuple(w for w in inst.eligible[t] if w != w_was)
-        before = dict(a.of)
-        w = displace(a, t, inst.starts[t], inst.ends[t], workers_t, max_nodes=2000)
-        if w is None:
-            assert a.of == before
-            a.put(t, w_was)
-            continue
-        placed += 1
-        assert w != w_was
-        a.put(t, w)
-        assert assignment_problems(scenario, named_assignment(scenario, inst, a.of)) == []
-    assert placed > 0
+    def chain(a: Assignment, t: int, workers_t: tuple[int, ...]) -> int | None:
+        return displace(a, t, a.inst.starts[t], a.inst.ends[t], workers_t, max_nodes=2000)
+
+    assert put_back_elsewhere(workers, seed, crews, "displace", chain) > 0

@@ -16,7 +16,6 @@ them while each link could push on only one task and the new task's worker was c
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,7 @@ from solver.domain import Scenario, Shift, Task, Worker
 from solver.instance import Instance, compile_scenario
 from solver.options import DEFAULT_OPTIONS
 from solver.plan import named_assignment
-from tests.solver.generated_kit import planned_day
+from tests.solver.generated_kit import put_back_elsewhere
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 SHIFT = (Shift(T0, T0 + timedelta(hours=12)),)
@@ -88,23 +87,7 @@ def test_with_daily_limits_the_new_tasks_worker_stays_closed_to_the_chains() -> 
 
 @pytest.mark.parametrize(("workers", "seed", "crews"), [(20, 1, False), (40, 2, True), (60, 3, True), (80, 4, False)])
 def test_an_item_put_back_where_it_makes_room_leaves_a_valid_plan(workers: int, seed: int, crews: bool) -> None:
-    scenario, inst, planned = planned_day(workers, 0.9, seed, crews_tag=f"links-{seed}" if crews else None)
-    rnd = random.Random(seed)
-    a = Assignment(inst, planned)
-    movable = [t for t in a.of if inst.entry[t] >= 0]
-    placed = 0
-    for t in rnd.sample(movable, min(40, len(movable))):
-        w_was = a.of[t]
-        a.remove(t)
-        # Not on its own worker: the chains must move others to make room elsewhere, or give up.
-        workers_t = tuple(w for w in inst.eligible[t] if w != w_was)
-        before = dict(a.of)
-        w = insert(a, t, inst.starts[t], inst.ends[t], workers_t, depth=2, effort=300, inner_blockers=2)
-        if w is None:
-            assert a.of == before
-            a.put(t, w_was)
-            continue
-        placed += 1
-        a.put(t, w)
-        assert assignment_problems(scenario, named_assignment(scenario, inst, a.of)) == []
-    assert placed > 0
+    def links(a: Assignment, t: int, workers_t: tuple[int, ...]) -> int | None:
+        return insert(a, t, a.inst.starts[t], a.inst.ends[t], workers_t, depth=2, effort=300, inner_blockers=2)
+
+    assert put_back_elsewhere(workers, seed, crews, "links", links) > 0
