@@ -21,6 +21,7 @@ change touching the same tasks is serialised with this one.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from datetime import date, datetime
 import psycopg
 
 from api import repository as repo
+from api import timing
 from api.errors import StrandError, Unproven
 from api.limits import offloaded
 from solver.calendar import OperationalCalendar, Window
@@ -45,23 +47,34 @@ class Guard:
         self.cal = cal
         self.time_limit = time_limit
         self.locked: set[date] = set()
+        self.lock_seconds = 0.0  # waited for day locks so far (Server-Timing `lock`, see `api.timing`)
 
     def lock(self, windows: Iterable[Window]) -> bool:
         """Lock every operational day the windows overlap; True if a day was not locked before."""
         days = sorted({d for w in windows for d in self.cal.days(w)} - self.locked)
+        began = time.perf_counter()
         for day in days:
             repo.lock_day(self.conn, day)
             self.locked.add(day)
+        if days:
+            waited = time.perf_counter() - began
+            self.lock_seconds += waited
+            timing.note("lock", waited)
         return bool(days)
 
-    def check(self, windows: Iterable[Window], *, hint: dict[str, list[str]] | None = None) -> PlanResult | None:
+    def check(self, windows: Iterable[Window], *, hint: dict[str, list[str]] | None = None,
+              moves: dict[str, list[str]] | None = None) -> PlanResult | None:
         """Prove the data around `windows` (as written so far in this transaction) feasible, or raise.
 
-        `hint` adds known plans to the stored witness (e.g. a released task -> its former holders).
+        `hint` adds known plans to the stored witness (e.g. a released task -> its former holders). `moves`
+        (task id -> its workers) put on the stored witness make a candidate plan, tried as a certificate
+        first (`solver.plan.plan`'s `candidates`): a booked start's plan from the slot query that offered it.
         """
         wins = repo.merge(windows)
         if not wins:
             return None
+        began = time.perf_counter()
+        locked = self.lock_seconds
         # Each piece the closure grows by has its days locked before its rows are read: no row can change
         # under the check, and no second read is needed when the closure reaches another day (it read the
         # whole closure twice on the load test's day, whose tasks span three operational days).
@@ -77,6 +90,8 @@ class Guard:
         stored = repo.read_witness(self.conn, task_day.values())
         witness: dict[str, list[str]] = {k: v for day_map in stored.values() for k, v in day_map.items()}
         witness.update(hint or {})
+        candidates = [] if not moves else [{**witness, **moves}]
+        timing.note("read", time.perf_counter() - began - (self.lock_seconds - locked))
         # In a solver process during a request (api.limits.offloaded): the plan's Python would otherwise hold
         # the GIL its worker's other request threads need; past its time limit (+ grace) it is UNKNOWN.
         # Every day gets the Hall sweep when the construction leaves seats out (not only big ones): a change
@@ -85,9 +100,11 @@ class Guard:
         # searches for the fewest (measured on the load test's L-90 day: a refused booking took the whole
         # 10 s and named some 300 tasks; the sweep proves it in 1-33 ms, naming 5-6).
         options = SolverOptions(base_time_limit=self.time_limit, big_day_items=0)
-        result = offloaded(plan, scenario, options, witness=witness,
+        began = time.perf_counter()
+        result = offloaded(plan, scenario, options, witness=witness, candidates=candidates,
                            seconds=self.time_limit,
                            timed_out=lambda: PlanResult(Status.UNKNOWN, {}, [], False))
+        timing.note("check", time.perf_counter() - began)
         if result.status is Status.INFEASIBLE:
             names = ", ".join(result.uncovered)
             raise StrandError(f"the change would leave tasks nobody can take: {names}",
@@ -96,8 +113,10 @@ class Guard:
             raise Unproven("the solver could not prove within its time limit that every task stays coverable;"
                            " the change was not made", tasks=result.uncovered)
         # The witness, per day: each task with open seats -> every worker of its seats (holders first).
+        began = time.perf_counter()
         self._store_witness(task_day, stored, {t.id: list(result.assignment[t.id])
                                                for t in scenario.tasks if t.open_seats})
+        timing.note("store", time.perf_counter() - began)
         return result
 
     def _store_witness(self, task_day: dict[str, date], stored: dict[date, dict[str, list[str]]],

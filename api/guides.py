@@ -17,14 +17,14 @@ the two gunicorn workers had kept for itself, 32.2 s without guides.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import psycopg
 from flask import current_app
 
 from api import repository as repo
-from solver.domain import Guides, NamedPlan, SlotQuery
+from solver.domain import CrewEntry, Guides, InvalidInput, NamedPlan, SlotQuery
 
 KEEP_SECONDS = 2 * 24 * 3600.0
 
@@ -74,3 +74,27 @@ def store(conn: psycopg.Connection, query: SlotQuery, guides: Guides) -> None:
     stay (`api.day_slots.answer`)."""
     repo.store_guides(conn, query.date, query.duration_minutes, seats_key(query), dump(guides),
                       keep_seconds=KEEP_SECONDS)
+
+
+def booking_moves(conn: psycopg.Connection, day: date, start: datetime, end: datetime, skill: str | None,
+                  crew: tuple[CrewEntry, ...] | None, task_id: str) -> dict[str, list[str]] | None:
+    """The plan the latest slot query like this booking (same day, length and crew) kept for its start, as
+    moves onto the day's stored plan: each task that plan put elsewhere with its workers, and the booked task
+    `task_id` on the workers it gave the new task. None when no query kept one (the start was free in the
+    day's plan, or guides are off). The guard tries it as a certificate (`api.guard.Guard.check`'s `moves`):
+    a manager books a start the query has just offered, and where that took windows or a model to find, the
+    guard's own search from the stored plan would find it again the same costly way (1.7-2.1 s of CP-SAT on
+    one captured booking of the load test's L-90 day). A stale or foreign guide fails the check and costs
+    milliseconds."""
+    if not enabled():
+        return None
+    try:
+        query = SlotQuery(day, int((end - start).total_seconds() // 60), skill=skill, crew=crew)
+    except InvalidInput:
+        return None
+    found = stored(conn, query)
+    if found is None or start not in found.new:
+        return None
+    moves = {t: list(ws) for t, ws in found.plans.get(start, {}).items()}
+    moves[task_id] = list(found.new[start])
+    return moves

@@ -473,7 +473,8 @@ def _book(conn: psycopg.Connection, data: dict[str, Any], start: datetime, end: 
         task_id = repo.insert_task(conn, data.get("id"), start, end, skill, crew)
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
-    g.check([(start, end)])
+    moves = guides.booking_moves(conn, g.cal.day_of(start), start, end, skill, crew, task_id)
+    g.check([(start, end)], moves=moves)
     booked = _task(conn, task_id)
     audit.record(conn, "task.book", "task", task_id, None, booked, TaskResourceSchema)
     return booked

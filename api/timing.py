@@ -5,6 +5,10 @@ the server. A request notes its stages with `note`; the header lists them in ord
 What `GET /slots` notes (`api.service.slots`): `turn`, the wait for its slot turn (`api.limits.slot_turn`);
 `read` and `solve`, the day's read and the solve in the solver process (`api.day_slots`); `shared`, instead of
 those, the wait of a query that joined an identical one and got its answer (`api.flights`).
+
+What a change the feasibility guard checks notes (`api.guard`): `lock`, the wait for its days' locks (another
+change of the same day holds them); `read`, reading what the check needs; `check`, the proof in the solver
+process; `store`, keeping the day's new plan.
 """
 
 from __future__ import annotations
@@ -17,9 +21,15 @@ HEADER = "Server-Timing"
 
 
 def note(name: str, seconds: float) -> None:
-    """Add a stage to this request's `Server-Timing` (nothing outside a request)."""
+    """Add a stage to this request's `Server-Timing`, or these seconds to the stage of that name if noted
+    already (a write may wait for locks more than once); nothing outside a request."""
     if has_request_context():
-        g.setdefault("server_timing", []).append((name, seconds))
+        stages: list[tuple[str, float]] = g.setdefault("server_timing", [])
+        for i, (noted, before) in enumerate(stages):
+            if noted == name:
+                stages[i] = (name, before + seconds)
+                return
+        stages.append((name, seconds))
 
 
 def header(stages: list[tuple[str, float]]) -> str:

@@ -76,8 +76,8 @@ class Recorder:
         self.undecided: list[int] = []  # per answered GET /slots: candidates its budget left undecided
         self.origin = time.perf_counter()
         self.timeline: list[tuple[float, str, float]] = []  # (seconds into the run at its start, label, seconds)
-        # GET /slots answers' stages inside the server (`api.timing`: its Server-Timing header), per stage
-        self.stages: dict[str, list[float]] = defaultdict(list)
+        # Answers' stages inside the server (`api.timing`: their Server-Timing header), per endpoint and stage
+        self.stages: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 
     def call(self, label: str, session: requests.Session, method: str, url: str,
              **kwargs: Any) -> requests.Response | None:
@@ -88,13 +88,13 @@ class Recorder:
         except requests.RequestException:
             r = None
         took = time.perf_counter() - began
-        stages = timing.parse(r.headers.get(timing.HEADER)) if r is not None and label == SLOTS else {}
+        stages = timing.parse(r.headers.get(timing.HEADER)) if r is not None else {}
         with self.lock:
             self.seconds[label].append(took)
             self.statuses[label][r.status_code if r is not None else 0] += 1
             self.timeline.append((began - self.origin, label, took))
             for name, seconds in stages.items():
-                self.stages[name].append(seconds)
+                self.stages[label][name].append(seconds)
         return r
 
 
@@ -318,8 +318,9 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
             rec.statuses[label].update(codes)
         rec.undecided.extend(one.undecided)
         rec.timeline.extend(one.timeline)
-        for name, values in one.stages.items():
-            rec.stages[name].extend(values)
+        for label, named in one.stages.items():
+            for name, values in named.items():
+                rec.stages[label][name].extend(values)
         rec.booked.update(f"{r['seed']}:{t}" for t in one.booked)
     cpus = [r.get("cpu") for r in results]
     cpu_sum = None if any(c is None for c in cpus) else {g: sum(c[g] for c in cpus if c) for g in cpu.GROUPS}
@@ -454,18 +455,30 @@ def chart(rec: Recorder, path: Path, rounds: int = 1) -> Path | None:
     return path
 
 
+STAGES = {  # what each stage a Server-Timing header names is (`api.timing`)
+    "turn": "waiting for the worker's slot turn",
+    "read": "reading the day and the guides (solver process); for a change, what its check needs",
+    "solve": "solving (solver process)",
+    "shared": "a query that joined an identical one: its whole wait",
+    "lock": "waiting for the day's locks (another change of the day holds them)",
+    "check": "proving every task still coverable (solver process)",
+    "store": "keeping the day's new plan",
+}
+
+
 def _stages_table(rec: Recorder) -> list[str]:
-    """Where the `GET /slots` answers' time went inside the server, from their Server-Timing headers."""
-    if not rec.stages:
+    """Where the answers' time went inside the server, from their Server-Timing headers, per endpoint."""
+    rows = [f"| `{label}` | {name} | {STAGES.get(name, '')} | {len(v)} | {statistics.median(v):.3f} | "
+            f"{_pct(v, 0.95):.3f} | {max(v):.3f} |"
+            for label in sorted(rec.stages, key=lambda label: (label != SLOTS, label))
+            for name in sorted(rec.stages[label], key=lambda n: (list(STAGES).index(n) if n in STAGES else 99, n))
+            if (v := rec.stages[label][name])]
+    if not rows:
         return []
-    what = {"turn": "waiting for the worker's slot turn", "read": "reading the day and the guides (solver process)",
-            "solve": "solving (solver process)", "shared": "a query that joined an identical one: its whole wait"}
-    rows = [f"| {name} | {what.get(name, '')} | {len(v)} | {statistics.median(v):.3f} | {_pct(v, 0.95):.3f} | "
-            f"{max(v):.3f} |" for name in ("turn", "read", "solve", "shared") if (v := rec.stages.get(name))]
     return ["## Inside the server", "",
-            "`GET /slots` answers' stages, from their `Server-Timing` header (`api/timing.py`); the rest of a "
-            "client's time is the request's way through gunicorn and back.", "",
-            "| stage | what | answers | p50 | p95 | max |", "|---|---|---|---|---|---|", *rows, ""]
+            "Answers' stages, from their `Server-Timing` header (`api/timing.py`); the rest of a client's time is "
+            "the request's way through gunicorn and back (and, for a change, its transaction's other statements).",
+            "", "| endpoint | stage | what | answers | p50 | p95 | max |", "|---|---|---|---|---|---|---|", *rows, ""]
 
 
 def _cpu_table(spent: dict[str, float] | None, seconds: float, cores: int | None) -> list[str]:

@@ -221,6 +221,16 @@ def plan_instance(
     return InstancePlan(Status.INFEASIBLE, {}, uncovered, optimal)
 
 
+def _candidate_plan(inst: Instance, candidates: Sequence[Witness], hint: dict[int, int] | None) -> InstancePlan | None:
+    """The first candidate that is a plan of `inst` as it stands (every item seated, see `is_valid`), pulled
+    back towards `hint`; None if there is none."""
+    for candidate in candidates:
+        items = witness_hint(inst, candidate)
+        if items is not None and is_valid(inst, items):
+            return _near(inst, InstancePlan(Status.FEASIBLE, items), hint)
+    return None
+
+
 def uncovered_names(inst: Instance, items: list[int]) -> list[str]:
     """Task ids of these items, each once, in item order."""
     return list(dict.fromkeys(inst.task_ids[i] for i in items))
@@ -231,18 +241,25 @@ def plan(
     options: SolverOptions = DEFAULT_OPTIONS,
     *,
     witness: Witness | None = None,
+    candidates: Sequence[Witness] = (),
 ) -> PlanResult:
     """Feasibility of a validated scenario within `options.base_time_limit` seconds.
 
     FEASIBLE: `assignment` gives every task its workers for all its seats (holders first); INFEASIBLE (a
     proof): `uncovered` names tasks that cannot all be covered; UNKNOWN: neither was shown in time.
     `witness` (task id -> worker or workers) is a previously found plan; when still valid it is the
-    certificate, and otherwise it seeds the search.
+    certificate, and otherwise it seeds the search. `candidates`: other plans (same form) that may cover the
+    whole scenario, e.g. the plan a slot query found for the start a manager then booked; the first that is
+    valid as it stands is the certificate (pulled back towards the witness), else they are ignored. Only
+    checked, never trusted, so a stale one costs a validity test (milliseconds), never a verdict.
     """
     began = time.perf_counter()
     inst = compile_scenario(scenario)
-    verdict = plan_instance(inst, hint=witness_hint(inst, witness), time_limit=options.base_time_limit,
-                            workers=options.model_workers, options=options)
+    hint = witness_hint(inst, witness)
+    verdict = _candidate_plan(inst, candidates, hint)
+    if verdict is None:
+        verdict = plan_instance(inst, hint=hint, time_limit=options.base_time_limit,
+                                workers=options.model_workers, options=options)
     named: dict[str, tuple[str, ...]] = {}
     if verdict.status is Status.FEASIBLE:
         named = named_assignment(scenario, inst, verdict.assignment)

@@ -6,8 +6,9 @@ tests/solver/test_slot_guides.py and, over HTTP, in test_slots_and_what_if.py.)"
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -19,6 +20,7 @@ from api.day_slots import DaySlots
 from api.db import close_pool, unit_of_work
 from solver.domain import CrewEntry, Guides, SlotAnswer, SlotQuery
 from solver.options import SolverOptions
+from tests.api.service_kit import add_worker, assert_day_feasible, assert_problem, at, book, dump
 
 DAY = date(2026, 11, 23)
 QUERY = SlotQuery(DAY, 60, 15)
@@ -139,3 +141,46 @@ def test_a_slot_query_starts_from_the_guides_kept_last_and_keeps_what_it_learned
     given = _answer(app, database_url, monkeypatch, _guides("learned"))
     assert given == [_guides("kept by the query before") if on else None]
     assert _read(app, QUERY) == _guides("learned" if on else "kept by the query before")
+
+
+MSK = ZoneInfo("Europe/Moscow")
+INSTALL_HOUR = SlotQuery(DAY, 60, 15, "install")  # the guides a booking of one install hour on DAY reads
+
+
+def _msk(hhmm: str) -> datetime:
+    return datetime.combine(DAY, time.fromisoformat(hhmm), tzinfo=MSK)
+
+
+def test_a_booking_reads_the_plan_the_slot_query_kept_for_its_start_as_moves(app: Any) -> None:
+    kept = Guides({"t1": ("anna",)}, {_msk("11:00"): {"t1": ("boris",)}}, {_msk("11:00"): ("anna",)})
+    _keep(app, INSTALL_HOUR, kept)
+    with app.app_context(), unit_of_work() as conn:
+        def moves(start: str, skill: str | None = "install", minutes: int = 60) -> Any:
+            begin = _msk(start)
+            return guides.booking_moves(conn, DAY, begin, begin + timedelta(minutes=minutes), skill, None, "t9")
+        assert moves("11:00") == {"t1": ["boris"], "t9": ["anna"]}
+        assert moves("12:00") is None  # no plan kept for that start (it was free in the day's plan)
+        assert moves("11:00", skill=None) is None  # another crew's queries: other guides
+        assert moves("11:00", minutes=90) is None
+        assert moves("11:00", minutes=5) is None  # no slot query asks for that: no guides, no error
+        app.config["SLOT_GUIDES"] = 0
+        assert moves("11:00") is None
+
+
+def test_a_kept_plan_never_changes_a_bookings_verdict(app: Any, client: Any, database_url: str) -> None:
+    """Anna 09-13 and Boris 09-17 (install); t2 11-15 needs Boris, t1 10-12 takes Anna. A third install hour at
+    11:00 strands a task: made-up guides saying it fits (t1 to Boris, the new task to Anna) leave it refused
+    and the database as it was; at 15:00 it fits (Boris is free from 15:00), whatever guides claim (t2 and the
+    new task on Anna, off shift)."""
+    add_worker(client, "anna", ["install"], (at("09:00"), at("13:00")))
+    add_worker(client, "boris", ["install"], (at("09:00"), at("17:00")))
+    assert book(client, "t2", at("11:00"), at("15:00"), "install").status_code == 201
+    assert book(client, "t1", at("10:00"), at("12:00"), "install").status_code == 201
+    _keep(app, INSTALL_HOUR, Guides({}, {_msk("11:00"): {"t1": ("boris",)}, _msk("15:00"): {"t2": ("anna",)}},
+                                    {_msk("11:00"): ("anna",), _msk("15:00"): ("anna",)}))
+    before = dump(database_url)
+    body = assert_problem(book(client, "t3", at("11:00"), at("12:00"), "install"), 409)
+    assert body["uncovered"]
+    assert dump(database_url) == before
+    assert book(client, "t4", at("15:00"), at("16:00"), "install").status_code == 201
+    assert_day_feasible(database_url)

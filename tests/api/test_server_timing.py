@@ -1,11 +1,15 @@
-"""`GET /slots` says where its time went in a `Server-Timing` header (`api.timing`): the wait for its slot turn,
-the day's read and the solve, or for a query that joined an identical one, its wait for that answer."""
+"""`GET /slots` and checked changes say where their time went in a `Server-Timing` header (`api.timing`): a slot
+query its wait for its slot turn, the day's read and the solve, or for a query that joined an identical one,
+its wait for that answer; a change the guard checks its wait for the day's locks, its read, its check and the
+keeping of the day's plan."""
 
 from __future__ import annotations
 
 import threading
 import time
 from typing import Any
+
+from flask import Flask, g
 
 from api import timing
 from api.limits import SLOT_TURN_KEY
@@ -46,3 +50,25 @@ def test_the_header_reads_back_as_written_and_entries_without_a_duration_are_lef
     assert timing.parse(written) == {"turn": 0.0123, "solve": 1.5}
     assert timing.parse('cache;desc="hit", db;dur=bad, x;dur=2') == {"x": 0.002}
     assert timing.parse(None) == {}
+
+
+def test_a_checked_change_times_its_lock_wait_its_read_its_check_and_its_store(client: Any) -> None:
+    add_worker(client, "anna", [], (at("09:00"), at("17:00")))
+    r = client.post("/api/v1/tasks", json={"id": "t1", "start": at("10:00"), "end": at("11:00")})
+    assert r.status_code == 201
+    stages = timing.parse(r.headers[timing.HEADER])
+    assert list(stages) == ["lock", "read", "check", "store"]
+    assert all(0 <= seconds < 30 for seconds in stages.values())
+    assert stages["check"] > 0  # in the solver process
+    r = client.post("/api/v1/tasks/t1/take", json={"worker_id": "anna"})
+    assert r.status_code == 200 and list(timing.parse(r.headers[timing.HEADER])) == ["lock", "read", "check", "store"]
+    r = client.post("/api/v1/tasks/t1/release")  # no check (a release strands nothing): only its lock wait
+    assert r.status_code == 200 and list(timing.parse(r.headers[timing.HEADER])) == ["lock"]
+
+
+def test_stages_noted_twice_add_up() -> None:
+    with Flask(__name__).test_request_context():
+        timing.note("lock", 0.25)
+        timing.note("read", 0.5)
+        timing.note("lock", 0.5)
+        assert timing.header(g.server_timing) == "lock;dur=750.0, read;dur=500.0"

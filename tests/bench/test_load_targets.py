@@ -118,13 +118,17 @@ def test_rounds_are_bounded() -> None:
 def test_the_report_splits_the_slot_answers_time_inside_the_server_from_their_server_timing(tmp_path: Path) -> None:
     result = _result([0.5, 1.5])
     rec: Recorder = result["rec"]
-    rec.stages.update({"turn": [0.0, 1.0], "read": [0.05, 0.06], "solve": [0.3, 0.4]})
+    rec.stages[load.SLOTS].update({"turn": [0.0, 1.0], "read": [0.05, 0.06], "solve": [0.3, 0.4]})
+    rec.stages["POST /tasks"].update({"lock": [0.2], "check": [0.1]})
     text = report(result, tmp_path / "load.md")
     table = text.split("## Inside the server")[1].split("##")[0]
-    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if line.startswith("| ")}
-    assert rows["turn"].endswith("| 2 | 0.500 | 1.000 | 1.000 |")  # answers, p50, p95, max
-    assert rows["solve"].endswith("| 2 | 0.350 | 0.400 | 0.400 |")
-    assert "shared" not in rows  # no query joined another
+    rows = {tuple(cell.strip("` ") for cell in line.strip("|").split("|")[:2]): line
+            for line in table.splitlines() if line.startswith("| `")}
+    assert rows[("GET /slots", "turn")].endswith("| 2 | 0.500 | 1.000 | 1.000 |")  # answers, p50, p95, max
+    assert rows[("GET /slots", "solve")].endswith("| 2 | 0.350 | 0.400 | 0.400 |")
+    assert rows[("POST /tasks", "lock")].endswith("| 1 | 0.200 | 0.200 | 0.200 |")  # a booking's stages too
+    assert ("GET /slots", "shared") not in rows  # no query joined another
+    assert list(rows)[0][0] == "GET /slots"  # the target's endpoint first
     assert "## Inside the server" not in report(_result([0.5]), tmp_path / "other.md")  # no header, no table
 
 

@@ -1,0 +1,81 @@
+"""`solver.plan.plan`'s `candidates`: other plans that may cover the whole day, e.g. the plan a slot query found
+for the start a manager then booked (`api.guides.booking_moves`). The specification: a candidate never changes
+a verdict (made-up candidates give exactly the verdict without them, whose agreement with brute force is
+`test_crews_vs_brute_force`'s), a valid one decides the day without any search, and on the day a booking
+follows its slot query, the query's kept plan for the booked start is such a certificate.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from solver import find_slots, load_scenario
+from solver.domain import Status, Task
+from solver.plan import plan
+from tests.solver.test_crews_vs_brute_force import PROPERTY, valid_doc
+from tests.solver.test_slot_guides import QUERY, SLOW, tight_doc
+
+PLAN_MODULE = importlib.import_module("solver.plan")  # the package's `plan` is the function
+
+
+def _made_up(rnd: random.Random, doc: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    ids = [w["id"] for w in doc["workers"]]
+    return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]
+            if rnd.random() < 0.9}
+
+
+def _searched(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("searched although a candidate was a plan")
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_made_up_candidates_never_change_the_verdict(seed: int) -> None:
+    rnd = random.Random(seed)
+    doc = tight_doc(rnd) if rnd.random() < 0.5 else valid_doc(rnd)
+    sc = load_scenario(doc)
+    expected = plan(sc)
+    candidates = [_made_up(rnd, doc) for _ in range(rnd.randint(1, 3))]
+    if expected.status is Status.FEASIBLE and rnd.random() < 0.5:
+        candidates.insert(rnd.randrange(len(candidates) + 1), expected.assignment)  # a true plan among them
+    got = plan(sc, witness=_made_up(rnd, doc) if rnd.random() < 0.5 else None, candidates=candidates)
+    event(f"{expected.status.value}")
+    assert got.status is expected.status  # a FEASIBLE one passed the independent checker inside `plan`
+    if got.status is Status.INFEASIBLE:
+        assert got.uncovered == expected.uncovered
+
+
+def test_a_valid_candidate_decides_the_day_without_a_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = load_scenario(tight_doc(random.Random(7)))
+    found = plan(sc)
+    assert found.status is Status.FEASIBLE
+    monkeypatch.setattr(PLAN_MODULE, "plan_instance", _searched)
+    got = plan(sc, witness={}, candidates=[{"no such task": ("nobody",)}, found.assignment])
+    assert got.status is Status.FEASIBLE
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**9))
+def test_a_booked_start_is_proved_by_the_plan_its_slot_query_kept(seed: int) -> None:
+    sc = load_scenario(tight_doc(random.Random(seed)))
+    answer = find_slots(sc, QUERY, SLOW)
+    learned = answer.guides
+    if learned is None or not learned.new:
+        event("no start took windows")
+        return
+    start = sorted(learned.new)[seed % len(learned.new)]
+    booked = sc.with_tasks((*sc.tasks, Task("booked", start, start + timedelta(minutes=QUERY.duration_minutes),
+                                            QUERY.skill, crew=QUERY.seats)))
+    candidate = {**learned.base, **learned.plans[start], "booked": learned.new[start]}  # as `api.guard` builds it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PLAN_MODULE, "plan_instance", _searched)
+        got = plan(booked, SLOW, witness=learned.base, candidates=[candidate])
+    assert got.status is Status.FEASIBLE
+    event("decided by the candidate")
