@@ -108,9 +108,10 @@ def chain_window(inst: Instance, a: Assignment, around: list[int], depth: int) -
 def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit: float, workers: int = 1,  # noqa: PLR0913 -- keyword-only knobs
                hint: dict[int, int] | None = None, single_first: float = QUICK_WINDOW_SECONDS,
                search: tuple[int, int] = (0, 0),
-               deadline: float | None = None) -> dict[int, int] | Literal[False] | None:
+               deadline: float | None = None) -> dict[int, int] | Literal[False, Status.INFEASIBLE] | None:
     """A plan for `free` that fits around the pinned tasks of `base`; False if the Hall check proves that the
-    pins leave none (no model is built); None if CP-SAT found none (`single_first` seconds of one worker,
+    pins leave none (no model is built); `Status.INFEASIBLE` if CP-SAT proved that they leave none; None if
+    CP-SAT found none in its time (`single_first` seconds of one worker,
     `REPAIR_SECONDS` of `workers` without presolve, the time left presolved). `deadline`: the seconds are
     paced (`solver.pace`), and nothing runs past this `time.perf_counter()` instant."""
     free = whole_tasks(inst, free)
@@ -158,6 +159,8 @@ def restricted(inst: Instance, base: Assignment, free: list[int], *, time_limit:
     res = solve(narrow, free, time_limit=time_limit, hint=start, workers=workers, presolve=False,
                 pinned=pinned, linearization=WINDOW_LINEARIZATION, single_first=single_first,
                 presolve_after=REPAIR_SECONDS, search=search, deadline=deadline)
+    if res.status is Status.INFEASIBLE:
+        return Status.INFEASIBLE
     return res.assignment if res.status is Status.FEASIBLE else None
 
 
@@ -177,7 +180,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
            time_left: Callable[[], float], workers: int = 1, hint: dict[int, int] | None = None,
            on_model: Callable[[], None] | None = None, chain: bool = False,
            tried: set[frozenset[int]] | None = None,
-           cap: float | None = None, skip: int = 0, growth: float = 0.0,
+           cap: float | None = None, skip: int = 0, growth: float = 0.0, growth_after: float = 0.0,
            on_window: Callable[[int], None] | None = None) -> dict[int, int] | Literal[False] | None:
     """The growing windows around the items `around` (one interval): a restricted window's plan of its items
     (with the rest of `a` a plan of the whole day), False when a relaxed window proves the day (with `around`)
@@ -188,9 +191,10 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
     would only fail again. `cap`: seconds each restricted window but the widest may take (a window that
     does not decide passes to the next, so a cap costs a chance at a plan, never soundness). `skip`: the
     first windows not to try (a probe resumed where it was cut off, see `solver.slots`); `on_window`: called
-    with each window's position before its models run. `growth`: after a restricted window CP-SAT found no plan
-    for, the next windows but the widest are skipped until one has `growth` times its items (see
-    `SolverOptions.window_growth`; skipping a window only loses a chance at a plan, never soundness).
+    with each window's position before its models run. `growth`: after a restricted window whose pins CP-SAT
+    proved to leave no plan, in at least `growth_after` seconds, the next windows but the widest are skipped
+    until one has `growth` times its items (see `SolverOptions.window_growth`; skipping a window only loses a
+    chance at a plan, never soundness).
 
     A relaxed window's plan proves nothing, but it is where the window's tasks can go with `around` among
     them: it hints the next, wider restricted window (the pins that blocked the narrower one are free
@@ -210,13 +214,16 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         limit = min(time_left(), options.window_time_limit, math.inf if cap is None or widest else cap)
         if limit <= 0:
             return None
+        began = time.perf_counter()
         found = restricted(inst, a, items, time_limit=limit, workers=workers, hint=(hint or {}) | carry,
                            single_first=quick, search=options.tiny_search, deadline=_deadline(time_left))
         if on_model is not None:
             on_model()
         if isinstance(found, dict):
             return found
-        failed = max(failed, len(items) * (found is None))
+        slow_proof = found is Status.INFEASIBLE and time.perf_counter() - began >= growth_after
+        failed = max(failed, len(items) * slow_proof)
+        searched = found is None or found is Status.INFEASIBLE  # CP-SAT ran and found no plan
         limit = min(time_left(), options.window_time_limit)
         if limit <= 0:
             return None
@@ -226,7 +233,7 @@ def settle(inst: Instance, index: TimeIndex, a: Assignment, around: list[int], o
         # relaxation only loses a chance of a proof, never soundness). Replayed load-day queries 2.3 -> 1.8 s
         # in all, v1 M-90 cold 0.11 -> 0.125 s (its hint had helped the next window), the other v1 days
         # unchanged; days with limits keep it (crew M-90 0.50 -> 0.72 s without).
-        if worth_relaxing(inst, items, options) and (found is None or bool(inst.limits)):
+        if worth_relaxing(inst, items, options) and (searched or bool(inst.limits)):
             res = relaxed(inst, items, time_limit=limit, workers=workers,
                           hint={t: a.of[t] for t in items if t in a.of}, search=options.tiny_search,
                           deadline=_deadline(time_left))

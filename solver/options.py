@@ -52,16 +52,19 @@ class SolverOptions:
       either way, the same answers (one 1 h window had spent its whole 2 s finding nothing, where the 3 h
       window after it found the plan in 0.3 s); a cap of 0.5 s lost more plans than it saved time (the
       16 heaviest queries 35 -> 60 s). Whole-day planning keeps `window_time_limit`.
-    - `window_growth`: after a slot probe's restricted window that found no plan, the next windows but the widest
-      are skipped until one has this many times its items (0: none skipped). Off by default: it helped the
-      load test's tight day and hurt the benchmark's. On the load-test day a hard start's chain window (135
-      items) spent 0.55 s proving it had no plan, the 1 h window (157 items) 0.85-0.95 s more, and the 3 h
-      window (306 items) found the plan in 0.18 s; with 2.0, twelve load-test query sequences replayed in order
-      (2 cores, alone; noisy machine, two runs of each) had their slowest queries 14.0-16.1 s -> 12.5 s in sum,
-      the slowest of all 2.5-2.6 s -> 1.7 s. But on the benchmark's days the skipped windows were the ones that
-      found the plans: with 2.0 (2026-12-06, 639eafb, AMD EPYC 2 cores, one run each way, back to back) crew
-      M-80 cold took 2.19 s per query against 0.99 s without, and the tight PTSP 67_371 26.4 s against 18.5 s
-      (in the full benchmark run before them, with 2.0: 2.28 s, and 30.5 s with 64 starts left undecided).
+    - `window_growth` / `window_growth_after`: after a slot probe's restricted window whose pins CP-SAT *proved*
+      to leave no plan, taking at least `window_growth_after` seconds for it, the next windows but the widest
+      are skipped until one has `window_growth` times its items (growth 0: none skipped). Why: on the load
+      test's tight day one start is hard in every late query: its chain window (134 items) takes 0.45-0.7 s to
+      prove the pins leave no plan, the 1 h window (158 items) 0.6-0.85 s more, and the 3 h window (303-307
+      items) finds the plan in 0.13-0.66 s. A slow proof is the sign: the pins around the start are tight, and
+      a slightly wider window holds the same ones. Replayed (one capture of three rounds, 140 queries, two runs
+      each way, alone): the slowest query 2.1-2.2 -> 1.6-1.8 s, all of them 32-36 s either way, the same
+      answers. The rule once applied after any window without a plan (a timeout too) and with no time floor:
+      then it hurt the benchmark's days, whose skipped windows were the ones that found the plans (crew M-80
+      cold 0.99 -> 2.19 s per query, the tight PTSP 67_371 18.5 -> 26.4 s; 2026-12-06, 639eafb); their slow
+      failures are timeouts (PTSP 67_371 tight: one of six restricted windows, unknown at the 1 s cap) or
+      quick proofs (crew M-80: 17 infeasible windows, none slower than 0.3 s), which the rule now leaves alone.
     - `chain_depth` / `chain_literals`: links of a slot probe's first, chain window on a day without
       limits (0: none; see `solver.neighbourhood.chain_window`), one link fewer while it is above
       `chain_literals` (item, worker) pairs. Two: measured cold on 2 cores, v1 L-90 0.45 -> 0.29 s and M-90
@@ -121,7 +124,8 @@ class SolverOptions:
     window_margins: tuple[int, ...] = (1 * HOUR_TICKS, 3 * HOUR_TICKS, 8 * HOUR_TICKS)
     window_time_limit: float = 2.0
     probe_window_cap: float = 1.0
-    window_growth: float = 0.0
+    window_growth: float = 2.0
+    window_growth_after: float = 0.3
     chain_depth: int = 2
     chain_literals: int = 12_000
     big_window_literals: int = 30_000

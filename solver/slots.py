@@ -754,7 +754,8 @@ class _ExactProber(_Prober):
         found = settle(inst_n, self.index, base, new, self.options, time_left=lambda: self.time_limit,
                        workers=self.options.model_workers, hint=hint, on_model=counted, chain=not inst_n.limits,
                        cap=self.options.probe_window_cap, skip=self.reached.get((s, e), 0),
-                       growth=self.options.window_growth, on_window=reached)
+                       growth=self.options.window_growth, growth_after=self.options.window_growth_after,
+                       on_window=reached)
         if found is False:
             return NO_SLOT
         if found is None:

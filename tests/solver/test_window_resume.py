@@ -1,11 +1,15 @@
 """A slot probe that a first pass cut off resumes at the window it was in (`solver.neighbourhood.settle`'s
 `skip`): the narrower windows are not tried again, and what the wider one finds is still a valid plan. And after
-a window without a plan the next tried is one at least `growth` times as wide, or the widest."""
+a window CP-SAT proved without a plan (in at least `growth_after` seconds) the next tried is one at least
+`growth` times as wide, or the widest."""
 
 from __future__ import annotations
 
+import pytest
+
 from solver import load_scenario
 from solver.assign import Assignment, is_valid
+from solver.domain import Status
 from solver.instance import Instance, TimeIndex, compile_scenario
 from solver.model import solve
 from solver.neighbourhood import settle, windows
@@ -47,19 +51,30 @@ def test_a_resumed_probe_starts_at_its_window() -> None:
         assert is_valid(inst, placed)
 
 
-def test_after_a_window_without_a_plan_only_a_window_twice_as_wide_or_the_widest_is_tried(monkeypatch) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("proof", [Status.INFEASIBLE, None])
+def test_after_a_window_proved_without_a_plan_only_a_window_twice_as_wide_or_the_widest_is_tried(
+        monkeypatch: pytest.MonkeyPatch, proof: Status | None) -> None:
+    """The growth rule skips windows only after CP-SAT *proved* a window's pins leave no plan, and spent at least
+    `growth_after` seconds on it; a window that merely ran out of time (None) skips nothing."""
     inst, a, leftover = _setup()
     sizes = [len(items) for items, _, _ in windows(inst, TimeIndex(inst), a, [leftover], SolverOptions())]
     tried: list[int] = []
+    clock = [0.0]
 
-    def no_plan(inst: Instance, base: Assignment, free: list[int], **_: object) -> None:
-        tried.append(len(free))  # as CP-SAT finding no plan in its time
+    def no_plan(inst: Instance, base: Assignment, free: list[int], **_: object) -> Status | None:
+        tried.append(len(free))
+        clock[0] += 0.5  # each model half a second
+        return proof
 
     monkeypatch.setattr("solver.neighbourhood.restricted", no_plan)
-    for growth, expected in ((0.0, sizes), (2.0, _grown(sizes, 2.0)), (100.0, [sizes[0], sizes[-1]])):
+    monkeypatch.setattr("solver.neighbourhood.time.perf_counter", lambda: clock[0])
+    cases = [(0.0, 0.0, sizes), (2.0, 0.3, _grown(sizes, 2.0) if proof else sizes),
+             (2.0, 0.6, sizes),  # proofs quicker than 0.6 s: nothing skipped
+             (100.0, 0.0, [sizes[0], sizes[-1]] if proof else sizes)]
+    for growth, after, expected in cases:
         tried.clear()
         assert settle(inst, TimeIndex(inst), a, [leftover], SolverOptions(), time_left=lambda: 5.0,
-                      growth=growth) is None
+                      growth=growth, growth_after=after) is None
         assert tried == expected
 
 
