@@ -17,6 +17,7 @@ the two gunicorn workers had kept for itself, 32.2 s without guides.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -76,16 +77,28 @@ def store(conn: psycopg.Connection, query: SlotQuery, guides: Guides) -> None:
                       keep_seconds=KEEP_SECONDS)
 
 
-def booking_moves(conn: psycopg.Connection, day: date, start: datetime, end: datetime, skill: str | None,
-                  crew: tuple[CrewEntry, ...] | None, task_id: str) -> dict[str, list[str]] | None:
-    """The plan the latest slot query like this booking (same day, length and crew) kept for its start, as
-    moves onto the day's stored plan: each task that plan put elsewhere with its workers, and the booked task
-    `task_id` on the workers it gave the new task. None when no query kept one (the start was free in the
-    day's plan, or guides are off). The guard tries it as a certificate (`api.guard.Guard.check`'s `moves`):
-    a manager books a start the query has just offered, and where that took windows or a model to find, the
-    guard's own search from the stored plan would find it again the same costly way (1.7-2.1 s of CP-SAT on
-    one captured booking of the load test's L-90 day). A stale or foreign guide fails the check and costs
-    milliseconds."""
+@dataclass(frozen=True)
+class KeptPlan:
+    """The plan a slot query kept for one start, as moves onto the day's stored plan: each task it put
+    elsewhere with its workers, and the workers it gave the new task."""
+
+    moves: dict[str, list[str]]
+    new_workers: list[str]
+
+    def with_task(self, task_id: str) -> dict[str, list[str]]:
+        """The moves with the booked task `task_id` on the new task's workers."""
+        return {**self.moves, task_id: self.new_workers}
+
+
+def booking_plan(conn: psycopg.Connection, day: date, start: datetime, end: datetime, skill: str | None,
+                 crew: tuple[CrewEntry, ...] | None) -> KeptPlan | None:
+    """The plan the latest slot query like this booking (same day, length and crew) kept for its start; None
+    when no query kept one (the start was free in the day's plan, or guides are off). The guard tries it as a
+    certificate (`api.guard.Guard.check`'s `moves`): a manager books a start the query has just offered, and
+    where that took windows or a model to find, the guard's own search from the stored plan would find it
+    again the same costly way (1.7-2.1 s of CP-SAT on one captured booking of the load test's L-90 day). A
+    stale or foreign guide fails the check and costs milliseconds. Only a hint, so it is read before the day's
+    lock is taken: the lock's queue is what every write of the day waits in."""
     if not enabled():
         return None
     try:
@@ -95,6 +108,4 @@ def booking_moves(conn: psycopg.Connection, day: date, start: datetime, end: dat
     found = stored(conn, query)
     if found is None or start not in found.new:
         return None
-    moves = {t: list(ws) for t, ws in found.plans.get(start, {}).items()}
-    moves[task_id] = list(found.new[start])
-    return moves
+    return KeptPlan({t: list(ws) for t, ws in found.plans.get(start, {}).items()}, list(found.new[start]))

@@ -468,13 +468,13 @@ def book_task(data: dict[str, Any]) -> q.TaskRow:
 def _book(conn: psycopg.Connection, data: dict[str, Any], start: datetime, end: datetime, skill: str | None,
           crew: Crew | None) -> q.TaskRow:
     g = guard(conn)
+    kept = guides.booking_plan(conn, g.cal.day_of(start), start, end, skill, crew)  # a hint: before the lock
     g.lock([(start, end)])
     try:
         task_id = repo.insert_task(conn, data.get("id"), start, end, skill, crew)
     except psycopg.errors.UniqueViolation as exc:
         raise Conflict(f"a task with id {data.get('id')!r} already exists", tasks=[data["id"]]) from exc
-    moves = guides.booking_moves(conn, g.cal.day_of(start), start, end, skill, crew, task_id)
-    g.check([(start, end)], moves=moves)
+    g.check([(start, end)], moves=None if kept is None else kept.with_task(task_id))
     booked = _task(conn, task_id)
     audit.record(conn, "task.book", "task", task_id, None, booked, TaskResourceSchema)
     return booked

@@ -151,13 +151,14 @@ def _msk(hhmm: str) -> datetime:
     return datetime.combine(DAY, time.fromisoformat(hhmm), tzinfo=MSK)
 
 
-def test_a_booking_reads_the_plan_the_slot_query_kept_for_its_start_as_moves(app: Any) -> None:
+def test_a_booking_reads_the_plan_the_slot_query_kept_for_its_start_as_moves_onto_the_stored_plan(app: Any) -> None:
     kept = Guides({"t1": ("anna",)}, {_msk("11:00"): {"t1": ("boris",)}}, {_msk("11:00"): ("anna",)})
     _keep(app, INSTALL_HOUR, kept)
     with app.app_context(), unit_of_work() as conn:
         def moves(start: str, skill: str | None = "install", minutes: int = 60) -> Any:
             begin = _msk(start)
-            return guides.booking_moves(conn, DAY, begin, begin + timedelta(minutes=minutes), skill, None, "t9")
+            kept = guides.booking_plan(conn, DAY, begin, begin + timedelta(minutes=minutes), skill, None)
+            return None if kept is None else kept.with_task("t9")
         assert moves("11:00") == {"t1": ["boris"], "t9": ["anna"]}
         assert moves("12:00") is None  # no plan kept for that start (it was free in the day's plan)
         assert moves("11:00", skill=None) is None  # another crew's queries: other guides

@@ -1,5 +1,5 @@
 """`solver.plan.plan`'s `candidates`: other plans that may cover the whole day, e.g. the plan a slot query found
-for the start a manager then booked (`api.guides.booking_moves`). The specification: a candidate never changes
+for the start a manager then booked (`api.guides.booking_plan`). The specification: a candidate never changes
 a verdict (made-up candidates give exactly the verdict without them, whose agreement with brute force is
 `test_crews_vs_brute_force`'s), a valid one decides the day without any search, and on the day a booking
 follows its slot query, the query's kept plan for the booked start is such a certificate.
@@ -20,15 +20,13 @@ from solver import find_slots, load_scenario
 from solver.domain import Status, Task
 from solver.plan import plan
 from tests.solver.test_crews_vs_brute_force import PROPERTY, valid_doc
-from tests.solver.test_slot_guides import QUERY, SLOW, tight_doc
+from tests.solver.test_slot_guides import QUERY, SLOW, made_up_plan, tight_doc
 
 PLAN_MODULE = importlib.import_module("solver.plan")  # the package's `plan` is the function
 
 
 def _made_up(rnd: random.Random, doc: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    ids = [w["id"] for w in doc["workers"]]
-    return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]
-            if rnd.random() < 0.9}
+    return made_up_plan(rnd, doc, share=0.9)
 
 
 def _searched(*args: Any, **kwargs: Any) -> Any:

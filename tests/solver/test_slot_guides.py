@@ -52,17 +52,21 @@ def tight_doc(rnd: random.Random) -> dict[str, Any]:
     return {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
 
 
-def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) -> Guides:
-    """Made-up plans: each task on random workers (any skill, any shift), for random candidate starts."""
+def made_up_plan(rnd: random.Random, doc: dict[str, Any], share: float = 1.0) -> dict[str, tuple[str, ...]]:
+    """A made-up plan of a scenario document: each task (a random `share` of them) on 1-3 random workers, any
+    skill, any shift."""
     ids = [w["id"] for w in doc["workers"]]
+    return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]
+            if share >= 1.0 or rnd.random() < share}
 
-    def made_up() -> dict[str, tuple[str, ...]]:
-        return {t["id"]: tuple(rnd.sample(ids, min(len(ids), rnd.randint(1, 3)))) for t in doc["tasks"]}
 
+def _random_guides(rnd: random.Random, doc: dict[str, Any], starts: list[Slot]) -> Guides:
+    """Made-up plans (`made_up_plan`) for random candidate starts."""
+    ids = [w["id"] for w in doc["workers"]]
     chosen = rnd.sample(starts, min(len(starts), 6))
     seats = {s.start: tuple(rnd.sample(ids, 1)) for s in chosen if rnd.random() < 0.7}  # the new task's worker
     cheap = frozenset(s.start for s in chosen if rnd.random() < 0.5)  # replayed only (step 2b), no rebuild
-    return Guides(made_up(), {s.start: made_up() for s in chosen}, seats, cheap)
+    return Guides(made_up_plan(rnd, doc), {s.start: made_up_plan(rnd, doc) for s in chosen}, seats, cheap)
 
 
 def _assert_same(answer: SlotAnswer, expected: SlotAnswer) -> None:
