@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from solver import find_slots, load_scenario
 from solver.domain import Status, Task
 from solver.plan import plan
-from tests.solver.test_crews_vs_brute_force import PROPERTY, valid_doc
-from tests.solver.test_slot_guides import QUERY, SLOW, made_up_plan, tight_doc
+from tests.solver.test_crews_vs_brute_force import PROPERTY
+from tests.solver.test_slot_guides import QUERY, SLOW, made_up_plan, tight_doc, tight_or_random_doc
 
 PLAN_MODULE = importlib.import_module("solver.plan")  # the package's `plan` is the function
 
@@ -37,7 +37,7 @@ def _searched(*args: Any, **kwargs: Any) -> Any:
 @given(seed=st.integers(0, 10**9))
 def test_made_up_candidates_never_change_the_verdict(seed: int) -> None:
     rnd = random.Random(seed)
-    doc = tight_doc(rnd) if rnd.random() < 0.5 else valid_doc(rnd)
+    doc = tight_or_random_doc(rnd)
     sc = load_scenario(doc)
     expected = plan(sc)
     candidates = [_made_up(rnd, doc) for _ in range(rnd.randint(1, 3))]

@@ -52,6 +52,11 @@ def tight_doc(rnd: random.Random) -> dict[str, Any]:
     return {"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks}
 
 
+def tight_or_random_doc(rnd: random.Random) -> dict[str, Any]:
+    """Half the time a packed day (`tight_doc`), else a random one with crews, holders and limits (`valid_doc`)."""
+    return tight_doc(rnd) if rnd.random() < 0.5 else valid_doc(rnd)
+
+
 def made_up_plan(rnd: random.Random, doc: dict[str, Any], share: float = 1.0) -> dict[str, tuple[str, ...]]:
     """A made-up plan of a scenario document: each task (a random `share` of them) on 1-3 random workers, any
     skill, any shift."""
@@ -94,7 +99,7 @@ def test_guides_of_an_earlier_day_never_change_the_slots(seed: int) -> None:
 @given(seed=st.integers(0, 10**9))
 def test_made_up_guides_never_change_the_slots(seed: int) -> None:
     rnd = random.Random(seed)
-    doc = tight_doc(rnd) if rnd.random() < 0.5 else valid_doc(rnd)
+    doc = tight_or_random_doc(rnd)
     sc = load_scenario(doc)
     expected = find_slots(sc, QUERY, NAIVE)
     every = [Slot(s, s + timedelta(minutes=QUERY.duration_minutes)) for s in QUERY.candidates(sc)]
