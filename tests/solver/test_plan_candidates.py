@@ -2,7 +2,8 @@
 for the start a manager then booked (`api.guides.booking_plan`). The specification: a candidate never changes
 a verdict (made-up candidates give exactly the verdict without them, whose agreement with brute force is
 `test_crews_vs_brute_force`'s), a valid one decides the day without any search, and on the day a booking
-follows its slot query, the query's kept plan for the booked start is such a certificate.
+follows its slot query, the query's kept plan for the booked start is such a certificate; one that a change in
+between made stale is mended into a plan, again without a search.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from solver import find_slots, load_scenario
 from solver.domain import Status, Task
 from solver.plan import plan
 from tests.solver.test_crews_vs_brute_force import PROPERTY
-from tests.solver.test_slot_guides import QUERY, SLOW, made_up_plan, tight_doc, tight_or_random_doc
+from tests.solver.test_slot_guides import GRID, ORIGIN, QUERY, SLOW, made_up_plan, tight_doc, tight_or_random_doc
 
 PLAN_MODULE = importlib.import_module("solver.plan")  # the package's `plan` is the function
 
@@ -77,3 +78,24 @@ def test_a_booked_start_is_proved_by_the_plan_its_slot_query_kept(seed: int) -> 
         got = plan(booked, SLOW, witness=learned.base, candidates=[candidate])
     assert got.status is Status.FEASIBLE
     event("decided by the candidate")
+
+
+def _at(k: int) -> str:
+    return (ORIGIN + k * GRID).isoformat()
+
+
+def test_a_kept_plan_made_stale_by_a_later_take_is_mended_without_a_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The slot query offered 09:00 with t1 moved from a to b (the new task then on a). Before the booking, b took
+    # x at the same hour: the kept plan now clashes on b. Mended: the booking stays on a, t1 goes to c.
+    workers = [{"id": w, "skills": [], "shifts": [{"start": _at(0), "end": _at(16)}]} for w in "abc"]
+    tasks = [{"id": "t1", "start": _at(2), "end": _at(4)},
+             {"id": "x", "start": _at(2), "end": _at(4), "worker_ids": ["b"]},
+             {"id": "booked", "start": _at(2), "end": _at(4)}]
+    sc = load_scenario({"timezone": "UTC", "day_start": "03:00", "workers": workers, "tasks": tasks})
+    stored = {"t1": ("a",)}  # the day's plan before the booking
+    kept = {**stored, "t1": ("b",), "booked": ("a",)}  # the slot query's plan for 09:00, as `api.guard` builds it
+    monkeypatch.setattr(PLAN_MODULE, "plan_instance", _searched)
+    got = plan(sc, witness=stored, candidates=[kept])
+    assert got.status is Status.FEASIBLE  # and the independent checker inside `plan` passed it
+    assert got.assignment["booked"] == ("a",)
+    assert got.assignment["t1"] == ("c",)
