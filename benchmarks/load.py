@@ -78,10 +78,13 @@ class Recorder:
         self.timeline: list[tuple[float, str, float]] = []  # (seconds into the run at its start, label, seconds)
         # Answers' stages inside the server (`api.timing`: their Server-Timing header), per endpoint and stage
         self.stages: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        # Per `GET /slots`: the bookings its round had accepted when it was asked, and its seconds (`_fullness_table`)
+        self.by_fullness: list[tuple[int, float]] = []
 
-    def call(self, label: str, session: requests.Session, method: str, url: str,
+    def call(self, label: str, session: requests.Session, method: str, url: str, *, booked: int | None = None,
              **kwargs: Any) -> requests.Response | None:
-        """The answer, or None when none came within REQUEST_TIMEOUT (recorded as status 0)."""
+        """The answer, or None when none came within REQUEST_TIMEOUT (recorded as status 0). `booked`: the
+        bookings the round had accepted when this was asked (kept with its seconds in `by_fullness`)."""
         began = time.perf_counter()
         try:
             r: requests.Response | None = session.request(method, url, timeout=REQUEST_TIMEOUT, **kwargs)
@@ -93,8 +96,12 @@ class Recorder:
             self.seconds[label].append(took)
             self.statuses[label][r.status_code if r is not None else 0] += 1
             self.timeline.append((began - self.origin, label, took))
+            if booked is not None:
+                self.by_fullness.append((booked, took))
             for name, seconds in stages.items():
                 self.stages[label][name].append(seconds)
+            if stages:  # what the stages leave: gunicorn, Flask, the token, the transaction's other statements
+                self.stages[label][REST].append(max(0.0, took - sum(stages.values())))
         return r
 
 
@@ -214,7 +221,9 @@ class Clients:
         rng, s, rec, base = random.Random(self.seed * 100 + i), _session(token), self.rec, self.base
         query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
         while time.monotonic() < self.stop:
-            r = rec.call(SLOTS, s, "GET", f"{base}/slots", params=query)
+            with rec.lock:
+                so_far = len(rec.booked)
+            r = rec.call(SLOTS, s, "GET", f"{base}/slots", params=query, booked=so_far)
             answer = r.json() if r is not None and r.ok else {}
             starts = [x["start"] for x in answer.get("slots", [])]
             if answer:
@@ -318,6 +327,7 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
             rec.statuses[label].update(codes)
         rec.undecided.extend(one.undecided)
         rec.timeline.extend(one.timeline)
+        rec.by_fullness.extend(one.by_fullness)
         for label, named in one.stages.items():
             for name, values in named.items():
                 rec.stages[label][name].extend(values)
@@ -463,7 +473,9 @@ STAGES = {  # what each stage a Server-Timing header names is (`api.timing`)
     "lock": "waiting for the day's locks (another change of the day holds them)",
     "check": "proving every task still coverable (solver process)",
     "store": "keeping the day's new plan",
+    "rest": "the client's time less the stages above: gunicorn, Flask, the token, the other statements",
 }
+REST = "rest"  # not a Server-Timing stage: computed per answer from the client's time and the stages it names
 
 
 def _stages_table(rec: Recorder) -> list[str]:
@@ -479,6 +491,31 @@ def _stages_table(rec: Recorder) -> list[str]:
             "Answers' stages, from their `Server-Timing` header (`api/timing.py`); the rest of a client's time is "
             "the request's way through gunicorn and back (and, for a change, its transaction's other statements).",
             "", "| endpoint | stage | what | answers | p50 | p95 | max |", "|---|---|---|---|---|---|---|", *rows, ""]
+
+
+FULLNESS_STEP = 25  # bookings per row of `_fullness_table`
+
+
+def _fullness_table(rec: Recorder) -> list[str]:
+    """`GET /slots` by how full its round's day was when it was asked (bookings accepted so far). Why: the
+    clients ask again as soon as they are answered, so a faster service books more in a round, and a fuller day
+    has harder starts; comparing runs row by row compares them on days equally full."""
+    if not rec.by_fullness:
+        return []
+    rows = []
+    top = max(n for n, _ in rec.by_fullness) // FULLNESS_STEP
+    for k in range(top + 1):
+        lo, hi = k * FULLNESS_STEP, (k + 1) * FULLNESS_STEP
+        values = sorted(t for n, t in rec.by_fullness if lo <= n < hi)
+        if values:
+            rows.append(f"| {lo}-{hi - 1} | {len(values)} | {statistics.median(values):.3f} | "
+                        f"{_pct(values, 0.95):.3f} | {values[-1]:.3f} |")
+    return ["## By how full the day was", "",
+            "`GET /slots` answers by the bookings their round had accepted when they were asked (every round's "
+            "day starts as the same L-90 day). The clients ask again as soon as they are answered, so a faster "
+            "service books more in a round, and later queries meet a fuller day with harder starts: compare runs "
+            "row by row.", "",
+            "| bookings so far | answers | p50 | p95 | max |", "|---|---|---|---|---|", *rows, ""]
 
 
 def _cpu_table(spent: dict[str, float] | None, seconds: float, cores: int | None) -> list[str]:
@@ -545,6 +582,7 @@ def report(result: dict[str, Any], out: Path) -> str:
         "",
         *_rounds_table(result),
         *_stages_table(rec),
+        *_fullness_table(rec),
         *_cpu_table(result.get("cpu"), result["seconds"], info.get("cores")),
         f"Machine: {info.get('cpu', '?')}, {info.get('cores', '?')} cores; 1-minute load average before the run "
         f"{result['load_average']:.1f} (other work on the machine), "

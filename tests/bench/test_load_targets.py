@@ -3,6 +3,7 @@ conditions are not the target's."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,33 @@ def test_clients_that_think_before_acting_say_nothing_about_the_latency_target(t
     with pytest.raises(SystemExit) as exc:
         load.main(["--think", "11"])
     assert exc.value.code == 2
+
+
+def test_the_report_splits_slot_answers_by_how_full_the_day_was(tmp_path: Path) -> None:
+    result = _result([0.2, 0.3, 1.4])
+    rec: Recorder = result["rec"]
+    rec.by_fullness += [(3, 0.2), (20, 0.3), (61, 1.4)]  # bookings accepted when asked, seconds
+    table = report(result, tmp_path / "load.md").split("## By how full the day was")[1]
+    assert "| 0-24 | 2 | 0.250 |" in table
+    assert "| 25-49 |" not in table  # no answer there: no row
+    assert "| 50-74 | 1 | 1.400 | 1.400 | 1.400 |" in table
+    assert "## By how full the day was" not in report(_result([0.4]), tmp_path / "other.md")
+
+
+def test_a_recorded_answer_counts_what_its_stages_leave_as_the_rest() -> None:
+    rec = Recorder()
+
+    class Answer:
+        status_code = 200
+        headers = {"Server-Timing": "turn;dur=100, solve;dur=300"}
+
+    class Session:
+        def request(self, *args: Any, **kwargs: Any) -> Answer:
+            time.sleep(0.5)
+            return Answer()
+
+    rec.call("GET /slots", Session(), "GET", "http://x", booked=7)  # type: ignore[arg-type]
+    assert rec.stages["GET /slots"]["turn"] == [0.1]
+    (rest,) = rec.stages["GET /slots"][load.REST]
+    assert 0.09 <= rest < 0.5  # the client's ~0.5 s less the stages' 0.4 s
+    assert rec.by_fullness[0][0] == 7
