@@ -264,12 +264,13 @@ def _fresh(tried: set[frozenset[int]] | None, items: list[int]) -> bool:
 
 
 def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time_limit: float,
-                    options: SolverOptions, workers: int = 1) -> bool | None:
+                    options: SolverOptions, workers: int = 1, chain: bool = False) -> bool | None:
     """Place tasks a heuristic left out, each by window models around it (`settle`), mutating `a`.
 
     True: all placed (`a` is then a plan of every task). False: a relaxed window proved the day
     infeasible. None: undecided here (the caller falls back to CP-SAT on whole components). A leftover
     no window places is passed over, so the others still get their windows and `a` gains what they place.
+    `chain`: on a day without limits, each leftover's chain window first (`windows`), as a slot probe does.
     """
     deadline = time.perf_counter() + time_limit
     index = TimeIndex(inst)
@@ -281,7 +282,7 @@ def place_leftovers(inst: Instance, a: Assignment, leftovers: list[int], *, time
         if t in a.of:  # a seat of a task an earlier window placed whole
             continue
         found = settle(inst, index, a, [t], options, time_left=lambda: deadline - time.perf_counter(),
-                       workers=workers, tried=tried)
+                       workers=workers, tried=tried, chain=chain and not inst.limits)
         if found is False:
             return False
         if found is None:

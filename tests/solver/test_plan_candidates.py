@@ -47,8 +47,10 @@ def test_made_up_candidates_never_change_the_verdict(seed: int) -> None:
     got = plan(sc, witness=_made_up(rnd, doc) if rnd.random() < 0.5 else None, candidates=candidates)
     event(f"{expected.status.value}")
     assert got.status is expected.status  # a FEASIBLE one passed the independent checker inside `plan`
-    if got.status is Status.INFEASIBLE:
-        assert got.uncovered == expected.uncovered
+    if got.status is Status.INFEASIBLE and got.optimal and expected.optimal:
+        # The fewest tasks to leave out, each proven fewest: as many. (Not always the same ones: several sets may
+        # be fewest, and the witness hints the search, whose time limit also decides whether it proves "fewest".)
+        assert len(got.uncovered) == len(expected.uncovered)
 
 
 def test_a_valid_candidate_decides_the_day_without_a_search(monkeypatch: pytest.MonkeyPatch) -> None:
