@@ -281,8 +281,9 @@ def plan(
     `witness` (task id -> worker or workers) is a previously found plan; when still valid it is the
     certificate, and otherwise it seeds the search. `candidates`: other plans (same form) that may cover the
     whole scenario, e.g. the plan a slot query found for the start a manager then booked; the first that is
-    valid as it stands is the certificate (pulled back towards the witness), else they are ignored. Only
-    checked, never trusted, so a stale one costs a validity test (milliseconds), never a verdict.
+    valid as it stands is the certificate (pulled back towards the witness), else the first one `_mended`
+    turns into a plan, else they are ignored. Only checked, never trusted, so a stale one costs a validity test
+    and a mending (milliseconds), never a verdict.
     """
     began = time.perf_counter()
     inst = compile_scenario(scenario)
