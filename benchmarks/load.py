@@ -2,12 +2,14 @@
 take and release their own tasks, planners post what-if; latency per endpoint, throughput, errors, then an
 invariant check (the day still coverable, every accepted write present).
 
-    python -m benchmarks.load [--case L-90] [--clients 8] [--seconds 30] [--rounds 1] [--think 0]
+    python -m benchmarks.load [--case L-90] [--clients 8] [--seconds 30] [--rounds 1] [--think 0] [--bookings N]
 
 The clients are closed-loop: each asks again as soon as it is answered, so a faster server gets more
 bookings and a tighter day. `--think` lets managers read each slot answer and installers their day's tasks
 that many seconds before they act (a person at a screen); issue 11's latency target is for 0, and a run with
-another value says nothing about it (its report says so).
+another value says nothing about it (its report says so). `--bookings N` ends a round once N bookings are
+accepted (or at `--seconds`, whichever comes first), so that runs are compared on days equally full whatever
+their speed; the target is for rounds bounded by time alone, and such a run also says nothing about it.
 
 Each round loads the day afresh and runs its own server, so rounds are alike and their figures pool: the
 targets are computed over every round's requests, and the report lists each round (one run's p95 of ~60 slot
@@ -216,11 +218,19 @@ class Clients:
     stop: float
     seed: int
     think: float = 0.0  # seconds a manager reads slots before booking, an installer the day before taking
+    bookings: int | None = None  # the round ends once this many bookings are accepted (`--bookings`)
+
+    def over(self) -> bool:
+        """Whether the round has ended: its time is up, or it has accepted `bookings` bookings."""
+        if time.monotonic() >= self.stop:
+            return True
+        with self.rec.lock:
+            return self.bookings is not None and len(self.rec.booked) >= self.bookings
 
     def manager(self, i: int, token: str) -> None:
         rng, s, rec, base = random.Random(self.seed * 100 + i), _session(token), self.rec, self.base
         query = {"date": self.setup.day, "duration_minutes": "60", "step_minutes": "15"}
-        while time.monotonic() < self.stop:
+        while not self.over():
             with rec.lock:
                 so_far = len(rec.booked)
             r = rec.call(SLOTS, s, "GET", f"{base}/slots", params=query, booked=so_far)
@@ -240,7 +250,7 @@ class Clients:
 
     def installer(self, i: int, worker: str, token: str) -> None:
         rng, s, rec, base = random.Random(self.seed * 200 + i), _session(token), self.rec, self.base
-        while time.monotonic() < self.stop:
+        while not self.over():
             rec.call("GET /tasks", s, "GET", f"{base}/tasks", params={"date": self.setup.day})
             time.sleep(self.think)
             task = rng.choice(self.setup.by_worker[worker])
@@ -256,14 +266,15 @@ class Clients:
 
     def planner(self, token: str) -> None:
         s, what_if = _session(token), {"scenario": generated("S", 65).scenario_doc}
-        while time.monotonic() < self.stop:
+        while not self.over():
             self.rec.call("POST /what-if/plan", s, "POST", f"{self.base}/what-if/plan", json=what_if)
             time.sleep(PLANNER_THINK_SECONDS)
 
 
-def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int, think: float = 0.0) -> float:
-    """Run every client until the deadline; returns the seconds the load lasted."""
-    clients = Clients(setup, base, rec, time.monotonic() + seconds, seed, think)
+def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int, think: float = 0.0,  # noqa: PLR0913
+          bookings: int | None = None) -> float:
+    """Run every client until the round ends (`Clients.over`); returns the seconds the load lasted."""
+    clients = Clients(setup, base, rec, time.monotonic() + seconds, seed, think, bookings)
     threads = [threading.Thread(target=clients.manager, args=(i, t)) for i, t in enumerate(setup.managers)]
     threads += [threading.Thread(target=clients.installer, args=(i, w, t)) for i, (w, t) in enumerate(setup.installers)]
     threads += [threading.Thread(target=clients.planner, args=(t,)) for t in setup.planners]
@@ -275,13 +286,14 @@ def drive(setup: Setup, base: str, rec: Recorder, seconds: float, seed: int, thi
     return time.monotonic() - began
 
 
-def run(case: str, clients: int, seconds: float, seed: int, think: float = 0.0) -> dict[str, Any]:
+def run(case: str, clients: int, seconds: float, seed: int, think: float = 0.0,  # noqa: PLR0913
+        bookings: int | None = None) -> dict[str, Any]:
     busy_before = os.getloadavg()[0]  # other work on the machine, reported beside the figures
     setup = prepare(case, clients)
     with serve(setup.url) as (base, server):
         rec = Recorder()  # its clock starts with the load
         before = cpu.snapshot()
-        elapsed = drive(setup, base, rec, seconds, seed, think)
+        elapsed = drive(setup, base, rec, seconds, seed, think, bookings)
         after = cpu.snapshot()
         spent = None if before is None or after is None else cpu.breakdown(before, after, server)
         final = _session(setup.admin).get(f"{base}/slots", timeout=120, params={
@@ -294,7 +306,7 @@ def run(case: str, clients: int, seconds: float, seed: int, think: float = 0.0) 
             "rec": rec, "load_average": busy_before, "cpu": spent, "feasible_base": final.get("feasible_base"),
             "lost": sorted(rec.booked - set(stored)),
             "wrong_holder": sorted(t for t, w in rec.holder.items() if stored.get(t, "missing") != w),
-            "seed": seed, "think": think}
+            "seed": seed, "think": think, "bookings": bookings}
 
 
 def _fives(rec: Recorder) -> int:
@@ -336,7 +348,8 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
     cpu_sum = None if any(c is None for c in cpus) else {g: sum(c[g] for c in cpus if c) for g in cpu.GROUPS}
     feasible = [r["feasible_base"] for r in results]
     first = results[0]
-    return {**{k: first[k] for k in ("case", "day", "workers", "tasks", "clients", "load_average", "seed", "think")},
+    return {**{k: first.get(k) for k in ("case", "day", "workers", "tasks", "clients", "load_average", "seed", "think",
+                                         "bookings")},
             "rec": rec, "seconds": sum(r["seconds"] for r in results), "cpu": cpu_sum,
             "feasible_base": True if all(f is True for f in feasible) else next(f for f in feasible if f is not True),
             "lost": [f"round {k}: {t}" for k, r in enumerate(results, 1) for t in r["lost"]],
@@ -362,15 +375,18 @@ def targets(result: dict[str, Any], cores: int | None) -> list[Target]:
     slots = rec.seconds.get(SLOTS, [])
     five = _fives(rec)
     clients = sum(result["clients"].values())
-    think = result.get("think", 0.0)
-    comparable = (result["case"], clients, cores, think) == (TARGET_CASE, TARGET_CLIENTS, TARGET_CORES, 0.0)
+    think, bookings = result.get("think", 0.0), result.get("bookings")
+    comparable = (result["case"], clients, cores, think, bookings) == (TARGET_CASE, TARGET_CLIENTS, TARGET_CORES,
+                                                                      0.0, None)
     p95 = _pct(slots, 0.95) if slots else None
     latency = Target(f"`GET /slots` p95 <= {TARGET_P95:g} s ({TARGET_CLIENTS} clients, {TARGET_CASE}, "
                      f"{TARGET_CORES} cores)",
                      ("no answer" if p95 is None else f"{p95:.3f} s")
                      + _pooled(result)
                      + ("" if comparable else f" (ran {result['case']}, {clients} clients, {cores} cores"
-                                              + (f", clients thinking {think:g} s" if think else "") + ")"),
+                                              + (f", clients thinking {think:g} s" if think else "")
+                                              + (f", rounds ending at {bookings} bookings" if bookings else "")
+                                              + ")"),
                      (p95 is not None and p95 <= TARGET_P95) if comparable else None)
     lost = len(result["lost"]) + len(result["wrong_holder"])
     return [latency, Target("no 5xx", str(five), five == 0),
@@ -548,7 +564,9 @@ def report(result: dict[str, Any], out: Path) -> str:
         f"installers: the day's tasks, take and release one of their own; {result['clients']['planner']} planners: "
         f"what-if plan on the S-65 day, {PLANNER_THINK_SECONDS:g} s apart"
         + (f"; managers read each slot answer and installers their day {result['think']:g} s before acting"
-           if result.get("think") else "") + ") for "
+           if result.get("think") else "")
+        + (f"; each round ends once {result['bookings']} bookings are accepted" if result.get("bookings") else "")
+        + ") for "
         + (f"{result['seconds']:.0f} s. " if n_rounds == 1 else
            f"{n_rounds} rounds, {result['seconds']:.0f} s in all; the figures pool every round's requests. ")
         + "Times in seconds, measured by the clients.",
@@ -610,7 +628,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds a manager reads the slots before booking and an installer the day's tasks before "
                          f"taking (at most {MAX_THINK:g}); issue 11's target is for 0, every client asking at once")
+    ap.add_argument("--bookings", type=int, default=None,
+                    help="end a round once this many bookings are accepted (or at --seconds): days equally full "
+                         "whatever the speed; issue 11's target is for rounds bounded by time alone")
     args = ap.parse_args(argv)
+    if args.bookings is not None and args.bookings < 1:
+        ap.error("--bookings must be at least 1")
     if not 0 <= args.think <= MAX_THINK:
         ap.error(f"--think must be in [0, {MAX_THINK:g}]")
     if not 0 < args.seconds <= MAX_SECONDS or args.clients < MIN_CLIENTS or not 1 <= args.rounds <= MAX_ROUNDS:
@@ -620,7 +643,7 @@ def main(argv: list[str] | None = None) -> None:
     for k in range(args.rounds):
         if args.rounds > 1:
             print(f"round {k + 1} of {args.rounds} ...", file=sys.stderr, flush=True)
-        results.append(run(args.case, args.clients, args.seconds, args.seed + k, args.think))
+        results.append(run(args.case, args.clients, args.seconds, args.seed + k, args.think, args.bookings))
     result = combine(results)
     print(report(result, args.out))
     rec: Recorder = result["rec"]

@@ -188,3 +188,27 @@ def test_a_recorded_answer_counts_what_its_stages_leave_as_the_rest() -> None:
     (rest,) = rec.stages["GET /slots"][load.REST]
     assert 0.09 <= rest < 0.5  # the client's ~0.5 s less the stages' 0.4 s
     assert rec.by_fullness[0][0] == 7
+
+
+def test_rounds_ending_at_a_number_of_bookings_say_nothing_about_the_latency_target(tmp_path: Path) -> None:
+    capped = {**_result([0.1] * 5), "bookings": 50}
+    verdict = targets(capped, cores=2)[0]
+    assert verdict.met is None
+    assert verdict.measured.endswith("(ran L-90, 8 clients, 2 cores, rounds ending at 50 bookings)")
+    assert "each round ends once 50 bookings are accepted" in report(capped, tmp_path / "load.md")
+    pooled = load.combine([{**_round([0.2] * 3, seed=k), "bookings": 50} for k in (1, 2)])
+    assert pooled["bookings"] == 50  # the pooled result keeps the rounds' condition
+    with pytest.raises(SystemExit) as exc:
+        load.main(["--bookings", "0"])
+    assert exc.value.code == 2
+
+
+def test_a_round_ends_once_its_bookings_are_accepted() -> None:
+    rec = Recorder()
+    clients = load.Clients(setup=None, base="", rec=rec, stop=time.monotonic() + 60, seed=1,  # type: ignore[arg-type]
+                           bookings=2)
+    assert not clients.over()
+    rec.booked.update({"t-1", "t-2"})
+    assert clients.over()
+    assert not load.Clients(setup=None, base="", rec=rec, stop=time.monotonic() + 60, seed=1).over()  # type: ignore[arg-type]
+    assert load.Clients(setup=None, base="", rec=Recorder(), stop=time.monotonic() - 1, seed=1).over()  # type: ignore[arg-type]
